@@ -1,0 +1,147 @@
+/**
+ * Reverse-mode autodiff on a replayable tape.
+ *
+ * Ops run eagerly and append a node {forward, backward} to the tape, with every output and scratch buffer
+ * allocated once, at record time. A tape recorded for one shape can then be replayed any number of times:
+ * write new values into its input tensors, call `forward()`, then `backward(loss)`. Replays allocate
+ * nothing, which is how a training step allocates no JavaScript objects per time step.
+ *
+ * backward(root, seed) computes vector–Jacobian products: seed defaults to 1 for a scalar root, and any
+ * cotangent of root's shape gives vᵀ·∂root/∂x for every tensor x that requires a gradient. Gradients of
+ * every intermediate tensor stay readable after backward (`t.grad`), which is how ∂L/∂h_t is read at
+ * every time step.
+ */
+import type { Backend } from '../kernels/backend.js';
+import { Tensor } from '../tensor/tensor.js';
+import { formatShape, sameShape, shapeSize, type Shape } from '../tensor/shape.js';
+
+/** One recorded operation: recompute its outputs, and propagate output gradients to its inputs. */
+export interface TapeNode {
+  readonly op: string;
+  forward(): void;
+  backward(): void;
+}
+
+export interface TapeOptions {
+  /** Record gradients (false: a forward-only tape, e.g. for inference; no gradient buffers). */
+  grad?: boolean;
+}
+
+export class Tape {
+  readonly nodes: TapeNode[] = [];
+  /** Whether this tape computes gradients. */
+  readonly grad: boolean;
+  private readonly owned: Tensor[] = [];
+  private leaves: Tensor[] | null = null;
+  private disposed = false;
+
+  constructor(readonly backend: Backend, options: TapeOptions = {}) {
+    this.grad = options.grad ?? true;
+  }
+
+  /** True when an op on `inputs` must record gradients. */
+  needsGrad(...inputs: (Tensor | null | undefined)[]): boolean {
+    return this.grad && inputs.some((t) => t?.requiresGrad === true);
+  }
+
+  /** Allocate a tensor owned by the tape (freed by dispose); with a gradient buffer when requiresGrad. */
+  tensor(shape: Shape, requiresGrad = false): Tensor {
+    this.checkAlive();
+    const t = new Tensor(this.backend, shape, this.backend.alloc(shapeSize(shape)));
+    if (requiresGrad && this.grad) {
+      t.requiresGrad = true;
+      t.ensureGrad();
+    }
+    this.owned.push(t);
+    return t;
+  }
+
+  /** A leaf input owned by the tape: the caller writes data into it before each replay. */
+  input(shape: Shape, name = 'input'): Tensor {
+    const t = this.tensor(shape);
+    t.name = name;
+    return t;
+  }
+
+  /** Append a node, after checking that its inputs live on this tape's backend. */
+  record(node: TapeNode, inputs: readonly Tensor[]): void {
+    this.checkAlive();
+    for (const t of inputs) {
+      if (t.backend !== this.backend) {
+        throw new Error(`${node.op}: tensor ${formatShape(t.shape)} is on backend '${t.backend.name}', the tape on '${this.backend.name}'`);
+      }
+    }
+    this.nodes.push(node);
+    this.leaves = null;
+    this.leafInputs.push(...inputs);
+  }
+  private leafInputs: Tensor[] = [];
+
+  /** Replay every node's forward computation (after new values were written into the inputs). */
+  forward(): void {
+    this.checkAlive();
+    const nodes = this.nodes;
+    for (let i = 0; i < nodes.length; i++) nodes[i].forward();
+  }
+
+  /**
+   * Backpropagate from `root`. Zeroes every gradient on the tape, and the gradients of the leaves the tape
+   * reads (parameters, marked inputs) unless `accumulate`; seeds ∂root with `seed` (default 1, which needs a
+   * one-element root); runs every node's backward in reverse order.
+   */
+  backward(root: Tensor, options: { seed?: Tensor; accumulate?: boolean } = {}): void {
+    this.checkAlive();
+    if (!this.grad) throw new Error('backward: this tape was recorded without gradients (grad: false)');
+    if (!root.requiresGrad) throw new Error(`backward: root ${formatShape(root.shape)} does not depend on any tensor that requires a gradient`);
+    const b = this.backend;
+    for (const t of this.owned) if (t.grad) b.fill(t.size, 0, t.grad);
+    if (!options.accumulate) for (const t of this.leafTensors()) if (t.grad) b.fill(t.size, 0, t.grad);
+    const g = root.ensureGrad();
+    if (options.seed) {
+      if (!sameShape(options.seed.shape, root.shape) && options.seed.size !== root.size) {
+        throw new Error(`backward: seed ${formatShape(options.seed.shape)} does not match root ${formatShape(root.shape)}`);
+      }
+      g.copyFrom(options.seed);
+    } else {
+      if (root.size !== 1) throw new Error(`backward: root ${formatShape(root.shape)} is not a scalar; pass a seed`);
+      b.fill(1, 1, g);
+    }
+    const nodes = this.nodes;
+    for (let i = nodes.length - 1; i >= 0; i--) nodes[i].backward();
+  }
+
+  /** Root tensors read by nodes that are not owned by the tape and need gradients (parameters, inputs). */
+  private leafTensors(): Tensor[] {
+    if (this.leaves) return this.leaves;
+    const owned = new Set(this.owned);
+    const set = new Set<Tensor>();
+    for (const t of this.leafInputs) {
+      const root = t.viewOf ?? t;
+      if (root.requiresGrad && !owned.has(root)) set.add(root);
+    }
+    this.leaves = [...set];
+    this.leafInputs = this.leaves.slice();
+    return this.leaves;
+  }
+
+  /** Bytes of backend memory held by the tape (values and gradients). */
+  get bytes(): number {
+    const width = this.backend.dtype === 'float64' ? 8 : 4;
+    let n = 0;
+    for (const t of this.owned) n += t.size * (t.grad ? 2 : 1);
+    return n * width;
+  }
+
+  /** Free every tensor the tape allocated. The tape cannot be used afterwards. */
+  dispose(): void {
+    if (this.disposed) return;
+    for (const t of this.owned) t.dispose();
+    this.owned.length = 0;
+    this.nodes.length = 0;
+    this.disposed = true;
+  }
+
+  private checkAlive(): void {
+    if (this.disposed) throw new Error('tape: used after dispose()');
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * Fused cell ops: the whole pointwise part of an LSTM or GRU step (and layer normalisation) as one kernel
+ * forward and one backward, instead of a dozen small ops. They compute exactly what the composed ops compute
+ * (tested against them) and save only what the backward pass needs.
+ */
+import type { Tape } from '../autodiff/tape.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { formatShape } from '../tensor/shape.js';
+import { noop } from './elementwise.js';
+
+function expectMatrix(op: string, name: string, t: Tensor, rows: number, cols: number): void {
+  if (t.rank !== 2 || t.shape[0] !== rows || t.shape[1] !== cols) {
+    throw new Error(`${op}: ${name} must be [${rows},${cols}], got ${formatShape(t.shape)}`);
+  }
+}
+
+/**
+ * LSTM pointwise step, PyTorch gate order i|f|g|o. pre [B, 4H] = x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh,
+ * cPrev [B, H] → h = σ(o)⊙tanh(c), c = σ(f)⊙c_prev + σ(i)⊙tanh(g), both [B, H].
+ */
+export function lstmPointwise(tape: Tape, pre: Tensor, cPrev: Tensor): { h: Tensor; c: Tensor } {
+  const [b, h4] = pre.shape, h = h4 / 4;
+  if (pre.rank !== 2 || h4 % 4 !== 0) throw new Error(`lstmPointwise: gates must be [B, 4H], got ${formatShape(pre.shape)}`);
+  expectMatrix('lstmPointwise', 'c_prev', cPrev, b, h);
+  const be = tape.backend, grad = tape.needsGrad(pre, cPrev);
+  const hOut = tape.tensor([b, h], grad), c = tape.tensor([b, h], grad);
+  const act = tape.tensor([b, h4]), tc = tape.tensor([b, h]);
+  const forward = (): void => be.lstmForward(b, h, pre, cPrev, act, c, tc, hOut);
+  forward();
+  let backward = noop;
+  if (grad) {
+    const dh = hOut.ensureGrad(), dc = c.ensureGrad();
+    const dPre = tape.tensor([b, h4]);
+    const gPre = pre.requiresGrad ? pre.ensureGrad() : null;
+    const gcPrev = cPrev.requiresGrad ? cPrev.ensureGrad() : null;
+    backward = () => {
+      be.lstmBackward(b, h, act, cPrev, tc, dh, dc, dPre, gcPrev);
+      if (gPre) be.axpy(b * h4, 1, dPre, gPre);
+    };
+  }
+  tape.record({ op: 'lstmPointwise', forward, backward }, [pre, cPrev]);
+  return { h: hOut, c };
+}
+
+/**
+ * GRU pointwise step, PyTorch gate order r|z|n. gi [B, 3H] = x·W_ihᵀ + b_ih, gh [B, 3H] = h·W_hhᵀ + b_hh,
+ * hPrev [B, H] → h = (1 − z)⊙n + z⊙h_prev with r = σ(gi_r + gh_r), z = σ(gi_z + gh_z),
+ * n = tanh(gi_n + r⊙gh_n).
+ */
+export function gruPointwise(tape: Tape, gi: Tensor, gh: Tensor, hPrev: Tensor): Tensor {
+  const [b, h3] = gi.shape, h = h3 / 3;
+  if (gi.rank !== 2 || h3 % 3 !== 0) throw new Error(`gruPointwise: input gates must be [B, 3H], got ${formatShape(gi.shape)}`);
+  expectMatrix('gruPointwise', 'hidden gates', gh, b, h3);
+  expectMatrix('gruPointwise', 'h_prev', hPrev, b, h);
+  const be = tape.backend, grad = tape.needsGrad(gi, gh, hPrev);
+  const hOut = tape.tensor([b, h], grad), act = tape.tensor([b, h3]);
+  const forward = (): void => be.gruForward(b, h, gi, gh, hPrev, act, hOut);
+  forward();
+  let backward = noop;
+  if (grad) {
+    const dh = hOut.ensureGrad();
+    const dGi = tape.tensor([b, h3]), dGh = tape.tensor([b, h3]);
+    const ggi = gi.requiresGrad ? gi.ensureGrad() : null;
+    const ggh = gh.requiresGrad ? gh.ensureGrad() : null;
+    const ghPrev = hPrev.requiresGrad ? hPrev.ensureGrad() : null;
+    backward = () => {
+      be.gruBackward(b, h, gh, act, hPrev, dh, dGi, dGh, ghPrev);
+      if (ggi) be.axpy(b * h3, 1, dGi, ggi);
+      if (ggh) be.axpy(b * h3, 1, dGh, ggh);
+    };
+  }
+  tape.record({ op: 'gruPointwise', forward, backward }, [gi, gh, hPrev]);
+  return hOut;
+}
+
+/**
+ * Layer normalisation over the last axis: y = (x − μ)/√(σ² + eps)·gain + bias (biased variance, as
+ * PyTorch's nn.LayerNorm). x [..., n]; gain, bias [n].
+ */
+export function layerNorm(tape: Tape, x: Tensor, gain: Tensor, bias: Tensor, eps = 1e-5): Tensor {
+  const n = x.shape[x.rank - 1], m = x.size / n;
+  if (gain.size !== n || bias.size !== n) {
+    throw new Error(`layerNorm: gain ${formatShape(gain.shape)} and bias ${formatShape(bias.shape)} must have the last axis of ${formatShape(x.shape)}`);
+  }
+  const be = tape.backend;
+  const y = tape.tensor(x.shape, tape.needsGrad(x, gain, bias));
+  const mean = tape.tensor([m]), rstd = tape.tensor([m]);
+  const forward = (): void => be.layerNorm(m, n, eps, x, gain, bias, y, mean, rstd);
+  forward();
+  let backward = noop;
+  if (y.grad) {
+    const gy = y.grad;
+    const gx = x.requiresGrad ? x.ensureGrad() : null;
+    const gg = gain.requiresGrad ? gain.ensureGrad() : null;
+    const gb = bias.requiresGrad ? bias.ensureGrad() : null;
+    backward = () => be.layerNormBackward(m, n, x, gain, mean, rstd, gy, gx, gg, gb);
+  }
+  tape.record({ op: 'layerNorm', forward, backward }, [x, gain, bias]);
+  return y;
+}

@@ -1,0 +1,8 @@
+/** Differentiable ops: each records {forward, backward} on a Tape. */
+export * from './elementwise.js';
+export * from './linear.js';
+export * from './shape.js';
+export * from './reduce.js';
+export * from './loss.js';
+export * from './fused.js';
+export * from './dropout.js';

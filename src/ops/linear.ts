@@ -1,0 +1,85 @@
+/** Matrix products: matmul with either operand transposed, and the dense layer y = x·Wᵀ + b. */
+import type { Tape } from '../autodiff/tape.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { formatShape } from '../tensor/shape.js';
+import { noop } from './elementwise.js';
+
+export interface MatmulOptions {
+  transA?: boolean;
+  transB?: boolean;
+}
+
+/**
+ * y = op(a)·op(b), op(X) = X or Xᵀ; a, b rank 2. Shapes: op(a) [m, k], op(b) [k, n] → y [m, n].
+ * Backward: ∂a += ∂y·op(b)ᵀ (laid out as a), ∂b += op(a)ᵀ·∂y (laid out as b).
+ */
+export function matmul(tape: Tape, a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
+  const tA = opts.transA ?? false, tB = opts.transB ?? false;
+  if (a.rank !== 2 || b.rank !== 2) {
+    throw new Error(`matmul: operands must be matrices, got ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
+  }
+  const m = tA ? a.shape[1] : a.shape[0], k = tA ? a.shape[0] : a.shape[1];
+  const k2 = tB ? b.shape[1] : b.shape[0], n = tB ? b.shape[0] : b.shape[1];
+  if (k !== k2) {
+    throw new Error(`matmul: inner dimensions differ: a${tA ? 'ᵀ' : ''} ${formatShape(a.shape)} · b${tB ? 'ᵀ' : ''} ${formatShape(b.shape)}`);
+  }
+  const be = tape.backend;
+  const y = tape.tensor([m, n], tape.needsGrad(a, b));
+  const forward = (): void => be.gemm(tA, tB, m, n, k, 1, a, b, 0, y);
+  forward();
+  const gy = y.grad;
+  const ga = a.requiresGrad && gy ? a.ensureGrad() : null;
+  const gb = b.requiresGrad && gy ? b.ensureGrad() : null;
+  let backward = noop;
+  if (gy && (ga || gb)) {
+    backward = () => {
+      if (ga) {
+        if (!tA) be.gemm(false, !tB, m, k, n, 1, gy, b, 1, ga);
+        else be.gemm(tB, true, k, m, n, 1, b, gy, 1, ga);
+      }
+      if (gb) {
+        if (!tB) be.gemm(!tA, false, k, n, m, 1, a, gy, 1, gb);
+        else be.gemm(true, tA, n, k, m, 1, gy, a, 1, gb);
+      }
+    };
+  }
+  tape.record({ op: 'matmul', forward, backward }, [a, b]);
+  return y;
+}
+
+/**
+ * Dense layer in PyTorch's layout: y = x·Wᵀ + bias. x [..., in] (any leading dims, flattened to m rows),
+ * W [out, in], bias [out] or null → y [..., out]. One GEMM over all rows: applied to a whole [T, B, I]
+ * sequence it hoists the input projection out of the time loop.
+ */
+export function linear(tape: Tape, x: Tensor, w: Tensor, bias: Tensor | null = null): Tensor {
+  if (w.rank !== 2) throw new Error(`linear: weight must be [out, in], got ${formatShape(w.shape)}`);
+  const [out, inp] = w.shape;
+  if (x.rank < 1 || x.shape[x.rank - 1] !== inp) {
+    throw new Error(`linear: expected input size ${inp} (weight ${formatShape(w.shape)}), got input ${formatShape(x.shape)}`);
+  }
+  if (bias && (bias.rank !== 1 || bias.shape[0] !== out)) {
+    throw new Error(`linear: bias ${formatShape(bias.shape)} does not match weight ${formatShape(w.shape)}`);
+  }
+  const m = x.size / inp, be = tape.backend;
+  const y = tape.tensor([...x.shape.slice(0, -1), out], tape.needsGrad(x, w, bias));
+  const forward = (): void => {
+    be.gemm(false, true, m, out, inp, 1, x, w, 0, y);
+    if (bias) be.addRow(m, out, y, bias, y);
+  };
+  forward();
+  const gy = y.grad;
+  const gx = x.requiresGrad && gy ? x.ensureGrad() : null;
+  const gw = w.requiresGrad && gy ? w.ensureGrad() : null;
+  const gbias = bias?.requiresGrad && gy ? bias.ensureGrad() : null;
+  let backward = noop;
+  if (gy && (gx || gw || gbias)) {
+    backward = () => {
+      if (gx) be.gemm(false, false, m, inp, out, 1, gy, w, 1, gx); // ∂x += ∂y·W
+      if (gw) be.gemm(true, false, out, inp, m, 1, gy, x, 1, gw); //  ∂W += ∂yᵀ·x
+      if (gbias) be.sumRows(m, out, gy, 1, gbias); //                  ∂b += Σ_rows ∂y
+    };
+  }
+  tape.record({ op: 'linear', forward, backward }, bias ? [x, w, bias] : [x, w]);
+  return y;
+}
