@@ -1,0 +1,66 @@
+/**
+ * Atomic file writes: every file recur writes (checkpoints, safetensors, reports) goes through
+ * `writeFileAtomic`, so a crash or a full disk never leaves a half-written file under the final name.
+ *
+ * Protocol: write to a uniquely named temp file in the *same directory* (rename is only atomic within one
+ * file system), fsync it, rename it over the target, then fsync the directory (best effort) so the rename
+ * itself survives a power loss.
+ */
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, join } from 'node:path';
+
+/**
+ * Write `bytes` to `path` atomically: readers see either the old file or the complete new one.
+ *
+ * @example
+ * writeFileAtomic('runs/ckpt.safetensors', encodeSafetensors(tensors));
+ * @throws Error naming `path` when the directory does not exist or the write fails (the temp file is removed).
+ */
+export function writeFileAtomic(path: string, bytes: Uint8Array): void {
+  const dir = dirname(path);
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  let fd: number;
+  try {
+    fd = openSync(tmp, 'wx', 0o666);
+  } catch (e) {
+    throw new Error(`cannot write ${path}: ${(e as Error).message}`);
+  }
+  try {
+    let written = 0;
+    while (written < bytes.byteLength) {
+      // writeSync may write fewer bytes than asked (e.g. on some pipes/file systems): loop until done.
+      written += writeSync(fd, bytes, written, bytes.byteLength - written);
+    }
+    fsyncSync(fd);
+    closeSync(fd);
+  } catch (e) {
+    try { closeSync(fd); } catch { /* already closed */ }
+    removeQuietly(tmp);
+    throw new Error(`cannot write ${path}: ${(e as Error).message}`);
+  }
+  try {
+    renameSync(tmp, path);
+  } catch (e) {
+    removeQuietly(tmp);
+    throw new Error(`cannot write ${path}: ${(e as Error).message}`);
+  }
+  fsyncDirectory(dir);
+}
+
+function removeQuietly(path: string): void {
+  try { unlinkSync(path); } catch { /* nothing to clean up */ }
+}
+
+/** Make the rename durable. Not supported everywhere (e.g. Windows cannot open directories): best effort. */
+function fsyncDirectory(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    /* best effort */
+  } finally {
+    if (fd !== undefined) try { closeSync(fd); } catch { /* ignore */ }
+  }
+}
