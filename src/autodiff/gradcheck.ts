@@ -56,28 +56,47 @@ export function gradcheck(
   inputs: readonly Tensor[],
   options: GradcheckOptions = {},
 ): GradcheckResult {
-  const eps = options.eps ?? 1e-5, floor = options.floor ?? 1e-4;
-  const wrt = options.wrt ?? inputs.map((_, i) => i);
   const xs = inputs.map((t) => {
     const c = Tensor.zeros(referenceBackend, t.shape).copyFrom(t);
     c.name = t.name;
     return c;
   });
+  const wrt = options.wrt ?? inputs.map((_, i) => i);
   for (const i of wrt) xs[i].markGrad();
+  try {
+    return gradcheckInPlace((tape) => fn(tape, ...xs), wrt.map((i) => xs[i]), options);
+  } finally {
+    for (const x of xs) x.dispose();
+  }
+}
+
+/**
+ * Check the gradients of `fn(tape)` with respect to tensors it reads (a model's parameters, say), which
+ * must live on the reference backend and require gradients. They are perturbed in place and restored.
+ * `perInput` and `worst.input` index into `tensors`.
+ */
+export function gradcheckInPlace(
+  fn: (tape: Tape) => Tensor,
+  tensors: readonly Tensor[],
+  options: Omit<GradcheckOptions, 'wrt'> = {},
+): GradcheckResult {
+  const eps = options.eps ?? 1e-5, floor = options.floor ?? 1e-4;
+  for (const t of tensors) {
+    if (t.backend !== referenceBackend) throw new Error(`gradcheck: tensor "${t.name}" must be on the reference backend (float64)`);
+    if (!t.requiresGrad) throw new Error(`gradcheck: tensor "${t.name}" does not require a gradient`);
+  }
   const tape = new Tape(referenceBackend);
   try {
-    const out = fn(tape, ...xs);
+    const out = fn(tape);
     const loss = out.size === 1 ? out : weightedSum(tape, out);
     tape.backward(loss);
     const rng = new Rng(99);
     const result: GradcheckResult = { maxRelError: 0, maxAbsError: 0, perInput: [], worst: null, checked: 0 };
-    for (const i of wrt) {
-      const x = xs[i];
+    tensors.forEach((x, i) => {
       const analytic = x.grad ? x.grad.toArray() : new Float64Array(x.size);
       const data = x.storage.array;
-      const indices = pickIndices(x.size, options.maxPerInput, rng);
       let worstHere = 0;
-      for (const j of indices) {
+      for (const j of pickIndices(x.size, options.maxPerInput, rng)) {
         const k = x.storage.base + x.offset + j;
         const saved = data[k];
         data[k] = saved + eps;
@@ -100,12 +119,11 @@ export function gradcheck(
         }
       }
       result.perInput.push(worstHere);
-    }
+    });
     tape.forward(); // leave the tape's values consistent with the unperturbed inputs
     return result;
   } finally {
     tape.dispose();
-    for (const x of xs) x.dispose();
   }
 }
 

@@ -48,11 +48,12 @@ export function matmul(tape: Tape, a: Tensor, b: Tensor, opts: MatmulOptions = {
 }
 
 /**
- * Dense layer in PyTorch's layout: y = x·Wᵀ + bias. x [..., in] (any leading dims, flattened to m rows),
- * W [out, in], bias [out] or null → y [..., out]. One GEMM over all rows: applied to a whole [T, B, I]
- * sequence it hoists the input projection out of the time loop.
+ * Dense layer in PyTorch's layout: y = x·Wᵀ + bias (+ addend). x [..., in] (any leading dims, flattened to
+ * m rows), W [out, in], bias [out] or null, addend [..., out] or null → y [..., out]. One GEMM over all rows:
+ * applied to a whole [T, B, I] sequence it hoists the input projection out of the time loop; with an
+ * addend it is a recurrent step's pre-activation x_t-part + h·W_hhᵀ + b_hh in one node.
  */
-export function linear(tape: Tape, x: Tensor, w: Tensor, bias: Tensor | null = null): Tensor {
+export function linear(tape: Tape, x: Tensor, w: Tensor, bias: Tensor | null = null, addend: Tensor | null = null): Tensor {
   if (w.rank !== 2) throw new Error(`linear: weight must be [out, in], got ${formatShape(w.shape)}`);
   const [out, inp] = w.shape;
   if (x.rank < 1 || x.shape[x.rank - 1] !== inp) {
@@ -62,9 +63,13 @@ export function linear(tape: Tape, x: Tensor, w: Tensor, bias: Tensor | null = n
     throw new Error(`linear: bias ${formatShape(bias.shape)} does not match weight ${formatShape(w.shape)}`);
   }
   const m = x.size / inp, be = tape.backend;
-  const y = tape.tensor([...x.shape.slice(0, -1), out], tape.needsGrad(x, w, bias));
+  if (addend && addend.size !== m * out) {
+    throw new Error(`linear: addend ${formatShape(addend.shape)} does not match output [${[...x.shape.slice(0, -1), out].join(',')}]`);
+  }
+  const y = tape.tensor([...x.shape.slice(0, -1), out], tape.needsGrad(x, w, bias, addend));
   const forward = (): void => {
-    be.gemm(false, true, m, out, inp, 1, x, w, 0, y);
+    if (addend) be.copy(m * out, addend, y);
+    be.gemm(false, true, m, out, inp, 1, x, w, addend ? 1 : 0, y);
     if (bias) be.addRow(m, out, y, bias, y);
   };
   forward();
@@ -72,14 +77,19 @@ export function linear(tape: Tape, x: Tensor, w: Tensor, bias: Tensor | null = n
   const gx = x.requiresGrad && gy ? x.ensureGrad() : null;
   const gw = w.requiresGrad && gy ? w.ensureGrad() : null;
   const gbias = bias?.requiresGrad && gy ? bias.ensureGrad() : null;
+  const gadd = addend?.requiresGrad && gy ? addend.ensureGrad() : null;
   let backward = noop;
-  if (gy && (gx || gw || gbias)) {
+  if (gy && (gx || gw || gbias || gadd)) {
     backward = () => {
+      if (gadd) be.axpy(m * out, 1, gy, gadd);
       if (gx) be.gemm(false, false, m, inp, out, 1, gy, w, 1, gx); // ∂x += ∂y·W
       if (gw) be.gemm(true, false, out, inp, m, 1, gy, x, 1, gw); //  ∂W += ∂yᵀ·x
       if (gbias) be.sumRows(m, out, gy, 1, gbias); //                  ∂b += Σ_rows ∂y
     };
   }
-  tape.record({ op: 'linear', forward, backward }, bias ? [x, w, bias] : [x, w]);
+  const inputs = [x, w];
+  if (bias) inputs.push(bias);
+  if (addend) inputs.push(addend);
+  tape.record({ op: 'linear', forward, backward }, inputs);
   return y;
 }

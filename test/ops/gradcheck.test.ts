@@ -70,6 +70,8 @@ describe('gradcheck of every op (reference backend)', () => {
       const x = randomTensor(rng, [2, m, k]), w = randomTensor(rng, [n, k]), bias = randomTensor(rng, [n]);
       expectGrad((tp, a, b, c) => ops.linear(tp, a, b, c), [x, w, bias]);
       expectGrad((tp, a, b) => ops.linear(tp, a, b), [x, w]);
+      const add = randomTensor(rng, [2, m, n]);
+      expectGrad((tp, a, b, c, d) => ops.linear(tp, a, b, c, d), [x, w, bias, add]);
     }
   });
 

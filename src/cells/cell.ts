@@ -1,0 +1,48 @@
+/**
+ * The cell contract: one time step of a recurrent layer, h_t = f_θ(h_{t−1}, x_t), as a pure function of
+ * (parameters, carried state, input). Cells hold parameters and nothing else; the one time loop lives in
+ * `models/scan.ts`:
+ *
+ *   xp = cell.project(x)                    // [T, B, ·]  input projections for all steps: one GEMM
+ *   state = initial                         // e.g. [h] or [h, c], each [B, ·]
+ *   for t in 0..T−1: state = cell.step(xp[t], state)
+ *   outputs = cell.emit?.(stacked states, x) ?? stack(h_t)
+ */
+import type { Tape } from '../autodiff/tape.js';
+import type { Tensor } from '../tensor/tensor.js';
+
+export interface Cell {
+  /** Which transition this is ('vanilla', 'gru', 'lstm', 'deep', 'lru'). */
+  readonly kind: string;
+  readonly inputSize: number;
+  /** Size of the per-step output h_t (what the next layer or the readout sees). */
+  readonly outputSize: number;
+  /** Sizes of the carried state components: [H] (h) for most cells, [H, H] (h, c) for the LSTM. */
+  readonly stateSizes: readonly number[];
+  /** Named parameters, in a fixed order (PyTorch's names where PyTorch has the cell). */
+  readonly params: Readonly<Record<string, Tensor>>;
+  /** Input projection of the whole sequence: x [T, B, I] → [T, ...] whose slice t feeds `step`. */
+  project(tape: Tape, x: Tensor): Tensor;
+  /** One step: the projected input of step t and the previous state → the new state. */
+  step(tape: Tape, xpt: Tensor, state: readonly Tensor[]): Tensor[];
+  /**
+   * Optional per-step output from the stacked states (one [T, B, ·] tensor per component listed in
+   * `emitComponents`) and the layer input x [T, B, I]. Without it, the output is the stacked first
+   * component h_t.
+   */
+  emit?(tape: Tape, states: readonly Tensor[], x: Tensor): Tensor;
+  /** Which state components `emit` reads (default [0]). */
+  readonly emitComponents?: readonly number[];
+  /** The activation's bound γ = max|σ′| and the recurrent matrices, for the theory bounds (vanilla/deep). */
+  readonly theory?: CellTheory;
+}
+
+/** What the gradient-flow bounds need to know about a cell (vanilla and deep transitions). */
+export interface CellTheory {
+  /** γ = sup |σ′|: 1 for tanh, identity and ReLU, 1/4 for sigmoid. */
+  gamma: number;
+  /** Matrices whose product bounds the step Jacobian: one per layer of the transition (shortcuts listed separately). */
+  recurrentMatrices: readonly Tensor[];
+  /** Matrices of a direct path from h_{t−1} to h_t (DT(S) shortcut S; residual: the identity). */
+  shortcut: 'none' | 'matrix' | 'identity' | 'gated';
+}

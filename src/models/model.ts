@@ -1,0 +1,176 @@
+/**
+ * A recurrent model: stacked (depth in space), optionally bidirectional layers of any transition, read out
+ * by an MLP g. Many-to-one: y = g(h_T) (the final state; for a bidirectional layer, the forward final state
+ * concatenated with the backward one, which has read the whole sequence backwards). Many-to-many:
+ * y_t = g(h_t) for every t. Time-major throughout: x [T, B, I], mask [T, B].
+ *
+ * Parameter names: `layers.<k>.<fwd|bwd>.<cell param>` (e.g. layers.0.fwd.weight_hh) and
+ * `readout.<i>.weight|bias`; learned initial states are `layers.<k>.<dir>.h0.<component>`.
+ */
+import type { Tape } from '../autodiff/tape.js';
+import type { Backend } from '../kernels/backend.js';
+import { Rng } from '../tensor/rng.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { formatShape } from '../tensor/shape.js';
+import { addRow, concat, dropout } from '../ops/index.js';
+import { createCell, type Cell, type CellConfig } from '../cells/index.js';
+import { createParam, expectPositiveInt } from '../cells/params.js';
+import { createReadout, type Readout, type ReadoutConfig } from './readout.js';
+import { scan } from './scan.js';
+
+export interface ModelConfig {
+  inputSize: number;
+  outputSize: number;
+  /** The transition f_θ (its `hidden` is each direction's state size). */
+  cell: CellConfig;
+  /** 'last': y = g(h_T) (one output per sequence); 'all': y_t = g(h_t) at every step. */
+  target: 'last' | 'all';
+  /** Stacked recurrent layers (default 1). */
+  layers?: number;
+  bidirectional?: boolean;
+  /** Dropout probability on the outputs of every recurrent layer but the last (training only). */
+  dropout?: number;
+  /** Learn h_0 (default: zeros, or the states passed to forward). */
+  learnInitialState?: boolean;
+  readout?: ReadoutConfig;
+}
+
+export interface ForwardOptions {
+  /** Validity of each step [T, B] (0/1, right padding). */
+  mask?: Tensor | null;
+  /** Initial states per (layer, direction), in the order l0.fwd, l0.bwd, l1.fwd, …; each one [B, size] per component. */
+  initial?: Tensor[][];
+  /** Apply dropout (needs rng). */
+  training?: boolean;
+  rng?: Rng;
+}
+
+export interface ModelOutput {
+  /** [B, outputSize] ('last') or [T, B, outputSize] ('all'). */
+  y: Tensor;
+  /** Per-step outputs of the top recurrent layer, [T, B, directions·H] (PyTorch's `output`). */
+  sequence: Tensor;
+  /** Final states per (layer, direction). */
+  final: Tensor[][];
+  /** h_t per (layer, direction), t = 0..T−1 (read ∂L/∂h_t from their .grad after backward). */
+  hs: Tensor[][];
+}
+
+/** One recurrent layer: a forward cell, a backward cell when bidirectional, learned initial states. */
+export interface Layer {
+  readonly cells: Cell[];
+  readonly h0: (Tensor[] | null)[];
+}
+
+export class Model {
+  readonly layers: Layer[] = [];
+  readonly readout: Readout;
+  readonly directions: number;
+
+  constructor(readonly config: ModelConfig, readonly backend: Backend, seed: number | Rng = 0) {
+    const rng = seed instanceof Rng ? seed : new Rng(seed);
+    expectPositiveInt('model', 'inputSize', config.inputSize);
+    expectPositiveInt('model', 'outputSize', config.outputSize);
+    const nLayers = config.layers ?? 1;
+    expectPositiveInt('model', 'layers', nLayers);
+    if (config.target !== 'last' && config.target !== 'all') throw new Error(`model: target must be 'last' or 'all', got '${String(config.target)}'`);
+    this.directions = config.bidirectional ? 2 : 1;
+    let inputSize = config.inputSize;
+    for (let k = 0; k < nLayers; k++) {
+      const cells: Cell[] = [];
+      const h0: (Tensor[] | null)[] = [];
+      for (let d = 0; d < this.directions; d++) {
+        let cell: Cell;
+        try {
+          cell = createCell(config.cell, inputSize, backend, rng);
+        } catch (e) {
+          throw new Error(`layer ${k} (${config.cell.kind}): ${(e as Error).message}`);
+        }
+        cells.push(cell);
+        h0.push(config.learnInitialState ? cell.stateSizes.map((s, i) => createParam(backend, `h0.${i}`, [s])) : null);
+      }
+      this.layers.push({ cells, h0 });
+      inputSize = cells[0].outputSize * this.directions;
+    }
+    this.readout = createReadout(config.readout ?? {}, inputSize, config.outputSize, backend, rng);
+  }
+
+  /** Every parameter with its full name, in a fixed order. */
+  namedParameters(): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    this.layers.forEach((layer, k) => layer.cells.forEach((cell, d) => {
+      const prefix = `layers.${k}.${d === 0 ? 'fwd' : 'bwd'}`;
+      for (const [name, t] of Object.entries(cell.params)) out.push([`${prefix}.${name}`, t]);
+      layer.h0[d]?.forEach((t, i) => out.push([`${prefix}.h0.${i}`, t]));
+    }));
+    for (const [name, t] of Object.entries(this.readout.params)) out.push([`readout.${name}`, t]);
+    return out;
+  }
+
+  /** All parameter tensors (for optimizers). */
+  parameters(): Tensor[] {
+    return this.namedParameters().map(([, t]) => t);
+  }
+
+  /** Number of trainable scalars. */
+  parameterCount(): number {
+    return this.parameters().reduce((s, t) => s + t.size, 0);
+  }
+
+  /** Run the model on x [T, B, I], recording on `tape`. */
+  forward(tape: Tape, x: Tensor, options: ForwardOptions = {}): ModelOutput {
+    if (x.rank !== 3 || x.shape[2] !== this.config.inputSize) {
+      throw new Error(`model: expected input [T, B, ${this.config.inputSize}], got ${formatShape(x.shape)}`);
+    }
+    const B = x.shape[1];
+    const final: Tensor[][] = [], hs: Tensor[][] = [];
+    let input = x;
+    let outs: Tensor[] = [];
+    this.layers.forEach((layer, k) => {
+      outs = [];
+      layer.cells.forEach((cell, d) => {
+        const index = k * this.directions + d;
+        const initial = options.initial?.[index] ?? this.initialState(tape, cell, layer.h0[d], B);
+        try {
+          const r = scan(tape, cell, input, initial, { mask: options.mask, reverse: d === 1 });
+          outs.push(r.outputs);
+          final.push(r.final);
+          hs.push(r.hs);
+        } catch (e) {
+          throw new Error(`layer ${k}${d ? ' (reverse)' : ''}: ${(e as Error).message}`);
+        }
+      });
+      input = outs.length === 1 ? outs[0] : concat(tape, outs);
+      const p = this.config.dropout ?? 0;
+      if (p > 0 && options.training && k + 1 < this.layers.length) {
+        if (!options.rng) throw new Error('model: dropout in training needs an rng');
+        input = dropout(tape, input, p, options.rng);
+      }
+    });
+    const features = this.config.target === 'all' ? input : this.lastFeatures(tape, outs, final);
+    return { y: this.readout.apply(tape, features), sequence: input, final, hs };
+  }
+
+  /**
+   * The top layer's answer after reading the whole sequence: the forward direction's final h (h_T; with a
+   * mask, h at each sequence's last valid step), concatenated with the backward direction's h after t = 0.
+   * For cells with their own per-step output (LRU), the output at t = T−1 (and t = 0 for the reverse).
+   */
+  private lastFeatures(tape: Tape, outs: Tensor[], final: Tensor[][]): Tensor {
+    const cells = this.layers[this.layers.length - 1].cells;
+    const top = final.slice(final.length - this.directions);
+    const parts = cells.map((cell, d) => {
+      if (!cell.emit) return top[d][0];
+      const T = outs[d].shape[0];
+      return outs[d].at(d === 0 ? T - 1 : 0);
+    });
+    return parts.length === 1 ? parts[0] : concat(tape, parts);
+  }
+
+  private initialState(tape: Tape, cell: Cell, learned: Tensor[] | null, B: number): Tensor[] {
+    return cell.stateSizes.map((s, i) => {
+      const zeros = tape.tensor([B, s]);
+      return learned ? addRow(tape, zeros, learned[i]) : zeros;
+    });
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * A training (or evaluation) graph: a tape recorded once for one batch shape (T, B), with its input,
+ * target and mask tensors. Each step copies a batch into those tensors and replays the tape, so a training
+ * step allocates nothing per time step. `GraphCache` keeps one graph per shape.
+ */
+import { Tape } from '../autodiff/tape.js';
+import type { Model, ModelOutput } from '../models/model.js';
+import { mse, softmaxCrossEntropy } from '../ops/index.js';
+import type { Rng } from '../tensor/rng.js';
+import type { Tensor } from '../tensor/tensor.js';
+import type { Batch, TaskScore } from '../tasks/task.js';
+
+export interface Graph {
+  readonly tape: Tape;
+  readonly T: number;
+  readonly B: number;
+  readonly x: Tensor;
+  readonly target: Tensor;
+  readonly mask: Tensor | null;
+  readonly lossMask: Tensor | null;
+  readonly output: ModelOutput;
+  readonly loss: Tensor;
+}
+
+export interface GraphOptions {
+  /** Record gradients (training, instruments) or not (evaluation). */
+  grad: boolean;
+  /** Apply dropout (needs rng). */
+  training?: boolean;
+  rng?: Rng;
+  /** Whether batches carry a step mask / a loss mask. */
+  mask?: boolean;
+  lossMask?: boolean;
+}
+
+/** Record the model and its loss for batches of shape (T, B). */
+export function buildGraph(model: Model, score: Pick<TaskScore, 'loss' | 'target'>, T: number, B: number, opts: GraphOptions): Graph {
+  const tape = new Tape(model.backend, { grad: opts.grad });
+  const O = model.config.outputSize, I = model.config.inputSize;
+  if (model.config.target !== score.target) {
+    throw new Error(`model target '${model.config.target}' does not match the task's '${score.target}'`);
+  }
+  const x = tape.input([T, B, I], 'x');
+  const rows = score.target === 'all' ? T * B : B;
+  const target = score.loss === 'xent' ? tape.input([rows], 'labels') : tape.input(score.target === 'all' ? [T, B, O] : [B, O], 'target');
+  const mask = opts.mask ? tape.input([T, B], 'mask') : null;
+  const lossMask = opts.lossMask ? tape.input([T, B], 'lossMask') : null;
+  if (mask) mask.fill(1);
+  if (lossMask) lossMask.fill(1);
+  const output = model.forward(tape, x, { mask, training: opts.training, rng: opts.rng });
+  const rowMask = score.target === 'all' ? (lossMask ?? mask)?.reshape([rows]) ?? null : null;
+  let loss: Tensor;
+  if (score.loss === 'xent') loss = softmaxCrossEntropy(tape, output.y.reshape([rows, O]), target, rowMask);
+  else if (score.target === 'all') loss = mse(tape, output.y.reshape([rows, O]), target.reshape([rows, O]), rowMask);
+  else loss = mse(tape, output.y, target);
+  return { tape, T, B, x, target, mask, lossMask, output, loss };
+}
+
+/** Copy a batch into a graph's input tensors (checked sizes, no allocation). */
+export function loadBatch(graph: Graph, batch: Batch): void {
+  if (batch.T !== graph.T || batch.B !== graph.B) {
+    throw new Error(`batch of shape T=${batch.T}, B=${batch.B} does not fit a graph for T=${graph.T}, B=${graph.B}`);
+  }
+  graph.x.set(batch.x);
+  graph.target.set(batch.y);
+  if (graph.mask) {
+    if (!batch.mask) graph.mask.fill(1);
+    else graph.mask.set(batch.mask);
+  }
+  if (graph.lossMask) {
+    if (!batch.lossMask) graph.lossMask.fill(1);
+    else graph.lossMask.set(batch.lossMask);
+  }
+}
+
+/** One graph per batch shape, built on first use and replayed afterwards. */
+export class GraphCache {
+  private readonly graphs = new Map<string, Graph>();
+  constructor(
+    private readonly model: Model,
+    private readonly score: Pick<TaskScore, 'loss' | 'target'>,
+    private readonly opts: GraphOptions,
+  ) {}
+
+  /** The graph for this batch's shape, with the batch loaded and the forward pass run. */
+  run(batch: Batch): Graph {
+    const key = `${batch.T}x${batch.B}${batch.mask ? 'm' : ''}${batch.lossMask ? 'l' : ''}`;
+    let g = this.graphs.get(key);
+    if (!g) {
+      g = buildGraph(this.model, this.score, batch.T, batch.B, { ...this.opts, mask: !!batch.mask, lossMask: !!batch.lossMask });
+      this.graphs.set(key, g);
+      loadBatch(g, batch);
+      g.tape.forward();
+      return g;
+    }
+    loadBatch(g, batch);
+    g.tape.forward();
+    return g;
+  }
+
+  /** Free every graph's memory. */
+  dispose(): void {
+    for (const g of this.graphs.values()) g.tape.dispose();
+    this.graphs.clear();
+  }
+}
