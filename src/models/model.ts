@@ -12,7 +12,7 @@ import type { Backend } from '../kernels/backend.js';
 import { Rng } from '../tensor/rng.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
-import { addRow, concat, dropout } from '../ops/index.js';
+import { addRow, blend, concat, dropout } from '../ops/index.js';
 import { createCell, type Cell, type CellConfig } from '../cells/index.js';
 import { createParam, expectPositiveInt } from '../cells/params.js';
 import { createReadout, type Readout, type ReadoutConfig } from './readout.js';
@@ -147,22 +147,27 @@ export class Model {
         input = dropout(tape, input, p, options.rng);
       }
     });
-    const features = this.config.target === 'all' ? input : this.lastFeatures(tape, outs, final);
+    const features = this.config.target === 'all' ? input : this.lastFeatures(tape, outs, final, options.mask ?? null);
     return { y: this.readout.apply(tape, features), sequence: input, final, hs };
   }
 
   /**
    * The top layer's answer after reading the whole sequence: the forward direction's final h (h_T; with a
    * mask, h at each sequence's last valid step), concatenated with the backward direction's h after t = 0.
-   * For cells with their own per-step output (LRU), the output at t = T−1 (and t = 0 for the reverse).
+   * For cells with their own per-step output (LRU), the output at each sequence's last valid step (t = 0
+   * for the reverse direction), selected with the mask when there is one.
    */
-  private lastFeatures(tape: Tape, outs: Tensor[], final: Tensor[][]): Tensor {
+  private lastFeatures(tape: Tape, outs: Tensor[], final: Tensor[][], mask: Tensor | null): Tensor {
     const cells = this.layers[this.layers.length - 1].cells;
     const top = final.slice(final.length - this.directions);
     const parts = cells.map((cell, d) => {
       if (!cell.emit) return top[d][0];
       const T = outs[d].shape[0];
-      return outs[d].at(d === 0 ? T - 1 : 0);
+      if (d === 1) return outs[d].at(0);
+      if (!mask) return outs[d].at(T - 1);
+      let last = outs[d].at(0);
+      for (let t = 1; t < T; t++) last = blend(tape, mask.at(t), outs[d].at(t), last);
+      return last;
     });
     return parts.length === 1 ? parts[0] : concat(tape, parts);
   }

@@ -5,6 +5,7 @@ import { Tape } from '../../src/autodiff/tape.js';
 import { referenceBackend } from '../../src/kernels/reference/index.js';
 import { Model, type ModelConfig } from '../../src/models/model.js';
 import { scan } from '../../src/models/scan.js';
+import { predict } from '../../src/models/infer.js';
 import { mse, softmaxCrossEntropy } from '../../src/ops/index.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { Tensor } from '../../src/tensor/tensor.js';
@@ -213,5 +214,15 @@ describe('LRU: exact semantics', () => {
     expect(yBi.shape).toEqual([B, 2]);
     expect(yBi.toArray().every(Number.isFinite)).toBe(true);
     tape.dispose();
+  });
+});
+
+describe('LRU many-to-one with padding', () => {
+  it('answers from each sequence\'s last valid step, as if unpadded', () => {
+    const model = new Model({ inputSize: 2, outputSize: 2, target: 'last', cell: { kind: 'lru', hidden: 3 } }, referenceBackend, 4);
+    const x = Float64Array.from({ length: 4 * 2 }, (_, i) => Math.cos(i));
+    const padded = predict(model, { x, T: 4, B: 1, mask: [1, 1, 0, 0] });
+    const short = predict(model, { x: x.subarray(0, 4), T: 2, B: 1 });
+    Array.from(short.y).forEach((v, i) => expect(padded.y[i]).toBeCloseTo(v, 12));
   });
 });
