@@ -1,0 +1,184 @@
+/**
+ * Teacher–student: a fixed random teacher RNN maps random input sequences to targets; the student learns it.
+ *
+ * Inputs x_t ∈ ℝ^I, every entry N(0, 1) i.i.d. (drawn from the sample rng). Teacher state h_0 = 0 ∈ ℝ^H.
+ *   kind 'deep', depth L:  z_1 = tanh(W_1·h_{t−1} + U·x_t + b_1)
+ *                          z_l = tanh(W_l·z_{l−1} + b_l),  l = 2..L
+ *                          h_t = z_L
+ *   kind 'vanilla':        the same with L = 1, i.e. h_t = tanh(W_1·h_{t−1} + U·x_t + b_1) (A = W_1, B = U, v = b_1)
+ *   readout (linear):      y_t = C·h_t ∈ ℝ^O
+ * Weights, drawn once from Rng(teacherSeed) in the order W_1, U, b_1, (W_l, b_l for l = 2..L), C:
+ *   W_l entries gain·N(0, 1/H)  (for W_1 the spectral radius is ≈ gain, its largest singular value ≈ 2·gain),
+ *   U entries N(0, 1/I), b_l entries N(0, biasStd²), C entries N(0, 1/H).
+ * Targets: y_t at every step ('all', [T, B, O]) or only y_T ('last', [B, O]); loss MSE.
+ * Baseline: predicting the per-output mean of the targets; its MSE is the target variance, averaged over the
+ * O outputs. It is estimated once at construction from fresh inputs drawn with the fixed internal seed
+ * 'teacher-baseline': in 'all' mode max(256, ⌈3·10⁴/T⌉) sequences, pooled over steps (including the
+ * transient from h_0 = 0); in 'last' mode 2048 sequences; fewer if that would exceed about 2·10⁸
+ * multiply-adds, but never fewer than 64. (Relative standard error a few per cent.)
+ * Solved: MSE < 0.01 × baseline (the student explains 99 % of the target variance).
+ * The forward pass here is plain float64 loops, independent of recur's cells.
+ */
+import { z } from 'zod';
+import { Rng } from '../tensor/rng.js';
+import { parseConfig, positiveInt, prepareBatch } from './common.js';
+import type { Batch, Task } from './task.js';
+
+export const teacherConfigSchema = z.strictObject({
+  T: positiveInt().default(50).describe('sequence length'),
+  kind: z.enum(['vanilla', 'deep']).default('vanilla').describe("teacher transition: 'vanilla' tanh RNN or 'deep' transition of depth L"),
+  depth: positiveInt().default(2).describe("L, the transition depth of the 'deep' teacher (ignored for 'vanilla')"),
+  inputSize: positiveInt().default(4).describe('I, input channels'),
+  hiddenSize: positiveInt().default(16).describe('H, teacher state size'),
+  outputSize: positiveInt().default(1).describe('O, outputs'),
+  gain: z.number().min(0).default(1).describe('scale of the W_l entries: gain·N(0, 1/H)'),
+  biasStd: z.number().min(0).default(0.1).describe('standard deviation of the biases'),
+  target: z.enum(['all', 'last']).default('all').describe("targets at every step ('all') or the last one"),
+  teacherSeed: z.number().int().default(1).describe('seed of the teacher weights (fixed per task instance)'),
+});
+export type TeacherConfig = z.output<typeof teacherConfigSchema>;
+
+export const teacherDefinition =
+  "Teacher–student: a fixed random tanh RNN (vanilla, or a deep transition of depth L) with linear readout " +
+  'maps N(0,1) input sequences to targets y_t = C·h_t; the student must reproduce them (MSE at every step, ' +
+  "or the last). Baseline: the target variance (predicting the mean); solved below 0.01 × baseline.";
+
+/** The teacher's weights, row-major: W[l] is H×H, U is H×I, b[l] is H, C is O×H. */
+export interface TeacherWeights {
+  W: Float64Array[];
+  U: Float64Array;
+  b: Float64Array[];
+  C: Float64Array;
+}
+
+/** Draw the teacher's weights from Rng(teacherSeed) (see the file header for the distributions). */
+export function teacherWeights(config: Partial<TeacherConfig> = {}): TeacherWeights {
+  const c = parseConfig('teacher', teacherConfigSchema, config);
+  const { hiddenSize: H, inputSize: I, outputSize: O } = c;
+  const L = c.kind === 'vanilla' ? 1 : c.depth;
+  const rng = new Rng(c.teacherSeed);
+  const normal = (n: number, std: number): Float64Array => {
+    const a = new Float64Array(n);
+    rng.fillNormal(a, 0, std);
+    return a;
+  };
+  const W: Float64Array[] = [normal(H * H, c.gain / Math.sqrt(H))];
+  const U = normal(H * I, 1 / Math.sqrt(I));
+  const b: Float64Array[] = [normal(H, c.biasStd)];
+  for (let l = 1; l < L; l++) {
+    W.push(normal(H * H, c.gain / Math.sqrt(H)));
+    b.push(normal(H, c.biasStd));
+  }
+  const C = normal(O * H, 1 / Math.sqrt(H));
+  return { W, U, b, C };
+}
+
+/** Run the teacher on x [T, B, I], writing y ([T, B, O] when `all`, else [B, O]). Scratch: 2 arrays of H. */
+function runTeacher(
+  w: TeacherWeights, T: number, B: number, I: number, H: number, O: number, all: boolean,
+  x: Float64Array, y: Float64Array, h: Float64Array, z: Float64Array,
+): void {
+  const L = w.W.length;
+  const U = w.U;
+  const C = w.C;
+  for (let bi = 0; bi < B; bi++) {
+    h.fill(0);
+    for (let t = 0; t < T; t++) {
+      const xo = (t * B + bi) * I;
+      for (let l = 0; l < L; l++) {
+        const Wl = w.W[l];
+        const bl = w.b[l];
+        for (let i = 0; i < H; i++) {
+          let s = bl[i];
+          const row = i * H;
+          for (let j = 0; j < H; j++) s += Wl[row + j] * h[j];
+          if (l === 0) {
+            const ui = i * I;
+            for (let j = 0; j < I; j++) s += U[ui + j] * x[xo + j];
+          }
+          z[i] = Math.tanh(s);
+        }
+        h.set(z); // h now holds z_l; after the last layer it is h_t
+      }
+      if (all || t === T - 1) {
+        const yo = all ? (t * B + bi) * O : bi * O;
+        for (let o = 0; o < O; o++) {
+          let s = 0;
+          for (let j = 0; j < H; j++) s += C[o * H + j] * h[j];
+          y[yo + o] = s;
+        }
+      }
+    }
+  }
+}
+
+export function teacherTask(config: Partial<TeacherConfig> = {}): Task {
+  const c = parseConfig('teacher', teacherConfigSchema, config);
+  const { T, inputSize: I, hiddenSize: H, outputSize: O } = c;
+  const all = c.target === 'all';
+  const w = teacherWeights(c);
+  const h = new Float64Array(H);
+  const z = new Float64Array(H);
+  const yLength = (B: number): number => (all ? T * B * O : B * O);
+  const generate = (rng: Rng, B: number, out?: Batch): Batch => {
+    const batch = prepareBatch(out, T, B, T * B * I, yLength(B));
+    rng.fillNormal(batch.x);
+    runTeacher(w, T, B, I, H, O, all, batch.x, batch.y, h, z);
+    return batch;
+  };
+  const baseline = estimateVariance(c, generate);
+  const L = w.W.length;
+  return {
+    name: 'teacher',
+    definition:
+      `${teacherDefinition} (${c.kind}${c.kind === 'deep' ? `, L = ${L}` : ''}, T = ${T}, I = ${I}, H = ${H}, ` +
+      `O = ${O}, gain ${c.gain}, seed ${c.teacherSeed}, target ${c.target})`,
+    inputSize: I,
+    outputSize: O,
+    T,
+    loss: 'mse',
+    target: c.target,
+    metric: 'mse',
+    baseline,
+    baselineDescription:
+      `predicting the mean target: MSE = target variance ≈ ${baseline.toPrecision(4)} ` +
+      `(estimated with the fixed seed 'teacher-baseline')`,
+    solvedBelow: 0.01 * baseline,
+    sample: generate,
+    evaluationSet: () => null,
+  };
+}
+
+/** Target variance per output (pooled over steps and sequences), averaged over outputs; fixed seed. */
+function estimateVariance(c: TeacherConfig, generate: (rng: Rng, B: number, out?: Batch) => Batch): number {
+  const { T, inputSize: I, hiddenSize: H, outputSize: O } = c;
+  const L = c.kind === 'vanilla' ? 1 : c.depth;
+  const perSequence = T * (H * (H + I) + (L - 1) * H * H + (c.target === 'all' ? O * H : 0));
+  const wanted = c.target === 'all' ? Math.max(256, Math.ceil(3e4 / T)) : 2048;
+  const nSeq = Math.max(64, Math.min(wanted, Math.floor(2e8 / perSequence)));
+  const rng = new Rng('teacher-baseline');
+  const chunk = Math.min(256, nSeq);
+  const sum = new Float64Array(O);
+  const sumSq = new Float64Array(O);
+  const shift = new Float64Array(O); // the first chunk's mean, subtracted for a stable one-pass variance
+  let n = 0;
+  let batch: Batch | undefined;
+  for (let done = 0; done < nSeq; done += chunk) {
+    batch = generate(rng, Math.min(chunk, nSeq - done), batch);
+    const rows = batch.y.length / O;
+    if (done === 0) {
+      for (let r = 0; r < rows; r++) for (let o = 0; o < O; o++) shift[o] += batch.y[r * O + o] / rows;
+    }
+    for (let r = 0; r < rows; r++) {
+      for (let o = 0; o < O; o++) {
+        const d = batch.y[r * O + o] - shift[o];
+        sum[o] += d;
+        sumSq[o] += d * d;
+      }
+    }
+    n += rows;
+  }
+  let v = 0;
+  for (let o = 0; o < O; o++) v += sumSq[o] / n - (sum[o] / n) ** 2;
+  return v / O;
+}
