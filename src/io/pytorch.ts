@@ -18,7 +18,7 @@ import type { SafeTensor } from './safetensors.js';
 export type TorchMode = 'RNN_TANH' | 'RNN_RELU' | 'GRU' | 'LSTM';
 
 /** A state dict as read from a safetensors file: name → {shape, data}. */
-export type StateDict = Record<string, { shape: number[]; data: ArrayLike<number> }>;
+export type StateDict = Record<string, { shape: number[]; data: ArrayLike<number> | BigInt64Array }>;
 
 /** PyTorch's name for one recur parameter (null when PyTorch has no counterpart). */
 export function torchName(recurName: string): string | null {
@@ -69,6 +69,7 @@ export function loadTorchStateDict(model: Model, dict: StateDict, options: { pre
     if (!sameShape(src.shape, t.shape)) {
       throw new Error(`state dict: tensor "${key}" has shape ${formatShape(src.shape)}, expected ${formatShape(t.shape)} (${name})`);
     }
+    if (src.data instanceof BigInt64Array) throw new Error(`state dict: tensor "${key}" holds 64-bit integers, expected floating-point weights`);
     try {
       t.set(src.data);
     } catch (e) {

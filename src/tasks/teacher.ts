@@ -26,7 +26,7 @@ import type { Batch, Task } from './task.js';
 
 export const teacherConfigSchema = z.strictObject({
   T: positiveInt().default(50).describe('sequence length'),
-  kind: z.enum(['vanilla', 'deep']).default('vanilla').describe("teacher transition: 'vanilla' tanh RNN or 'deep' transition of depth L"),
+  teacher: z.enum(['vanilla', 'deep']).default('vanilla').describe("teacher transition: 'vanilla' tanh RNN or 'deep' transition of depth L"),
   depth: positiveInt().default(2).describe("L, the transition depth of the 'deep' teacher (ignored for 'vanilla')"),
   inputSize: positiveInt().default(4).describe('I, input channels'),
   hiddenSize: positiveInt().default(16).describe('H, teacher state size'),
@@ -55,7 +55,7 @@ export interface TeacherWeights {
 export function teacherWeights(config: Partial<TeacherConfig> = {}): TeacherWeights {
   const c = parseConfig('teacher', teacherConfigSchema, config);
   const { hiddenSize: H, inputSize: I, outputSize: O } = c;
-  const L = c.kind === 'vanilla' ? 1 : c.depth;
+  const L = c.teacher === 'vanilla' ? 1 : c.depth;
   const rng = new Rng(c.teacherSeed);
   const normal = (n: number, std: number): Float64Array => {
     const a = new Float64Array(n);
@@ -131,7 +131,7 @@ export function teacherTask(config: Partial<TeacherConfig> = {}): Task {
   return {
     name: 'teacher',
     definition:
-      `${teacherDefinition} (${c.kind}${c.kind === 'deep' ? `, L = ${L}` : ''}, T = ${T}, I = ${I}, H = ${H}, ` +
+      `${teacherDefinition} (${c.teacher}${c.teacher === 'deep' ? `, L = ${L}` : ''}, T = ${T}, I = ${I}, H = ${H}, ` +
       `O = ${O}, gain ${c.gain}, seed ${c.teacherSeed}, target ${c.target})`,
     inputSize: I,
     outputSize: O,
@@ -152,7 +152,7 @@ export function teacherTask(config: Partial<TeacherConfig> = {}): Task {
 /** Target variance per output (pooled over steps and sequences), averaged over outputs; fixed seed. */
 function estimateVariance(c: TeacherConfig, generate: (rng: Rng, B: number, out?: Batch) => Batch): number {
   const { T, inputSize: I, hiddenSize: H, outputSize: O } = c;
-  const L = c.kind === 'vanilla' ? 1 : c.depth;
+  const L = c.teacher === 'vanilla' ? 1 : c.depth;
   const perSequence = T * (H * (H + I) + (L - 1) * H * H + (c.target === 'all' ? O * H : 0));
   const wanted = c.target === 'all' ? Math.max(256, Math.ceil(3e4 / T)) : 2048;
   const nSeq = Math.max(64, Math.min(wanted, Math.floor(2e8 / perSequence)));

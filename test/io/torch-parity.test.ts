@@ -40,7 +40,7 @@ describe('PyTorch parity (committed fixtures)', () => {
         const model = modelFromTorchStateDict(tensors, mode, backend, { outputSize: 1, target: 'all' });
         const D = model.directions, L = model.layers.length, H = Number(metadata.hidden_size);
         const tape = new Tape(backend);
-        const from = (name: string): Tensor => Tensor.from(backend, tensors[name].shape, tensors[name].data);
+        const from = (name: string): Tensor => Tensor.from(backend, tensors[name].shape, tensors[name].data as Float32Array);
         const x = from('input').markGrad();
         const h0 = from('h0').markGrad();
         const c0 = mode === 'LSTM' ? from('c0').markGrad() : null;

@@ -67,3 +67,11 @@ describe('task registry', () => {
     expect(text.parameters.find((p) => p.name === 'path')).not.toHaveProperty('default');
   });
 });
+
+describe('teacher spec through the registry', () => {
+  it('keeps the teacher transition (its field does not collide with the task kind)', () => {
+    const spec = parseTaskSpec({ kind: 'teacher', teacher: 'deep', depth: 3, T: 5 });
+    expect(spec).toMatchObject({ kind: 'teacher', teacher: 'deep', depth: 3 });
+    expect(createTask({ kind: 'teacher', teacher: 'deep', depth: 3, T: 5 }).definition).toContain('deep, L = 3');
+  });
+});

@@ -45,12 +45,12 @@ describe('teacher–student', () => {
 
   it('targets are the teacher recomputed independently (vanilla, deep, last)', () => {
     compare({ T: 9, inputSize: 3, hiddenSize: 6, outputSize: 2, gain: 1.3 });
-    compare({ T: 7, kind: 'deep', depth: 3, inputSize: 2, hiddenSize: 5, outputSize: 1, biasStd: 0.5 });
-    compare({ T: 8, kind: 'deep', depth: 2, hiddenSize: 4, target: 'last' });
+    compare({ T: 7, teacher: 'deep', depth: 3, inputSize: 2, hiddenSize: 5, outputSize: 1, biasStd: 0.5 });
+    compare({ T: 8, teacher: 'deep', depth: 2, hiddenSize: 4, target: 'last' });
   });
 
   it('draws weights from teacherSeed with the documented scales', () => {
-    const w = teacherWeights({ hiddenSize: 64, inputSize: 16, gain: 1.5, kind: 'deep', depth: 2, biasStd: 0.2 });
+    const w = teacherWeights({ hiddenSize: 64, inputSize: 16, gain: 1.5, teacher: 'deep', depth: 2, biasStd: 0.2 });
     const std = (a: Float64Array): number => Math.sqrt(a.reduce((s, v) => s + v * v, 0) / a.length);
     const near = (a: number, b: number): void => expect(Math.abs(a / b - 1)).toBeLessThan(0.06);
     near(std(w.W[0]), 1.5 / 8); // 4096 entries: relative standard error ≈ 1 %
@@ -62,7 +62,7 @@ describe('teacher–student', () => {
     expect(teacherWeights({ teacherSeed: 5 }).W[0]).not.toEqual(teacherWeights({ teacherSeed: 6 }).W[0]);
     // vanilla is the deep teacher with L = 1 (same weights, same targets)
     const a = teacherTask({ T: 6 }).sample(new Rng(1), 2);
-    const d = teacherTask({ T: 6, kind: 'deep', depth: 1 }).sample(new Rng(1), 2);
+    const d = teacherTask({ T: 6, teacher: 'deep', depth: 1 }).sample(new Rng(1), 2);
     expect(d.y).toEqual(a.y);
   });
 
@@ -77,7 +77,7 @@ describe('teacher–student', () => {
   });
 
   it('baseline is the target variance (checked on fresh data)', () => {
-    for (const config of [{ T: 20 }, { T: 20, target: 'last' as const, kind: 'deep' as const, depth: 2 }]) {
+    for (const config of [{ T: 20 }, { T: 20, target: 'last' as const, teacher: 'deep' as const, depth: 2 }]) {
       const task = teacherTask(config);
       const batch = task.sample(new Rng(99), 1500);
       const y = batch.y;
