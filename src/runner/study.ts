@@ -1,0 +1,146 @@
+/**
+ * Study files (JSON or YAML): which tasks, which models, the grid over them, the training budget, the
+ * instruments to record, and named profiles that override any of it (`quick`, `full`, …).
+ *
+ *   name: deep-transition
+ *   seeds: [1, 2, 3]
+ *   training: { steps: 2000, batchSize: 32, optimizer: { kind: adam, lr: 0.001 }, clipNorm: 1 }
+ *   instruments: { gradientThroughTime: { at: [0, 1] } }
+ *   tasks:
+ *     adding: { kind: adding, grid: { T: [20, 50, 100] } }
+ *   models:
+ *     tanh: { cell: { kind: vanilla, hidden: 64 } }
+ *     deep: { cell: { kind: deep, hidden: 64, depth: 1 }, grid: { cell.depth: [1, 2, 4, 8] } }
+ *   profiles:
+ *     quick: { seeds: [1], training: { steps: 300 } }
+ *
+ * Validation happens before anything runs and names the field, what was expected and what was found.
+ */
+import { readFileSync } from 'node:fs';
+import { basename, extname } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { modelShapeSchema } from '../models/config.js';
+import { optimizerConfigSchema, scheduleConfigSchema } from '../optim/index.js';
+
+const gridSchema = z.record(z.string().min(1), z.array(z.unknown()).min(1, 'a grid axis needs at least one value'));
+
+const taskEntrySchema = z.looseObject({ kind: z.string(), grid: gridSchema.optional() });
+const modelEntrySchema = modelShapeSchema.extend({ grid: gridSchema.optional() });
+
+export const trainingSchema = z.strictObject({
+  steps: z.number().int().min(1),
+  batchSize: z.number().int().min(1).max(4096),
+  optimizer: optimizerConfigSchema,
+  schedule: scheduleConfigSchema.optional(),
+  clipNorm: z.number().positive().optional(),
+  clipValue: z.number().positive().optional(),
+  evalEvery: z.number().int().min(1).optional(),
+  evalBatches: z.number().int().min(1).optional(),
+  evalBatchSize: z.number().int().min(1).optional(),
+  stopWhenSolved: z.boolean().optional(),
+  earlyStopping: z.strictObject({ patience: z.number().int().min(1), minDelta: z.number().min(0).optional() }).optional(),
+});
+
+export const instrumentsSchema = z.strictObject({
+  /** ∂L/∂h_t curves at these points of training, as fractions of the budget (0 = initialisation, 1 = end). */
+  gradientThroughTime: z.strictObject({
+    at: z.array(z.number().min(0).max(1)).min(1).default([0, 1]),
+    batchSize: z.number().int().min(1).optional(),
+    fraction: z.number().gt(0).lt(1).optional(),
+  }).optional(),
+  /** Largest Lyapunov exponents of the hidden dynamics at initialisation and at the end. */
+  lyapunov: z.strictObject({ k: z.number().int().min(1).max(64).default(1), batchSize: z.number().int().min(1).default(4) }).optional(),
+  /** Spectral norms of the step Jacobians at initialisation and at the end. */
+  jacobian: z.strictObject({ batchSize: z.number().int().min(1).default(4) }).optional(),
+});
+
+export const studyBodySchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" or "-"'),
+  description: z.string().optional(),
+  seeds: z.union([z.array(z.number().int().min(0)).min(1), z.number().int().min(1).max(1000)]),
+  training: trainingSchema,
+  instruments: instrumentsSchema.default({}),
+  tasks: z.record(z.string().regex(/^[A-Za-z0-9._-]+$/), taskEntrySchema).refine((r) => Object.keys(r).length > 0, 'at least one task'),
+  models: z.record(z.string().regex(/^[A-Za-z0-9._-]+$/), modelEntrySchema).refine((r) => Object.keys(r).length > 0, 'at least one model'),
+  /** Restrict which models run on which tasks (default: every model on every task). */
+  pairs: z.array(z.strictObject({ tasks: z.array(z.string()).min(1), models: z.array(z.string()).min(1) })).optional(),
+  /** Global grid axes over training settings, e.g. { "training.optimizer.lr": [0.001, 0.01] }. */
+  grid: gridSchema.optional(),
+});
+
+export const studyFileSchema = studyBodySchema.extend({
+  profiles: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+});
+
+export type StudyBody = z.output<typeof studyBodySchema>;
+export type TrainingConfig = z.output<typeof trainingSchema>;
+export type InstrumentsConfig = z.output<typeof instrumentsSchema>;
+
+/** A user mistake in a study file: printed as one clear message, exit code 2, no stack trace. */
+export class StudyError extends Error {
+  override name = 'StudyError';
+}
+
+/** Format a zod error as `file: path: message (found …)` lines. */
+export function formatStudyIssues(source: string, error: z.ZodError, input: unknown): string {
+  return error.issues.slice(0, 8).map((issue) => {
+    const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+    let found = '';
+    if (issue.code !== 'unrecognized_keys') {
+      const value = issue.path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string | number, unknown>)[k as string] : undefined), input);
+      found = `, found ${value === undefined ? 'nothing' : JSON.stringify(value)?.slice(0, 60)}`;
+    }
+    return `${source}: ${path || '(top level)'}: ${issue.message}${found}`;
+  }).join('\n');
+}
+
+/** Deep-merge `over` onto `base` (objects merge, everything else replaces). */
+export function deepMerge(base: unknown, over: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(over)) return over;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = k in base ? deepMerge(base[k], v) : v;
+  return out;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Parse a study from text (YAML is a superset of JSON), apply a profile, validate. */
+export function parseStudy(text: string, source: string, profile?: string): StudyBody {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (e) {
+    throw new StudyError(`${source}: not valid YAML/JSON: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const file = studyFileSchema.safeParse(raw);
+  if (!file.success) throw new StudyError(formatStudyIssues(source, file.error, raw));
+  const { profiles, ...body } = raw as Record<string, unknown> & { profiles?: Record<string, unknown> };
+  let merged: unknown = body;
+  if (profile) {
+    const over = profiles?.[profile];
+    if (!over) {
+      const known = Object.keys(profiles ?? {});
+      throw new StudyError(`${source}: no profile '${profile}' (${known.length ? `known: ${known.join(', ')}` : 'the study defines none'})`);
+    }
+    merged = deepMerge(body, over);
+  }
+  const r = studyBodySchema.safeParse(merged);
+  if (!r.success) throw new StudyError(formatStudyIssues(profile ? `${source} (profile ${profile})` : source, r.error, merged));
+  return r.data;
+}
+
+/** Read and parse a study file (.json, .yaml or .yml). */
+export function loadStudyFile(path: string, profile?: string): StudyBody {
+  const ext = extname(path).toLowerCase();
+  if (!['.json', '.yaml', '.yml'].includes(ext)) throw new StudyError(`${path}: a study file must end in .json, .yaml or .yml`);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new StudyError(`${path}: cannot read the study file (does it exist?)`);
+  }
+  return parseStudy(text, basename(path), profile);
+}
