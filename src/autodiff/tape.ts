@@ -10,6 +10,13 @@
  * cotangent of root's shape gives vᵀ·∂root/∂x for every tensor x that requires a gradient. Gradients of
  * every intermediate tensor stay readable after backward (`t.grad`), which is how ∂L/∂h_t is read at
  * every time step.
+ *
+ * jvp(inputs, tangents) is forward mode on the same recording: with ẋ = v for the given inputs (every other
+ * leaf, parameters included, has ẋ = 0), each node's optional `jvp` computes its outputs' tangents
+ * ẏ = (∂y/∂x)·ẋ in recording order, so afterwards t.tangent = (∂t/∂inputs)·v for every tensor t downstream
+ * (null = zero: t does not depend on the inputs). Jacobian–vector products, no dense Jacobian: the
+ * diagnostics combine them with backward's vector–Jacobian products (power iteration on JᵀJ, QR iterations).
+ * Call forward() (or record) first: jvp linearises at the values the tape currently holds.
  */
 import type { Backend } from '../kernels/backend.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -20,6 +27,12 @@ export interface TapeNode {
   readonly op: string;
   forward(): void;
   backward(): void;
+  /**
+   * Forward mode (optional): overwrite the tangents of the outputs with ẏ = (∂y/∂x)·ẋ, reading the inputs'
+   * `tangent` (null = zero); do nothing when no input has a tangent. Nodes without it cannot lie on the
+   * path of a `Tape.jvp`.
+   */
+  jvp?(): void;
 }
 
 export interface TapeOptions {
@@ -53,6 +66,7 @@ export class Tape {
       t.ensureGrad();
     }
     this.owned.push(t);
+    this.tangentRoots = null;
     return t;
   }
 
@@ -72,10 +86,14 @@ export class Tape {
       }
     }
     this.nodes.push(node);
+    this.nodeInputs.push(inputs);
     this.leaves = null;
+    this.tangentRoots = null;
     this.leafInputs.push(...inputs);
   }
   private leafInputs: Tensor[] = [];
+  private readonly nodeInputs: (readonly Tensor[])[] = [];
+  private tangentRoots: Tensor[] | null = null;
 
   /** Replay every node's forward computation (after new values were written into the inputs). */
   forward(): void {
@@ -110,6 +128,46 @@ export class Tape {
     for (let i = nodes.length - 1; i >= 0; i--) nodes[i].backward();
   }
 
+  /**
+   * Forward-mode pass: set the tangent of each `inputs[i]` to `tangents[i]` (same size; any backend), every
+   * other tangent on the tape to zero, and run every node's jvp in recording order. Read the results from
+   * `t.tangent` (null = zero). Inputs may be leaves or intermediate tensors (nodes before an intermediate
+   * input see no tangent and leave it alone). Throws, naming the op, when a node without a forward-mode rule
+   * reads a tensor that carries a tangent (fused cell kernels, losses: use a cell's composedStep).
+   */
+  jvp(inputs: readonly Tensor[], tangents: readonly Tensor[]): void {
+    this.checkAlive();
+    if (inputs.length !== tangents.length) throw new Error(`jvp: ${inputs.length} inputs but ${tangents.length} tangents`);
+    for (const t of this.tangentTensors()) t.tangentActive = false;
+    inputs.forEach((x, i) => {
+      if (tangents[i].size !== x.size) {
+        throw new Error(`jvp: tangent ${i} ${formatShape(tangents[i].shape)} does not match input ${formatShape(x.shape)}`);
+      }
+      const root = x.viewOf ?? x;
+      if (root !== x && !root.tangentActive) root.ensureTangent().fill(0); // the rest of a view's root: zero
+      root.tangentActive = true;
+    });
+    inputs.forEach((x, i) => x.ensureTangent().copyFrom(tangents[i]));
+    const nodes = this.nodes;
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i];
+      if (node.jvp) node.jvp();
+      else if (this.nodeInputs[i].some((t) => (t.viewOf ?? t).tangentActive)) {
+        throw new Error(`jvp: op '${node.op}' (node ${i} of ${nodes.length}) has no forward-mode rule but depends on the tangent inputs` +
+          ' (fused cell kernels and losses have none: record the cell\'s composedStep, or stop the tape before the loss)');
+      }
+    }
+  }
+
+  /** Every root tensor the tape owns or reads (whose tangents a jvp pass resets). */
+  private tangentTensors(): Tensor[] {
+    if (this.tangentRoots) return this.tangentRoots;
+    const set = new Set<Tensor>(this.owned);
+    for (const inputs of this.nodeInputs) for (const t of inputs) set.add(t.viewOf ?? t);
+    this.tangentRoots = [...set];
+    return this.tangentRoots;
+  }
+
   /** Root tensors read by nodes that are not owned by the tape and need gradients (parameters, inputs). */
   private leafTensors(): Tensor[] {
     if (this.leaves) return this.leaves;
@@ -138,6 +196,8 @@ export class Tape {
     for (const t of this.owned) t.dispose();
     this.owned.length = 0;
     this.nodes.length = 0;
+    this.nodeInputs.length = 0;
+    this.tangentRoots = null;
     this.disposed = true;
   }
 

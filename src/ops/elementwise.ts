@@ -1,6 +1,7 @@
 /**
  * Elementwise differentiable ops. Each records {forward, backward} on the tape; backward accumulates (+=)
  * into the gradients of the inputs that need them and reuses saved outputs (1 − y² for tanh, y(1 − y) for σ).
+ * Each also has a forward-mode `jvp` (ẏ from the inputs' tangents; see Tape.jvp).
  */
 import type { Activation, UnaryKind } from '../kernels/backend.js';
 import type { Tape } from '../autodiff/tape.js';
@@ -18,7 +19,14 @@ export function unary(tape: Tape, kind: UnaryKind, x: Tensor): Tensor {
   const gx = y.requiresGrad ? x.ensureGrad() : null;
   const gy = y.grad;
   const backward = gx && gy ? (): void => b.unaryBackward(kind, n, x, y, gy, gx) : noop;
-  tape.record({ op: kind, forward, backward }, [x]);
+  const jvp = (): void => { // ẏ = f′(x)·ẋ (unaryBackward into a zeroed ẏ)
+    const tx = x.tangent;
+    if (!tx) return;
+    const ty = y.ensureTangent();
+    b.fill(n, 0, ty);
+    b.unaryBackward(kind, n, x, y, tx, ty);
+  };
+  tape.record({ op: kind, forward, backward, jvp }, [x]);
   return y;
 }
 
@@ -53,7 +61,18 @@ function binary(tape: Tape, kind: BinaryKind, a: Tensor, c: Tensor): Tensor {
     else if (kind === 'sub') backward = () => { if (ga) b.axpy(n, 1, gy, ga); if (gc) b.axpy(n, -1, gy, gc); };
     else backward = () => { if (ga) b.mulAcc(n, gy, c, ga); if (gc) b.mulAcc(n, gy, a, gc); };
   }
-  tape.record({ op: kind, forward, backward }, [a, c]);
+  const jvp = (): void => { // ẏ = ȧ ± ċ, or ȧ⊙c + a⊙ċ
+    const ta = a.tangent, tc = c.tangent;
+    if (!ta && !tc) return;
+    const ty = y.ensureTangent();
+    if (kind === 'mul') {
+      if (ta) b.mul(n, ta, c, ty); else b.fill(n, 0, ty);
+      if (tc) b.mulAcc(n, a, tc, ty);
+    } else if (ta && tc) b[kind](n, ta, tc, ty);
+    else if (ta) b.copy(n, ta, ty);
+    else b.scale(n, kind === 'add' ? 1 : -1, tc as Tensor, ty);
+  };
+  tape.record({ op: kind, forward, backward, jvp }, [a, c]);
   return y;
 }
 
@@ -79,7 +98,8 @@ export function scale(tape: Tape, x: Tensor, alpha: number, beta = 0): Tensor {
   const forward = (): void => b.scale(n, alpha, x, y, beta);
   forward();
   const gx = y.requiresGrad ? x.ensureGrad() : null, gy = y.grad;
-  tape.record({ op: 'scale', forward, backward: gx && gy ? () => b.axpy(n, alpha, gy, gx) : noop }, [x]);
+  const jvp = (): void => { const tx = x.tangent; if (tx) b.scale(n, alpha, tx, y.ensureTangent(), 0); }; // ẏ = α·ẋ
+  tape.record({ op: 'scale', forward, backward: gx && gy ? () => b.axpy(n, alpha, gy, gx) : noop, jvp }, [x]);
   return y;
 }
 
@@ -101,7 +121,14 @@ export function addRow(tape: Tape, x: Tensor, row: Tensor): Tensor {
   const gx = x.requiresGrad && gy ? x.ensureGrad() : null;
   const gr = row.requiresGrad && gy ? row.ensureGrad() : null;
   const backward = gy ? () => { if (gx) b.axpy(m * n, 1, gy, gx); if (gr) b.sumRows(m, n, gy, 1, gr); } : noop;
-  tape.record({ op: 'addRow', forward, backward }, [x, row]);
+  const jvp = (): void => { // ẏ = ẋ + ṙow
+    const tx = x.tangent, tr = row.tangent;
+    if (!tx && !tr) return;
+    const ty = y.ensureTangent();
+    if (tx) b.copy(m * n, tx, ty); else b.fill(m * n, 0, ty);
+    if (tr) b.addRow(m, n, ty, tr, ty);
+  };
+  tape.record({ op: 'addRow', forward, backward, jvp }, [x, row]);
   return y;
 }
 
@@ -122,7 +149,16 @@ export function mulRow(tape: Tape, x: Tensor, row: Tensor): Tensor {
       if (gr) { b.mul(m * n, gy, x, tmp); b.sumRows(m, n, tmp, 1, gr); }
     };
   }
-  tape.record({ op: 'mulRow', forward, backward }, [x, row]);
+  let jtmp: Tensor | null = null;
+  const jvp = (): void => { // ẏ = ẋ⊙row + x⊙ṙow
+    const tx = x.tangent, tr = row.tangent;
+    if (!tx && !tr) return;
+    const ty = y.ensureTangent();
+    if (!tx) { b.mulRow(m, n, x, tr as Tensor, ty); return; }
+    b.mulRow(m, n, tx, row, ty);
+    if (tr) { jtmp ??= tape.tensor(x.shape); b.mulRow(m, n, x, tr, jtmp); b.axpy(m * n, 1, jtmp, ty); }
+  };
+  tape.record({ op: 'mulRow', forward, backward, jvp }, [x, row]);
   return y;
 }
 
@@ -141,6 +177,14 @@ export function blend(tape: Tape, mask: Tensor, a: Tensor, c: Tensor): Tensor {
   const ga = a.requiresGrad && gy ? a.ensureGrad() : null;
   const gc = c.requiresGrad && gy ? c.ensureGrad() : null;
   const backward = gy && (ga || gc) ? () => b.blendBackward(m, n, mask, gy, ga, gc) : noop;
-  tape.record({ op: 'blend', forward, backward }, [mask, a, c]);
+  const jvp = (): void => { // ẏ = mask·ȧ + (1 − mask)·ċ (the mask is data: no tangent)
+    const ta = a.tangent, tc = c.tangent;
+    if (!ta && !tc) return;
+    const ty = y.ensureTangent();
+    if (ta && tc) { b.blend(m, n, mask, ta, tc, ty); return; }
+    b.fill(m * n, 0, ty);
+    if (ta) b.blendBackward(m, n, mask, ta, ty, null); else b.blendBackward(m, n, mask, tc as Tensor, null, ty);
+  };
+  tape.record({ op: 'blend', forward, backward, jvp }, [mask, a, c]);
   return y;
 }

@@ -1,7 +1,8 @@
 /**
  * Fused cell ops: the whole pointwise part of an LSTM or GRU step (and layer normalisation) as one kernel
  * forward and one backward, instead of a dozen small ops. They compute exactly what the composed ops compute
- * (tested against them) and save only what the backward pass needs.
+ * (tested against them) and save only what the backward pass needs. The LSTM and GRU kernels have no
+ * forward mode (jvp): the diagnostics use the cells' composedStep; layerNorm has one.
  */
 import type { Tape } from '../autodiff/tape.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -95,6 +96,24 @@ export function layerNorm(tape: Tape, x: Tensor, gain: Tensor, bias: Tensor, eps
     const gb = bias.requiresGrad ? bias.ensureGrad() : null;
     backward = () => be.layerNormBackward(m, n, x, gain, mean, rstd, gy, gx, gg, gb);
   }
-  tape.record({ op: 'layerNorm', forward, backward }, [x, gain, bias]);
+  // Forward mode: with x̂ = (x − μ)·rstd and P = rstd·(I − 11ᵀ/n − x̂x̂ᵀ/n) (symmetric),
+  // ẏ = gain⊙(P·ẋ) + ġain⊙x̂ + ḃias; P·ẋ = rstd·(ẋ − mean ẋ − x̂·mean(ẋ⊙x̂)) is layerNormBackward with unit gain.
+  let scratch: { ones: Tensor; zero: Tensor; out: Tensor; mean: Tensor; rstd: Tensor } | null = null;
+  const jvp = (): void => {
+    const tx = x.tangent, tg = gain.tangent, tb = bias.tangent;
+    if (!tx && !tg && !tb) return;
+    const ty = y.ensureTangent();
+    scratch ??= { ones: tape.tensor([n]).fill(1), zero: tape.tensor([n]), out: tape.tensor(x.shape), mean: tape.tensor([m]), rstd: tape.tensor([m]) };
+    be.fill(m * n, 0, ty);
+    if (tx) {
+      be.layerNormBackward(m, n, x, scratch.ones, mean, rstd, tx, ty, null, null);
+      be.mulRow(m, n, ty, gain, ty);
+    }
+    if (tg || tb) { // ġain⊙x̂ + ḃias is a layer norm of x with gain ġ and bias ḃ
+      be.layerNorm(m, n, eps, x, tg ?? scratch.zero, tb ?? scratch.zero, scratch.out, scratch.mean, scratch.rstd);
+      be.axpy(m * n, 1, scratch.out, ty);
+    }
+  };
+  tape.record({ op: 'layerNorm', forward, backward, jvp }, [x, gain, bias]);
   return y;
 }

@@ -1,4 +1,7 @@
-/** Matrix products: matmul with either operand transposed, and the dense layer y = x·Wᵀ + b. */
+/**
+ * Matrix products: matmul with either operand transposed, and the dense layer y = x·Wᵀ + b. Forward mode
+ * (jvp) by the product rule: ẏ = op(ȧ)·op(b) + op(a)·op(ḃ); ẏ = ẋ·Wᵀ + x·Ẇᵀ + ḃias + ȧddend.
+ */
 import type { Tape } from '../autodiff/tape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
@@ -43,7 +46,14 @@ export function matmul(tape: Tape, a: Tensor, b: Tensor, opts: MatmulOptions = {
       }
     };
   }
-  tape.record({ op: 'matmul', forward, backward }, [a, b]);
+  const jvp = (): void => {
+    const ta = a.tangent, tb = b.tangent;
+    if (!ta && !tb) return;
+    const ty = y.ensureTangent();
+    if (ta) be.gemm(tA, tB, m, n, k, 1, ta, b, 0, ty);
+    if (tb) be.gemm(tA, tB, m, n, k, 1, a, tb, ta ? 1 : 0, ty);
+  };
+  tape.record({ op: 'matmul', forward, backward, jvp }, [a, b]);
   return y;
 }
 
@@ -87,9 +97,20 @@ export function linear(tape: Tape, x: Tensor, w: Tensor, bias: Tensor | null = n
       if (gbias) be.sumRows(m, out, gy, 1, gbias); //                  ∂b += Σ_rows ∂y
     };
   }
+  const jvp = (): void => {
+    const tx = x.tangent, tw = w.tangent, tb = bias?.tangent ?? null, ta = addend?.tangent ?? null;
+    if (!tx && !tw && !tb && !ta) return;
+    const ty = y.ensureTangent();
+    if (ta) be.copy(m * out, ta, ty);
+    let beta = ta ? 1 : 0;
+    if (tx) { be.gemm(false, true, m, out, inp, 1, tx, w, beta, ty); beta = 1; } // ẋ·Wᵀ
+    if (tw) { be.gemm(false, true, m, out, inp, 1, x, tw, beta, ty); beta = 1; } // x·Ẇᵀ
+    if (beta === 0) be.fill(m * out, 0, ty);
+    if (tb) be.addRow(m, out, ty, tb, ty);
+  };
   const inputs = [x, w];
   if (bias) inputs.push(bias);
   if (addend) inputs.push(addend);
-  tape.record({ op: 'linear', forward, backward }, inputs);
+  tape.record({ op: 'linear', forward, backward, jvp }, inputs);
   return y;
 }

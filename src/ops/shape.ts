@@ -1,4 +1,7 @@
-/** Shape ops that move data: concatenation and slicing along the last axis, stacking along a new first axis. */
+/**
+ * Shape ops that move data: concatenation and slicing along the last axis, stacking along a new first axis.
+ * Their forward-mode jvp moves the tangents the same way (a missing tangent is zero).
+ */
 import type { Tape } from '../autodiff/tape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { formatShape, sameShape } from '../tensor/shape.js';
@@ -38,7 +41,20 @@ export function concat(tape: Tape, xs: readonly Tensor[]): Tensor {
       }
     };
   }
-  tape.record({ op: 'concat', forward, backward }, xs);
+  let tdst: Tensor[] | null = null;
+  const jvp = (): void => {
+    let active = 0;
+    for (const x of xs) if (x.tangent) active++;
+    if (active === 0) return;
+    const ty = y.ensureTangent();
+    tdst ??= cols.map((col) => ty.view(col, [ty.size - col]));
+    if (active < xs.length) be.fill(ty.size, 0, ty);
+    for (let i = 0; i < xs.length; i++) {
+      const tx = xs[i].tangent;
+      if (tx) be.copyBlock(rows, widths[i], tx, widths[i], tdst[i], total, false);
+    }
+  };
+  tape.record({ op: 'concat', forward, backward, jvp }, xs);
   return y;
 }
 
@@ -58,7 +74,14 @@ export function slice(tape: Tape, x: Tensor, start: number, length: number): Ten
     const gy = y.grad, gx = x.ensureGrad().view(start, [x.size - start]);
     backward = () => be.copyBlock(rows, length, gy, length, gx, n, true);
   }
-  tape.record({ op: 'slice', forward, backward }, [x]);
+  let tsrc: Tensor | null = null;
+  const jvp = (): void => {
+    const tx = x.tangent;
+    if (!tx) return;
+    tsrc ??= tx.view(start, [tx.size - start]);
+    be.copyBlock(rows, length, tsrc, n, y.ensureTangent(), length, false);
+  };
+  tape.record({ op: 'slice', forward, backward, jvp }, [x]);
   return y;
 }
 
@@ -89,6 +112,16 @@ export function stack(tape: Tape, xs: readonly Tensor[]): Tensor {
       for (let i = 0; i < xs.length; i++) { const g = gx[i]; if (g) be.axpy(n, 1, gparts[i], g); }
     };
   }
-  tape.record({ op: 'stack', forward, backward }, xs);
+  let tparts: Tensor[] | null = null;
+  const jvp = (): void => {
+    if (!xs.some((x) => x.tangent)) return;
+    const ty = y.ensureTangent();
+    tparts ??= xs.map((_, i) => ty.at(i));
+    for (let i = 0; i < xs.length; i++) {
+      const tx = xs[i].tangent;
+      if (tx) be.copy(n, tx, tparts[i]); else be.fill(n, 0, tparts[i]);
+    }
+  };
+  tape.record({ op: 'stack', forward, backward, jvp }, xs);
   return y;
 }

@@ -16,6 +16,9 @@ export class Tensor implements Ref {
   grad: Tensor | null = null;
   /** Optional name used in error messages and serialisation. */
   name = '';
+  /** Forward mode: whether this (root) tensor's tangent holds a value in the current `Tape.jvp` pass. */
+  tangentActive = false;
+  private tangentBuffer: Tensor | null = null;
 
   constructor(
     readonly backend: Backend,
@@ -153,6 +156,31 @@ export class Tensor implements Ref {
     return this.grad;
   }
 
+  /**
+   * Forward mode: the tangent ẋ = (∂x/∂inputs)·v after `Tape.jvp`, or null when x does not depend on the
+   * tangent inputs of the last jvp pass (a zero tangent). For a view: the matching view of its root's tangent.
+   */
+  get tangent(): Tensor | null {
+    return (this.viewOf ?? this).tangentActive ? this.ensureTangent() : null;
+  }
+
+  /**
+   * The tangent buffer, allocated (zero) on first use and kept for later passes, and marked active (for a
+   * view: its root's). Ops' jvp overwrite the whole buffer of their outputs.
+   */
+  ensureTangent(): Tensor {
+    const root = this.viewOf ?? this;
+    root.tangentActive = true;
+    if (this.tangentBuffer) return this.tangentBuffer;
+    if (this.viewOf) {
+      const base = this.viewOf.ensureTangent();
+      this.tangentBuffer = new Tensor(this.backend, this.shape, base.storage, base.offset + (this.offset - this.viewOf.offset));
+    } else {
+      this.tangentBuffer = Tensor.zeros(this.backend, this.shape);
+    }
+    return this.tangentBuffer;
+  }
+
   /** Mark this tensor as one whose gradient is wanted (allocates its gradient buffer). */
   markGrad(): this {
     this.requiresGrad = true;
@@ -171,7 +199,10 @@ export class Tensor implements Ref {
     if (this.viewOf) return;
     this.backend.free(this.storage);
     if (this.grad) this.backend.free(this.grad.storage);
+    if (this.tangentBuffer) this.backend.free(this.tangentBuffer.storage);
     this.grad = null;
+    this.tangentBuffer = null;
+    this.tangentActive = false;
   }
 
   toString(): string {
