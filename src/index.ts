@@ -42,3 +42,4 @@ export { MetricAccumulator, isSolved, type Metrics } from './train/metrics.js';
 export * from './tasks/index.js';
 
 export * as linalg from './linalg/index.js';
+export * as diagnostics from './diagnostics/index.js';

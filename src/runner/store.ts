@@ -68,17 +68,17 @@ export class ResultStore {
   constructor(readonly path: string, options: { readonly?: boolean } = {}) {
     try {
       this.db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+      if (!options.readonly) {
+        this.db.pragma('journal_mode = WAL');
+        this.db.pragma('synchronous = NORMAL');
+        this.db.pragma('foreign_keys = ON');
+        this.db.exec(SCHEMA);
+      } else {
+        const ok = this.db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ('study', 'trial')").get() as { n: number };
+        if (ok.n !== 2) throw new Error('no study/trial tables');
+      }
     } catch (e) {
-      throw new Error(`${path}: cannot open the results database: ${(e as Error).message}`);
-    }
-    if (!options.readonly) {
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('synchronous = NORMAL');
-      this.db.pragma('foreign_keys = ON');
-      this.db.exec(SCHEMA);
-    } else {
-      const ok = this.db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ('study', 'trial')").get() as { n: number };
-      if (ok.n !== 2) throw new Error(`${path}: not a recur results database (no study/trial tables)`);
+      throw new Error(`${path}: not a recur results database (${(e as Error).message})`);
     }
   }
 

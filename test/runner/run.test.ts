@@ -13,7 +13,7 @@ const studyText = (lr: number) => JSON.stringify({
   name: 'small',
   seeds: [1, 2],
   training: { steps: 12, batchSize: 8, optimizer: { kind: 'adam', lr }, evalEvery: 6, evalBatches: 1, evalBatchSize: 8 },
-  instruments: { gradientThroughTime: { at: [0, 0.5, 1], batchSize: 4 } },
+  instruments: { gradientThroughTime: { at: [0, 0.5, 1], batchSize: 4 }, jacobian: { batchSize: 2 }, lyapunov: { k: 2, batchSize: 2 } },
   tasks: { adding: { kind: 'adding', T: 6 } },
   models: { tanh: { cell: { kind: 'vanilla', hidden: 6 } }, deep: { cell: { kind: 'deep', hidden: 5, depth: 1 }, grid: { 'cell.depth': [1, 2] } } },
 });
@@ -37,6 +37,11 @@ describe('runStudy (in-process)', () => {
     expect(curves.map((c) => c.step)).toEqual([0, 6, 12]);
     expect((curves[0].data.mean as number[]).length).toBe(6);
     expect(typeof t.summary['decay.init']).toBe('number');
+    expect(typeof t.summary['bound.perStep']).toBe('number'); // vanilla tanh: log(γ‖A‖)
+    expect(t.summary['jacobian.init']).toBeGreaterThan(0);
+    expect(typeof t.summary['lyapunov.end']).toBe('number');
+    expect((curves[0].data.bound as number[])[5]).toBeCloseTo((curves[0].data.mean as number[])[5], 12); // the bound starts at the measured ‖∂L/∂h_T‖
+    expect(store.curves(t.key, 'lyapunov')).toHaveLength(2);
     store.close();
   });
 

@@ -1,0 +1,24 @@
+/**
+ * CLI error handling: a user mistake prints one line `recur: <what is wrong>` and exits with code 2; no
+ * stack trace unless RECUR_DEBUG=1. Anything else is reported the same way with exit code 1.
+ */
+import { StudyError } from '../runner/study.js';
+
+/** A mistake in what the user asked for (bad option, missing file, invalid config). */
+export class UserError extends Error {
+  override name = 'UserError';
+}
+
+/** Print the error and exit. */
+export function handleError(e: unknown): never {
+  const message = e instanceof Error ? e.message : String(e);
+  const user = e instanceof UserError || e instanceof StudyError || isValidationError(message);
+  process.stderr.write(`recur: ${message}\n`);
+  if (process.env.RECUR_DEBUG === '1' && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+  process.exit(user ? 2 : 1);
+}
+
+/** Library validation errors (configs, shapes, files) are user mistakes when they reach the CLI. */
+function isValidationError(message: string): boolean {
+  return /invalid|expected|must|unknown|not found|cannot read|no such|missing|not a recur/i.test(message);
+}

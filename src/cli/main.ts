@@ -1,0 +1,32 @@
+/** The `recur` command line: a thin client of the library, one file per command. */
+import { Command, CommanderError } from 'commander';
+import { handleError } from './errors.js';
+import { registerTasks } from './tasks.js';
+import { registerTrain } from './train.js';
+import { registerStudy } from './study.js';
+import { registerReport } from './report.js';
+import { registerInspect } from './inspect.js';
+
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command('recur')
+    .description('recurrent neural networks: train them fast, see why they train or fail, run studies')
+    .version('0.1.0')
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  registerTrain(program);
+  registerStudy(program);
+  registerReport(program);
+  registerInspect(program);
+  registerTasks(program);
+  for (const c of program.commands) c.exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version') process.exit(0);
+      process.exit(2); // commander already printed the message
+    }
+    handleError(e);
+  }
+}

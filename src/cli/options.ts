@@ -1,0 +1,77 @@
+/** Shared option parsing for the CLI: numbers, JSON configs, task and model specs from flags. */
+import { InvalidArgumentError } from 'commander';
+import { parseTaskSpec, type ResolvedTaskSpec } from '../tasks/registry.js';
+import { modelShapeSchema, describeZodError, type ModelShape } from '../models/config.js';
+import { UserError } from './errors.js';
+
+export function int(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n)) throw new InvalidArgumentError(`${name} must be an integer, got "${v}"`);
+    return n;
+  };
+}
+
+export function num(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number, got "${v}"`);
+    return n;
+  };
+}
+
+export function json(name: string, text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new UserError(`${name}: not valid JSON: ${text.slice(0, 80)}`);
+  }
+}
+
+export interface SpecFlags {
+  task?: string;
+  T?: number;
+  taskConfig?: string;
+  cell?: string;
+  hidden?: number;
+  depth?: number;
+  variant?: string;
+  activation?: string;
+  init?: string;
+  spectralNorm?: number;
+  layers?: number;
+  bidirectional?: boolean;
+  modelConfig?: string;
+}
+
+/** The task spec from --task/--T or --task-config (validated). */
+export function taskFromFlags(f: SpecFlags): ResolvedTaskSpec {
+  const raw = f.taskConfig ? json('--task-config', f.taskConfig) as Record<string, unknown> : { kind: f.task ?? 'adding', ...(f.T !== undefined ? { T: f.T } : {}) };
+  if (f.taskConfig && f.T !== undefined) raw.T = f.T;
+  try {
+    return parseTaskSpec(raw, '--task');
+  } catch (e) {
+    throw new UserError((e as Error).message.replace(/^invalid task spec:\n/, ''));
+  }
+}
+
+/** The model shape from --cell/--hidden/… or --model-config (validated). */
+export function modelFromFlags(f: SpecFlags): ModelShape {
+  let raw: Record<string, unknown>;
+  if (f.modelConfig) raw = json('--model-config', f.modelConfig) as Record<string, unknown>;
+  else {
+    const kind = f.cell ?? 'lstm';
+    const cell: Record<string, unknown> = { kind, hidden: f.hidden ?? 64 };
+    if (f.depth !== undefined) cell.depth = f.depth;
+    else if (kind === 'deep') cell.depth = 2;
+    if (f.variant) cell.variant = f.variant;
+    if (f.activation) cell.activation = f.activation;
+    if (f.init || f.spectralNorm !== undefined) cell.recurrentInit = { kind: f.init ?? 'orthogonal', ...(f.spectralNorm !== undefined ? { spectralNorm: f.spectralNorm } : {}) };
+    raw = { cell };
+    if (f.layers !== undefined) raw.layers = f.layers;
+    if (f.bidirectional) raw.bidirectional = true;
+  }
+  const r = modelShapeSchema.safeParse(raw);
+  if (!r.success) throw new UserError(describeZodError('model', r.error));
+  return r.data;
+}

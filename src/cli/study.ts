@@ -1,0 +1,99 @@
+/** `recur study <file|name>`: run or resume a study, with progress, then write its report. */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import type { BackendName } from '../kernels/index.js';
+import { loadStudyFile } from '../runner/study.js';
+import { runStudy, type StudyEvent } from '../runner/run.js';
+import { writeReport } from '../report/index.js';
+import { UserError } from './errors.js';
+import { int } from './options.js';
+import { createProgress, type Progress } from './progress.js';
+
+/** The folder of named studies shipped with recur (studies/ at the package root). */
+export const STUDIES_DIR = fileURLToPath(new URL('../../studies/', import.meta.url));
+
+/** A study file path, or the path of a named study in studies/. */
+export function resolveStudy(ref: string): string {
+  if (existsSync(ref)) return ref;
+  for (const ext of ['.yaml', '.yml', '.json']) {
+    const p = join(STUDIES_DIR, `${ref}${ext}`);
+    if (existsSync(p)) return p;
+  }
+  throw new UserError(`no study file "${ref}" and no named study "${ref}" in ${STUDIES_DIR}`);
+}
+
+interface StudyFlags {
+  profile?: string;
+  out?: string;
+  db?: string;
+  workers?: number;
+  limit?: number;
+  backend?: BackendName;
+  report: boolean;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+export function registerStudy(program: Command): void {
+  program.command('study')
+    .argument('<study>', 'a study file (.yaml/.json) or the name of a shipped study (e.g. deep-transition)')
+    .description('run a study (or resume it: finished trials are kept), then write its report')
+    .option('--profile <name>', 'apply a profile of the study (e.g. quick, full)')
+    .option('--out <dir>', 'output folder (default out/<study>[-<profile>])')
+    .option('--db <file>', 'results database (default <out>/results.db)')
+    .option('--workers <n>', 'worker threads (default: one per core)', int('--workers'))
+    .option('--limit <n>', 'run at most n pending trials, then stop', int('--limit'))
+    .option('--backend <name>', 'wasm | reference')
+    .option('--no-report', 'do not write the report at the end')
+    .option('--json', 'print a JSON summary')
+    .option('--quiet', 'no progress output')
+    .addHelpText('after', `
+Examples:
+  recur study deep-transition --profile quick     # the flagship study, minutes on 2 cores
+  recur study deep-transition --profile full      # the real study (hours); rerun to resume
+  recur study my-study.yaml --workers 2 --out results/mine`)
+    .action(async (ref: string, f: StudyFlags) => {
+      const path = resolveStudy(ref);
+      const study = loadStudyFile(path, f.profile);
+      const out = resolve(f.out ?? join('out', f.profile ? `${study.name}-${f.profile}` : study.name));
+      mkdirSync(out, { recursive: true });
+      const db = f.db ?? join(out, 'results.db');
+      let progress: Progress | null = null;
+      let best: { label: string; metric: number } | null = null;
+      const t0 = Date.now();
+      const onEvent = (e: StudyEvent): void => {
+        if (e.type === 'start') {
+          progress = createProgress(e.total, study.name, { quiet: f.quiet || f.json });
+          progress.update(e.skipped, e.skipped ? `resumed: ${e.skipped} already done` : '');
+          if (e.skipped) progress.log(`${study.name}: ${e.skipped}/${e.total} trials already in ${db}; running the other ${e.pending}`);
+        } else if (e.type === 'trial' && progress) {
+          const metric = e.record.final?.metric;
+          if (metric !== undefined && e.record.status === 'done' && (best === null || better(metric, best.metric, e.trial.task.kind))) best = { label: e.trial.label, metric };
+          const what = e.record.status === 'done'
+            ? `${metric?.toPrecision(3) ?? 'n/a'}${e.record.solvedAt !== null ? ` solved@${e.record.solvedAt}` : ''}`
+            : e.record.status === 'diverged' ? `diverged@${e.record.divergedAt}` : `failed: ${e.record.error}`;
+          progress.log(`[${e.done}/${e.total}] ${e.trial.label}: ${what} (${e.record.seconds.toFixed(1)} s)`);
+          progress.update(e.done, best ? `best ${best.metric.toPrecision(3)} ${best.label}` : '');
+        }
+      };
+      const summary = await runStudy(study, { db, workers: f.workers, limit: f.limit, backend: f.backend, source: path, onEvent });
+      (progress as Progress | null)?.stop();
+      const report = f.report && summary.done + summary.diverged + summary.failed + summary.skipped > 0
+        ? writeReport(db, out, { study: study.name }) : null;
+      const seconds = (Date.now() - t0) / 1000;
+      if (f.json) {
+        process.stdout.write(`${JSON.stringify({ study: study.name, profile: f.profile ?? null, db, ...summary, seconds, report: report?.htmlPath ?? null }, null, 2)}\n`);
+        return;
+      }
+      process.stdout.write(`${study.name}${f.profile ? ` (${f.profile})` : ''}: ${summary.total} trials — ${summary.skipped} already done, ran ${summary.ran} (${summary.done} done, ${summary.diverged} diverged, ${summary.failed} failed) in ${seconds.toFixed(0)} s\n`);
+      process.stdout.write(`results: ${db}\n`);
+      if (report) process.stdout.write(`report:  ${report.htmlPath}\n         ${report.markdownPath}\n`);
+    });
+}
+
+/** Lower is better for losses, higher for accuracy (copy/adding/… are losses; mnist/temporal-order accuracy). */
+function better(a: number, b: number, kind: string): boolean {
+  return kind === 'mnist' || kind === 'temporal-order' ? a > b : a < b;
+}
