@@ -1,0 +1,195 @@
+/**
+ * The HTML report: one self-contained static page (inline CSS, inline SVG, no scripts, no network).
+ * Order: title and run summary, findings (each with its evidence and rule in a <details>), figures with
+ * captions, the per-group results tables, then the trials that diverged or failed.
+ * Every string that came from a user or a run (study, task, model names, descriptions, errors) goes
+ * through `esc`.
+ */
+import type { Group, StudyData } from './data.js';
+import type { Finding, Verdict } from './findings.js';
+import type { Figure } from './plots.js';
+import { inlineSvg } from './render.js';
+import { fmt, fmtDuration } from './stats.js';
+
+/** Escape text for HTML element content and double- or single-quoted attributes. */
+export function esc(s: unknown): string {
+  return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+export interface ReportContent {
+  title: string;
+  data: StudyData;
+  findings: Finding[];
+  figures: Figure[];
+  /** Figures that could not be drawn, and why. */
+  missing: string[];
+  /** Where the results came from (shown in the footer). */
+  source: string;
+  generated: Date;
+}
+
+const CSS = `
+:root{--fg:#1f2328;--mute:#59636e;--line:#d1d9e0;--bg2:#f6f8fa;--held:#1a7f37;--held-bg:#dafbe1;--not:#cf222e;--not-bg:#ffebe9;--inc:#59636e;--inc-bg:#eaeef2}
+*{box-sizing:border-box}
+body{margin:0;color:var(--fg);font:15px/1.5 -apple-system,"Segoe UI",Helvetica,Arial,sans-serif;background:#fff}
+main{max-width:1180px;margin:0 auto;padding:28px 28px 60px}
+h1{font-size:28px;margin:0 0 4px}h2{font-size:21px;margin:40px 0 12px;padding-bottom:6px;border-bottom:1px solid var(--line)}
+h3{font-size:16px;margin:22px 0 8px}
+.sub{color:var(--mute);margin:0 0 12px}.desc{max-width:75ch;margin:0 0 18px}
+code{font:13px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:var(--bg2);padding:1px 4px;border-radius:4px}
+.cards{display:flex;flex-wrap:wrap;gap:10px;margin:8px 0 6px}
+.card{border:1px solid var(--line);border-radius:8px;padding:8px 14px;min-width:112px}
+.card b{display:block;font-size:22px;line-height:1.2}.card span{color:var(--mute);font-size:13px}
+.card.bad b{color:var(--not)}.card.good b{color:var(--held)}
+nav{margin:14px 0 0;font-size:14px;color:var(--mute);line-height:1.9}nav a{color:#0969da;text-decoration:none;margin-right:14px}nav a.fig{font-size:13px;margin-right:10px}
+.tally{color:var(--mute);margin:0 0 8px}
+ul.findings{list-style:none;padding:0;margin:0}
+ul.findings li{border:1px solid var(--line);border-left:5px solid var(--inc);border-radius:6px;padding:7px 12px;margin:0 0 6px;background:#fff}
+ul.findings li.held{border-left-color:var(--held)}ul.findings li.not{border-left-color:var(--not)}
+.badge{display:inline-block;font-size:12px;font-weight:600;border-radius:10px;padding:0 8px;margin-right:8px;vertical-align:1px;white-space:nowrap}
+.badge.held{background:var(--held-bg);color:var(--held)}.badge.not{background:var(--not-bg);color:var(--not)}.badge.inc{background:var(--inc-bg);color:var(--inc)}
+details{margin-top:4px;font-size:13px;color:var(--mute)}summary{cursor:pointer}details p{margin:4px 0 0 14px}
+figure{margin:18px 0 34px;padding:0}figure .plot{overflow-x:auto}.row{display:flex;flex-wrap:wrap;gap:8px 40px;align-items:flex-start}figure.narrow{max-width:100%}
+figcaption{font-size:14px;color:#333;max-width:95ch;margin-top:6px}figcaption b{color:var(--fg)}
+.note{color:var(--mute);font-size:14px}
+table{border-collapse:collapse;width:100%;font-size:13px;margin:6px 0 18px}
+th,td{padding:4px 8px;border-bottom:1px solid var(--line);text-align:left;white-space:nowrap}
+th{background:var(--bg2);font-weight:600;white-space:normal;vertical-align:bottom}.scroll{overflow-x:auto}th .sort{color:#9aa4ae;font-size:10px;margin-left:3px}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}tbody tr:nth-child(even){background:#fbfcfd}
+.bar{display:inline-block;width:56px;height:8px;background:var(--inc-bg);border-radius:4px;margin-right:6px;vertical-align:middle;overflow:hidden}
+.bar i{display:block;height:100%;background:#2da44e}
+.err{white-space:normal;max-width:60ch}
+footer{margin-top:48px;color:var(--mute);font-size:13px}
+`;
+
+/** Figures at most this wide (px) sit side by side. */
+const NARROW = 560;
+
+const VERDICT_CLASS: Record<Verdict, string> = { held: 'held', 'did not hold': 'not', inconclusive: 'inc' };
+
+function card(value: string | number, label: string, cls = ''): string {
+  return `<div class="card${cls ? ` ${cls}` : ''}"><b>${esc(value)}</b><span>${esc(label)}</span></div>`;
+}
+
+function findingsSection(findings: Finding[]): string {
+  if (findings.length === 0) return '<p class="note">No finding could be computed: the study has none of the models or measurements the claims are about, or no finished trials.</p>';
+  const tally = (['held', 'did not hold', 'inconclusive'] as Verdict[]).map((v) => `${findings.filter((f) => f.verdict === v).length} ${v}`).join(' · ');
+  const topics = [...new Set(findings.map((f) => f.topic))];
+  const item = (f: Finding) => {
+    const c = VERDICT_CLASS[f.verdict];
+    return `<li class="${c}"><span class="badge ${c}">${esc(f.verdict)}</span>${esc(f.sentence)}`
+      + `<details><summary>evidence and rule (${f.trials} trials, ${f.seeds} seeds)</summary><p><b>Claim:</b> ${esc(f.claim)}</p>`
+      + `<p><b>Evidence:</b> ${esc(f.evidence)}.</p><p><b>Rule:</b> ${esc(f.rule)}</p></details></li>`;
+  };
+  return `<p class="tally">${esc(tally)}. Every sentence below is computed from the stored trials; the verdict follows the rule shown under it.</p>`
+    + topics.map((t) => `<h3>${esc(t.charAt(0).toUpperCase() + t.slice(1))}</h3>\n<ul class="findings">\n${findings.filter((f) => f.topic === t).map(item).join('\n')}\n</ul>`).join('\n');
+}
+
+/** Figures in order; consecutive narrow ones (heatmaps, dot plots) share a row. */
+function figuresSection(figures: Figure[], missing: string[]): string {
+  const html = figures.map((f, i) => {
+    const width = Number(/^<svg[^>]* width="(\d+(?:\.\d+)?)"/.exec(f.svg)?.[1] ?? 0);
+    const narrow = width > 0 && width <= NARROW;
+    return {
+      narrow,
+      html: `<figure id="fig-${esc(f.id)}"${narrow ? ` class="narrow" style="width:${Math.ceil(width)}px"` : ''}><div class="plot">${inlineSvg(f.svg, f.title, `f${i + 1}`)}</div>`
+        + `<figcaption><b>Figure ${i + 1}. ${esc(f.title)}.</b> ${esc(f.caption)}</figcaption></figure>`,
+    };
+  });
+  const out: string[] = [];
+  for (let i = 0; i < html.length;) {
+    if (!html[i].narrow) { out.push(html[i++].html); continue; }
+    const row: string[] = [];
+    while (i < html.length && html[i].narrow) row.push(html[i++].html);
+    out.push(row.length > 1 ? `<div class="row">${row.join('')}</div>` : row[0]);
+  }
+  const notes = missing.length ? `<p class="note">Not drawn: ${missing.map(esc).join(' ')}</p>` : '';
+  return out.join('\n') + notes;
+}
+
+function decayCell(e: Group['decayInit']): string {
+  if (!e) return '–';
+  return e.n > 1 ? `${fmt(e.mean, 2)} ± ${fmt((e.hi - e.lo) / 2, 1)}` : fmt(e.mean, 2);
+}
+
+function groupTable(groups: Group[]): string {
+  const head = [['Model', ''], ['Setting', ''], ['Solved / trials', ''], ['Steps to solve (median)', 'n'], ['Final metric (median)', 'n'],
+    ['Decay/step at init', 'n'], ['Decay/step at end', 'n'], ['Bound/step', 'n'], ['Diverged', 'n'], ['Failed', 'n'], ['Compute', 'n']];
+  const th = head.map(([h, c], i) => `<th${c ? ` class="${c}"` : ''}>${esc(h)}<span class="sort">${i === 0 ? '▲' : '▲▼'}</span></th>`).join('');
+  const rows = groups.map((g) => {
+    const pct = Math.round(100 * g.successRate);
+    const metric = g.task.metric ? ` ${esc(g.task.metric)}` : '';
+    return `<tr><td>${esc(g.model.label)}</td><td>${esc(g.task.axesLabel || '–')}</td>`
+      + `<td title="${g.seeds} seeds"><span class="bar"><i style="width:${pct}%"></i></span>${g.solved}/${g.trials.length}</td>`
+      + `<td class="n">${g.stepsToSolve === null ? '–' : esc(fmt(g.stepsToSolve))}</td><td class="n">${esc(fmt(g.finalMetric))}${g.finalMetric === null ? '' : metric}</td>`
+      + `<td class="n">${esc(decayCell(g.decayInit))}</td><td class="n">${esc(decayCell(g.decayEnd))}</td><td class="n">${esc(fmt(g.boundPerStep?.mean, 2))}</td>`
+      + `<td class="n">${g.diverged || ''}</td><td class="n">${g.failed || ''}</td><td class="n">${esc(fmtDuration(g.seconds))}</td></tr>`;
+  });
+  return `<div class="scroll"><table><thead><tr>${th}</tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table></div>`;
+}
+
+function tablesSection(data: StudyData): string {
+  const names = [...new Set(data.tasks.map((t) => t.name))];
+  return '<p class="note">One row per model and task setting, over seeds. Decay/step: the fitted per-step log-slope of ‖∂L/∂h_t‖ (mean ± half the 95% CI); bound/step: the log of the per-step theory bound, where the cell has one.</p>\n'
+    + names.map((n) => {
+      const settings = data.tasks.filter((t) => t.name === n);
+      const full = describeScore(settings);
+      const score = full.startsWith(`${n}; `) ? full.slice(n.length + 2) : full;
+      return `<h3>${esc(n)} <span class="note">(${esc(score)})</span></h3>\n${groupTable(data.groups.filter((g) => g.task.name === n))}`;
+    }).join('\n');
+}
+
+/** "adding; baseline mse 0.167, solved below 0.01" (per setting when they differ). */
+export function describeScore(settings: readonly StudyData['tasks'][number][]): string {
+  const t = settings[0];
+  if (!t || t.metric === null || t.baseline === null) return t?.kind ?? '';
+  const same = (f: (x: typeof t) => number | null) => settings.every((s) => f(s) === f(t));
+  const per = (f: (x: typeof t) => number | null) => (same(f) ? fmt(f(t)) : settings.map((s) => `${s.axesLabel} ${fmt(f(s))}`).join(', '));
+  const solved = t.solvedBelow !== null ? `, solved below ${per((s) => s.solvedBelow)}` : t.solvedAbove !== null ? `, solved above ${per((s) => s.solvedAbove)}` : '';
+  return `${t.kind}; trivial baseline ${t.metric} ${per((s) => s.baseline)}${solved}`;
+}
+
+function problemsSection(data: StudyData): string {
+  const bad = data.trials.filter((v) => v.trial.status !== 'done');
+  if (bad.length === 0) return '';
+  const rows = bad.map((v) => `<tr><td>${esc(v.trial.label)}</td><td>${esc(v.trial.status)}</td><td class="n">${v.trial.divergedAt ?? v.trial.steps}</td>`
+    + `<td class="err"><code>${esc((v.trial.error ?? '–').slice(0, 400))}</code></td></tr>`);
+  return `<h2 id="problems">Trials that diverged or failed</h2>\n<table><thead><tr><th>Trial</th><th>Status</th><th class="n">At step</th><th>Error</th></tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table>`;
+}
+
+/** The whole page. */
+export function renderHtml(c: ReportContent): string {
+  const { data } = c;
+  const n = data.counts;
+  const empty = n.total === 0;
+  const cards = [card(n.total, 'trials'), card(n.done, 'done', 'good'), card(n.diverged, 'diverged', n.diverged ? 'bad' : ''), card(n.failed, 'failed', n.failed ? 'bad' : ''),
+    card(n.solved, 'solved the task'), card(fmtDuration(data.seconds), 'compute time'), card(data.models.length, 'model settings'), card(data.tasks.length, 'task settings')].join('');
+  const body = empty
+    ? `<h2 id="findings">No finished trials</h2><p>The study <code>${esc(data.name)}</code> has no finished trials in this database yet, so there is nothing to report. Trials are stored as they finish; run or resume the study and build the report again.</p>`
+    : `<h2 id="findings">Findings</h2>\n${findingsSection(c.findings)}\n<h2 id="figures">Figures</h2>\n${figuresSection(c.figures, c.missing)}\n`
+      + `<h2 id="results">Results by model and task</h2>\n${tablesSection(data)}\n${problemsSection(data)}`;
+  const nav = empty ? '' : `<nav><a href="#findings">Findings</a><a href="#figures">Figures</a>${c.figures.map((f) => `<a class="fig" href="#fig-${esc(f.id)}">${esc(f.short)}</a>`).join('')}<a href="#results">Results</a>${n.diverged + n.failed ? '<a href="#problems">Diverged/failed</a>' : ''}</nav>`;
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(c.title)}</title>
+<style>${CSS}</style>
+</head>
+<body>
+<main>
+<header>
+<h1>${esc(c.title)}</h1>
+<p class="sub">Study <code>${esc(data.name)}</code> · report generated ${esc(c.generated.toISOString().replace('T', ' ').slice(0, 16))} UTC</p>
+${data.description ? `<p class="desc">${esc(data.description)}</p>` : ''}
+<div class="cards">${cards}</div>
+${nav}
+</header>
+${body}
+<footer>Built by <code>recur report</code> from <code>${esc(c.source)}</code>. Static page: no scripts, no network access.</footer>
+</main>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,63 @@
+/**
+ * The Markdown summary: run summary, findings with their verdicts, links to the figure files, and a results
+ * table per task. User strings are escaped for Markdown (inline HTML would otherwise render, and a `|`
+ * would break a table row).
+ */
+import type { Group } from './data.js';
+import type { ReportContent } from './html.js';
+import { describeScore } from './html.js';
+import { fmt, fmtDuration } from './stats.js';
+
+/** Escape text for Markdown: HTML-significant characters as entities, Markdown syntax with backslashes. */
+export function mdEscape(s: unknown): string {
+  return String(s)
+    .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+    .replace(/([\\`*_[\]|#~])/g, '\\$1')
+    .replace(/\r?\n/g, ' ');
+}
+
+const VERDICT_MARK = { held: '✅ held', 'did not hold': '❌ did not hold', inconclusive: '➖ inconclusive' } as const;
+
+function decay(e: Group['decayInit']): string {
+  return e ? fmt(e.mean, 2) : '–';
+}
+
+/** The Markdown text; figures are linked as `<id>.svg` next to the Markdown file. */
+export function renderMarkdown(c: ReportContent): string {
+  const { data } = c;
+  const n = data.counts;
+  const lines: string[] = [`# ${mdEscape(c.title)}`, ''];
+  if (data.description) lines.push(mdEscape(data.description), '');
+  lines.push(`Study \`${data.name.replace(/`/g, "'")}\`: ${n.total} trials — ${n.done} done, ${n.diverged} diverged, ${n.failed} failed; `
+    + `${n.solved} solved their task; compute time ${fmtDuration(data.seconds)}. Full report with plots: [report.html](report.html).`, '');
+  if (n.total === 0) {
+    lines.push('No finished trials yet: nothing to report. Run or resume the study, then build the report again.', '');
+    return lines.join('\n');
+  }
+  lines.push('## Findings', '');
+  if (c.findings.length === 0) lines.push('No finding could be computed from these trials.', '');
+  for (const f of c.findings) lines.push(`- **${VERDICT_MARK[f.verdict]}** — ${mdEscape(f.sentence)} _(${f.trials} trials, ${f.seeds} seeds)_`);
+  const rules = [...new Set(c.findings.map((f) => f.rule))];
+  if (rules.length) lines.push('', '<details><summary>Verdict rules</summary>', '', ...rules.map((r) => `- ${mdEscape(r)}`), '', '</details>');
+  lines.push('', '## Figures', '');
+  c.figures.forEach((f, i) => lines.push(`${i + 1}. [${mdEscape(f.title)}](${f.id}.svg)`));
+  if (c.missing.length) lines.push('', `Not drawn: ${c.missing.map(mdEscape).join(' ')}`);
+  lines.push('', '## Results', '');
+  for (const name of [...new Set(data.tasks.map((t) => t.name))]) {
+    lines.push(`### ${mdEscape(name)}`, '', `_${mdEscape(describeScore(data.tasks.filter((t) => t.name === name)))}_`, '');
+    lines.push('| Model | Setting | Solved | Median steps to solve | Median final metric | Decay/step init | Decay/step end | Diverged | Failed |');
+    lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|');
+    for (const g of data.groups.filter((x) => x.task.name === name)) {
+      lines.push(`| ${mdEscape(g.model.label)} | ${mdEscape(g.task.axesLabel || '–')} | ${g.solved}/${g.trials.length} | ${fmt(g.stepsToSolve)} | ${fmt(g.finalMetric)} | `
+        + `${decay(g.decayInit)} | ${decay(g.decayEnd)} | ${g.diverged} | ${g.failed} |`);
+    }
+    lines.push('');
+  }
+  const bad = data.trials.filter((v) => v.trial.status !== 'done');
+  if (bad.length) {
+    lines.push('## Diverged or failed', '');
+    for (const v of bad) lines.push(`- ${mdEscape(v.trial.label)}: ${v.trial.status} at step ${v.trial.divergedAt ?? v.trial.steps}${v.trial.error ? ` — ${mdEscape(v.trial.error.slice(0, 300))}` : ''}`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}
