@@ -43,8 +43,11 @@ export function measureInstruments(model: Model, task: Task, trial: TrialSpec, s
       const r = gradientThroughTime(model, task, task.sample(probeRng(), g.batchSize ?? Math.min(32, trial.training.batchSize)), { fraction: g.fraction });
       r.cells.forEach((c, i) => {
         const last = c.mean[r.T - 1];
-        // The bound on ‖∂L/∂h_t‖ given ‖∂L/∂h_T‖: ‖∂L/∂h_T‖·β^(T−t) (layer 0, forward direction only).
-        const curveBound = i === 0 && bound?.perStep ? Array.from({ length: r.T }, (_, k) => last * bound.perStep! ** (r.T - 1 - k)) : null;
+        // The bound on ‖∂L/∂h_t‖ given ‖∂L/∂h_T‖: ‖∂L/∂h_T‖·β^(T−t). It holds when h_t is the whole carried
+        // state and only h_T leads to the loss: one layer, forward direction, a cell whose output is its state.
+        const cell = model.layers[0].cells[0];
+        const boundApplies = i === 0 && model.layers.length === 1 && !cell.emit && cell.stateSizes.length === 1 && task.target === 'last';
+        const curveBound = boundApplies && bound?.perStep ? Array.from({ length: r.T }, (_, k) => last * bound.perStep! ** (r.T - 1 - k)) : null;
         out.curves.push({
           kind: 'gtt', step, layer: i,
           data: {
