@@ -9,6 +9,16 @@ export class UserError extends Error {
   override name = 'UserError';
 }
 
+/** Run `fn`; any Error it throws is a problem with what the user gave (a file, a config): a UserError. */
+export function userInput<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    throw new UserError(e instanceof Error ? e.message : String(e));
+  }
+}
+
 /** Print the error and exit. */
 export function handleError(e: unknown): never {
   const message = e instanceof Error ? e.message : String(e);

@@ -17,7 +17,7 @@ import { jacobianProductNorms, stepJacobianNorms } from '../diagnostics/jacobian
 import { lyapunovSpectrum } from '../diagnostics/lyapunov.js';
 import { renderSvg } from '../report/render.js';
 import { int, modelFromFlags, taskFromFlags, type SpecFlags } from './options.js';
-import { UserError } from './errors.js';
+import { UserError, userInput } from './errors.js';
 
 interface InspectFlags extends SpecFlags {
   batch: number;
@@ -64,7 +64,7 @@ Examples:
       let model: Model;
       let taskSpec;
       if (file) {
-        const loaded = loadModel(file, backend);
+        const loaded = userInput(() => loadModel(file, backend));
         model = loaded.model;
         const trained = loaded.metadata.task ? (JSON.parse(loaded.metadata.task) as Record<string, unknown>) : null;
         taskSpec = f.task || f.taskConfig || !trained ? taskFromFlags(f) : parseTaskSpec({ ...trained, ...(f.T !== undefined ? { T: f.T } : {}) });

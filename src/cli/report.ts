@@ -2,6 +2,7 @@
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { writeReport } from '../report/index.js';
+import { userInput } from './errors.js';
 
 export function registerReport(program: Command): void {
   program.command('report')
@@ -13,7 +14,7 @@ export function registerReport(program: Command): void {
     .addHelpText('after', '\nExamples:\n  recur report out/deep-transition-quick/results.db\n  recur report results.db --study my-study --out report/')
     .action((db: string, f: { study?: string; out?: string; json?: boolean }) => {
       const out = resolve(f.out ?? dirname(db));
-      const r = writeReport(db, out, { study: f.study });
+      const r = userInput(() => writeReport(db, out, { study: f.study }));
       if (f.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
       else process.stdout.write(`report:  ${r.htmlPath}\n         ${r.markdownPath}\n`);
     });

@@ -7,7 +7,7 @@ import type { BackendName } from '../kernels/index.js';
 import { loadStudyFile } from '../runner/study.js';
 import { runStudy, type StudyEvent } from '../runner/run.js';
 import { writeReport } from '../report/index.js';
-import { UserError } from './errors.js';
+import { UserError, userInput } from './errors.js';
 import { int } from './options.js';
 import { createProgress, type Progress } from './progress.js';
 
@@ -56,7 +56,7 @@ Examples:
   recur study my-study.yaml --workers 2 --out results/mine`)
     .action(async (ref: string, f: StudyFlags) => {
       const path = resolveStudy(ref);
-      const study = loadStudyFile(path, f.profile);
+      const study = userInput(() => loadStudyFile(path, f.profile));
       const out = resolve(f.out ?? join('out', f.profile ? `${study.name}-${f.profile}` : study.name));
       mkdirSync(out, { recursive: true });
       const db = f.db ?? join(out, 'results.db');

@@ -7,6 +7,7 @@ import { fit } from '../train/fit.js';
 import { saveModel } from '../io/model-file.js';
 import { int, modelFromFlags, num, taskFromFlags, type SpecFlags } from './options.js';
 import { createProgress } from './progress.js';
+import { userInput } from './errors.js';
 
 interface TrainFlags extends SpecFlags {
   steps: number;
@@ -75,7 +76,7 @@ Examples:
         },
       });
       progress.stop();
-      if (f.out) saveModel(f.out, model, { task: JSON.stringify(spec), trainedSteps: String(r.steps) });
+      if (f.out) userInput(() => saveModel(f.out!, model, { task: JSON.stringify(spec), trainedSteps: String(r.steps) }));
       const summary = {
         task: spec, model: model.config, parameters: model.parameterCount(), status: r.status, steps: r.steps,
         final: r.final, solvedAt: r.solvedAt, baseline: task.baseline, metric: task.metric, seconds: Number(r.seconds.toFixed(2)),
