@@ -13,7 +13,9 @@
  *   npm run bench -- --only W1,W3 --peers recur,torch
  *   npm run bench -- --memory               # also: W1's peak RSS and memory growth over 1,000 steps
  *   npm run bench -- --memory-only
- * Options: --tfjs-impl loop|loop-hoisted|layers (default loop, see bench/tfjs.mjs), --torch-threads 1,2,
+ * Options: --tfjs-impl loop|loop-hoisted|layers (default loop, see bench/tfjs.mjs), --torch-threads 1,2,2:1
+ * (PyTorch configurations: torch.set_num_threads(n), and after a colon OpenBLAS's own thread count, default n;
+ * 2:1 avoids OpenMP and OpenBLAS threads competing for the same 2 cores),
  * --recur-simd auto|simd (auto: recur gets node's --experimental-wasm-relaxed-simd when this node accepts it,
  * its fastest configuration; simd: the plain SIMD build, as a bare `node` runs it).
  * Needs the compiled library: `npm run build` (build/*.wasm and dist/).
@@ -43,7 +45,7 @@ const { values: opt } = parseArgs({
     memory: { type: 'boolean', default: false },
     'memory-only': { type: 'boolean', default: false },
     'tfjs-impl': { type: 'string', default: 'loop' },
-    'torch-threads': { type: 'string', default: '1,2' },
+    'torch-threads': { type: 'string', default: '1,2,2:1' },
     'recur-simd': { type: 'string', default: 'auto' },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -57,8 +59,11 @@ const peers = opt.peers ? opt.peers.split(',').map((p) => p.trim()) : PEERS;
 for (const p of peers) if (!PEERS.includes(p)) fail(`--peers: unknown framework '${p}' (expected ${PEERS.join(', ')})`);
 if (!TFJS_IMPLS.includes(opt['tfjs-impl'])) fail(`--tfjs-impl must be one of ${TFJS_IMPLS.join(', ')}`);
 if (!['auto', 'simd'].includes(opt['recur-simd'])) fail(`--recur-simd must be 'auto' or 'simd'`);
-const torchThreads = opt['torch-threads'].split(',').map(Number);
-if (torchThreads.some((n) => !Number.isInteger(n) || n < 1)) fail('--torch-threads: a comma-separated list of positive integers');
+const torchThreads = opt['torch-threads'].split(',').map((s) => {
+  const [threads, blas = threads] = s.split(':').map(Number);
+  if (![threads, blas].every((n) => Number.isInteger(n) && n >= 1)) fail(`--torch-threads: expected entries like 1, 2 or 2:1 (torch threads[:OpenBLAS threads]), got '${s}'`);
+  return { threads, blas };
+});
 const policies = opt.quick ? POLICIES.quick : POLICIES.full;
 const policyOf = (peer) => (peer === 'tfjs-cpu' ? policies.slow : policies.default);
 const progress = (s) => process.stderr.write(`${s}\n`);
@@ -79,13 +84,13 @@ const results = [];
 if (!opt['memory-only']) {
   const torch = peers.includes('torch') ? torchAvailable() : { ok: false, reason: 'not requested' };
   if (peers.includes('torch') && !torch.ok) notes.push(`PyTorch: skipped (${torch.reason})`);
-  else if (torch.ok) notes.push(`PyTorch: ${PYTHON}, env ${Object.entries(torchEnv).map(([k, v]) => `${k}=${v}`).join(' ')} OPENBLAS_NUM_THREADS=<threads>, torch.set_num_threads(<threads>)`);
+  else if (torch.ok) notes.push(`PyTorch: ${PYTHON}, env ${Object.entries(torchEnv).map(([k, v]) => `${k}=${v}`).join(' ')} torch.set_num_threads(<n>) OMP_NUM_THREADS=<n> OPENBLAS_NUM_THREADS=<m>, (n, m) ∈ {${torchThreads.map((c) => `(${c.threads}, ${c.blas})`).join(', ')}}`);
   for (const w of workloads) {
     for (const peer of peers) {
       if (!runsOn(w, peer)) continue;
       if (peer === 'torch') {
         if (!torch.ok) continue;
-        for (const threads of torchThreads) results.push(await runTorch(w, threads));
+        for (const c of torchThreads) results.push(await runTorch(w, c));
       } else {
         results.push(await runNode(peer, w));
       }
@@ -129,22 +134,22 @@ async function runNode(peer, w) {
   return finish(await runChild(process.execPath, args, process.env), peer, w);
 }
 
-/** PyTorch on one workload with `threads` threads, in a child process. */
-async function runTorch(w, threads) {
-  const env = { ...process.env, ...torchEnv, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads) };
+/** PyTorch on one workload with `threads` intra-op threads and `blas` OpenBLAS threads, in a child process. */
+async function runTorch(w, { threads, blas }) {
+  const env = { ...process.env, ...torchEnv, OPENBLAS_NUM_THREADS: String(blas), OMP_NUM_THREADS: String(threads) };
   const args = [here('./torch_bench.py'), '--only', w.id, '--threads', String(threads), '--policy', JSON.stringify(policyOf('torch')), '--result-line'];
-  const res = finish(await runChild(PYTHON, args, env), 'torch', w);
-  res.threads = threads;
+  const res = finish(await runChild(PYTHON, args, env), 'torch', w, `${threads}t${blas !== threads ? `/blas ${blas}` : ''}`);
+  Object.assign(res, { threads, blasThreads: blas, config: `${threads}:${blas}` });
   return res;
 }
 
-function finish(out, peer, w) {
+function finish(out, peer, w, variant = '') {
   const line = out.stdout.split('\n').find((l) => l.startsWith('@@result '));
   const res = line
     ? JSON.parse(line.slice('@@result '.length))
     : { peer, workload: w.id, status: 'error', reason: `exit code ${out.code}${out.signal ? ` (${out.signal})` : ''}: ${out.stderr.trim().split('\n').slice(-3).join(' / ') || 'no output'}` };
-  const label = `${peer}${res.info?.threads && peer === 'torch' ? ` ${res.info.threads}t` : ''}`;
-  progress(`  ${w.id} ${label.padEnd(10)} ${res.status === 'ok' ? `${ms(res.medianMs)} ms/step (min ${ms(res.minMs)}, ${res.repeats} steps)` : `${res.status}: ${String(res.reason).split('\n')[0]}`}`);
+  const label = `${peer}${variant ? ` ${variant}` : ''}`;
+  progress(`  ${w.id} ${label.padEnd(17)} ${res.status === 'ok' ? `${ms(res.medianMs)} ms/step (min ${ms(res.minMs)}, ${res.repeats} steps)` : `${res.status}: ${String(res.reason).split('\n')[0]}`}`);
   return res;
 }
 

@@ -22,7 +22,7 @@ export function frameworkName(res) {
   const i = res.info ?? {};
   if (res.peer === 'recur') return `recur (wasm${i.variant ? `, ${i.variant}` : ''}${i.threads > 1 ? `, ${i.threads} threads` : ''})`;
   if (res.peer === 'tfjs-wasm' || res.peer === 'tfjs-cpu') return `TF.js${i.tfjs ? ` ${i.tfjs}` : ''} ${res.peer.slice(5)} (${i.impl ?? '?'})`;
-  if (res.peer === 'torch') return `PyTorch${i.torch ? ` ${i.torch}` : ''}, ${res.threads} thread${res.threads === 1 ? '' : 's'}`;
+  if (res.peer === 'torch') return `PyTorch${i.torch ? ` ${i.torch}` : ''}, ${torchThreads(res)}`;
   return res.peer;
 }
 
@@ -33,9 +33,9 @@ export function ratios(results) {
     const rows = results.filter((r) => r.workload === id && r.status === 'ok');
     const recur = rows.find((r) => r.peer === 'recur');
     if (!recur) continue;
-    for (const r of rows) if (r !== recur) out.push({ workload: id, peer: r.peer, threads: r.threads ?? null, name: frameworkName(r), speedup: r.medianMs / recur.medianMs });
+    for (const r of rows) if (r !== recur) out.push({ workload: id, peer: r.peer, config: r.config ?? null, name: frameworkName(r), speedup: r.medianMs / recur.medianMs });
     const torch = rows.filter((r) => r.peer === 'torch').sort((a, b) => a.medianMs - b.medianMs)[0];
-    if (torch) out.push({ workload: id, peer: 'torch-best', threads: torch.threads, name: `PyTorch's best configuration (${torch.threads} thread${torch.threads === 1 ? '' : 's'}, ${ms(torch.medianMs)} ms)`, speedup: torch.medianMs / recur.medianMs });
+    if (torch) out.push({ workload: id, peer: 'torch-best', config: torch.config ?? null, name: `PyTorch's best configuration (${torchThreads(torch)}, ${ms(torch.medianMs)} ms)`, speedup: torch.medianMs / recur.medianMs });
   }
   return out;
 }
@@ -72,7 +72,7 @@ export function formatReport(report) {
       lines.push(`| ${head} | ${frameworkName(res)} | ${res.status === 'n/a' ? 'n/a' : 'error'} | | | | ${mib(res.peakRssBytes)} | ${oneLine(res.reason)} |`);
       continue;
     }
-    const r = rs.find((x) => x.workload === res.workload && x.peer === res.peer && x.threads === (res.threads ?? null));
+    const r = rs.find((x) => x.workload === res.workload && x.peer === res.peer && x.config === (res.config ?? null));
     const vs = res.peer === 'recur' ? '—' : r ? versus(r.speedup) : '';
     lines.push(`| ${head} | ${frameworkName(res)} | ${ms(res.medianMs)} | ${ms(res.minMs)} | ${res.repeats} | ${int((w.batch * w.T) / (res.medianMs / 1000))} | ${mib(res.peakRssBytes)} | ${vs} |`);
   }
@@ -101,5 +101,8 @@ export function formatMemory(mem) {
   return lines;
 }
 
+const plural = (n, what) => `${n} ${what}${n === 1 ? '' : 's'}`;
+/** "1 thread", "2 threads", "2 threads, OpenBLAS 1". */
+const torchThreads = (res) => `${plural(res.threads, 'thread')}${res.blasThreads != null && res.blasThreads !== res.threads ? `, OpenBLAS ${res.blasThreads}` : ''}`;
 const versus = (r) => (ratio(r) === '1.00' ? 'recur as fast (1.00×)' : r >= 1 ? `recur ${ratio(r)}× faster` : `recur at ${ratio(r)}× its speed`);
 const oneLine = (s) => String(s ?? '').split('\n')[0].replace(/\|/g, '/').slice(0, 120);

@@ -59,8 +59,8 @@ describe('bench: report', () => {
     const results = [
       { peer: 'recur', workload: 'W1', status: 'ok', medianMs: 10, minMs: 9, repeats: 5, peakRssBytes: 2 ** 27, info: { variant: 'simd' } },
       { peer: 'tfjs-wasm', workload: 'W1', status: 'ok', medianMs: 234, minMs: 200, repeats: 5, peakRssBytes: 2 ** 28, info: { impl: 'loop', tfjs: '4.22.0' } },
-      { peer: 'torch', threads: 1, workload: 'W1', status: 'ok', medianMs: 8, minMs: 7, repeats: 5, peakRssBytes: 2 ** 28, info: { torch: '1.13' } },
-      { peer: 'torch', threads: 2, workload: 'W1', status: 'ok', medianMs: 12, minMs: 7, repeats: 5, peakRssBytes: 2 ** 28, info: { torch: '1.13' } },
+      { peer: 'torch', threads: 1, blasThreads: 1, config: '1:1', workload: 'W1', status: 'ok', medianMs: 8, minMs: 7, repeats: 5, peakRssBytes: 2 ** 28, info: { torch: '1.13' } },
+      { peer: 'torch', threads: 2, blasThreads: 1, config: '2:1', workload: 'W1', status: 'ok', medianMs: 12, minMs: 7, repeats: 5, peakRssBytes: 2 ** 28, info: { torch: '1.13' } },
       { peer: 'recur', workload: 'W6', status: 'n/a', reason: 'recur does not know cell deep yet', peakRssBytes: null },
     ];
     const rs = ratios(results);
@@ -74,6 +74,7 @@ describe('bench: report', () => {
     const text = formatReport(report);
     expect(text).toContain('recur 23.4× faster');
     expect(text).toContain('recur at 0.80× its speed');
+    expect(text).toContain('PyTorch 1.13, 2 threads, OpenBLAS 1 | 12.0 |');
     expect(text).toMatch(/W6 .*\| n\/a \|/);
     expect(text).toContain('320,000'); // sequence-steps/s of recur on W1: B·T / 10 ms
   });
