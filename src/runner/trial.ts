@@ -11,6 +11,7 @@ import { fit, type TrainEvent } from '../train/fit.js';
 import type { TrialSpec } from './grid.js';
 import type { TrialRecord } from './store.js';
 import { measureInstruments } from './instruments.js';
+import { createTrainingRecorder } from '../diagnostics/training.js';
 
 /** At most this many points of each per-step training series are stored. */
 const MAX_SERIES_POINTS = 200;
@@ -51,7 +52,13 @@ export function runTrial(trial: TrialSpec, options: { backend?: BackendName; onP
         options.onProgress?.({ step: e.step, steps: budget, metric: e.metrics.metric });
       }
     };
-    const r = fit(model, task, { ...trial.training, seed: trial.seed, onEvent });
+    // Gradient norm per parameter group (each layer/direction, the readout) at the stored steps.
+    const recorder = createTrainingRecorder(model, task, { every, clipValue: trial.training.clipValue });
+    const r = fit(model, task, { ...trial.training, seed: trial.seed, onEvent: recorder.wrap(onEvent) });
+    recorder.history.steps.forEach((s, i) => {
+      for (const [group, norms] of recorder.history.groups) record.metrics.push({ step: s + 1, name: `grad.${group}`, value: norms[i] });
+    });
+    recorder.dispose();
     record.steps = r.steps;
     record.solvedAt = r.solvedAt;
     record.final = r.final ? { ...r.final } : null;

@@ -32,6 +32,10 @@ describe('runStudy (in-process)', () => {
     const t = trials[0];
     expect(t.final?.metric).toBeGreaterThan(0);
     expect(store.metricSeries(t.key, 'train.loss').length).toBeGreaterThan(5);
+    const groupNorms = store.metricSeries(t.key, 'grad.layers.0.fwd');
+    expect(groupNorms.length).toBe(store.metricSeries(t.key, 'train.gradNorm').length);
+    expect(groupNorms.every((m) => m.value! > 0)).toBe(true);
+    expect(store.metricSeries(t.key, 'grad.readout').length).toBe(groupNorms.length);
     expect(store.metricSeries(t.key, 'eval.metric').map((m) => m.step)).toEqual([6, 12]);
     const curves = store.curves(t.key, 'gtt');
     expect(curves.map((c) => c.step)).toEqual([0, 6, 12]);
