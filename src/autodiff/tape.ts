@@ -17,8 +17,11 @@
  * (null = zero: t does not depend on the inputs). Jacobian–vector products, no dense Jacobian: the
  * diagnostics combine them with backward's vector–Jacobian products (power iteration on JᵀJ, QR iterations).
  * Call forward() (or record) first: jvp linearises at the values the tape currently holds.
+ *
+ * Gradient buffers of the tensors the tape allocates live in a few large arena blocks, so that zeroing them
+ * at the start of backward is one fill per block rather than one per tensor.
  */
-import type { Backend } from '../kernels/backend.js';
+import type { Backend, Storage } from '../kernels/backend.js';
 import { Tensor } from '../tensor/tensor.js';
 import { formatShape, sameShape, shapeSize, type Shape } from '../tensor/shape.js';
 
@@ -40,6 +43,9 @@ export interface TapeOptions {
   grad?: boolean;
 }
 
+/** Gradient arena blocks: the first holds 4096 elements, each next one twice the last, up to 2²⁰ (or one gradient). */
+const ARENA_FIRST = 1 << 12, ARENA_MAX = 1 << 20;
+
 export class Tape {
   readonly nodes: TapeNode[] = [];
   /** Whether this tape computes gradients. */
@@ -47,6 +53,11 @@ export class Tape {
   private readonly owned: Tensor[] = [];
   private leaves: Tensor[] | null = null;
   private disposed = false;
+  /** Arena blocks holding the gradients of owned tensors, and how many elements of each are in use. */
+  private readonly arena: { storage: Storage; used: number }[] = [];
+  private readonly arenaStorages = new Set<Storage>();
+  /** Owned tensors whose gradient lives outside the arena (made later by ensureGrad), rebuilt when stale. */
+  private strayGrads: Tensor[] | null = null;
 
   constructor(readonly backend: Backend, options: TapeOptions = {}) {
     this.grad = options.grad ?? true;
@@ -63,11 +74,44 @@ export class Tape {
     const t = new Tensor(this.backend, shape, this.backend.alloc(shapeSize(shape)));
     if (requiresGrad && this.grad) {
       t.requiresGrad = true;
-      t.ensureGrad();
+      t.grad = this.arenaTensor(shape);
     }
     this.owned.push(t);
     this.tangentRoots = null;
+    this.strayGrads = null;
     return t;
+  }
+
+  /** A zero tensor carved from the gradient arena (16-byte aligned; a new block when the last one is full). */
+  private arenaTensor(shape: Shape): Tensor {
+    const n = shapeSize(shape), padded = Math.ceil(n / 4) * 4;
+    let block = this.arena[this.arena.length - 1];
+    if (!block || block.used + n > block.storage.length) {
+      const size = block ? Math.min(ARENA_MAX, 2 * block.storage.length) : ARENA_FIRST;
+      block = { storage: this.backend.alloc(Math.max(n, size)), used: 0 };
+      this.arena.push(block);
+      this.arenaStorages.add(block.storage);
+    }
+    const g = new Tensor(this.backend, shape, block.storage, block.used);
+    block.used += padded;
+    return g;
+  }
+
+  /**
+   * Whether `node` (recorded on this tape) may overwrite t's gradient in its backward instead of adding to
+   * it: t is a root tensor this tape allocated (backward zeroes its gradient first) and no node recorded
+   * after `node` reads t or a view of it (their backward runs earlier and adds to t's gradient). Nodes
+   * recorded before `node` may read t: their backward runs later and adds on top. The answer holds for the
+   * recording as it stands; ask again after more nodes were recorded.
+   */
+  soleLateReader(node: TapeNode, t: Tensor): boolean {
+    if (t.viewOf || !t.grad || !this.owned.includes(t)) return false;
+    const i = this.nodes.lastIndexOf(node);
+    if (i < 0) return false;
+    for (let j = i + 1; j < this.nodes.length; j++) {
+      for (const x of this.nodeInputs[j]) if ((x.viewOf ?? x) === t) return false;
+    }
+    return true;
   }
 
   /** A leaf input owned by the tape: the caller writes data into it before each replay. */
@@ -89,6 +133,7 @@ export class Tape {
     this.nodeInputs.push(inputs);
     this.leaves = null;
     this.tangentRoots = null;
+    this.strayGrads = null;
     this.leafInputs.push(...inputs);
   }
   private leafInputs: Tensor[] = [];
@@ -112,7 +157,9 @@ export class Tape {
     if (!this.grad) throw new Error('backward: this tape was recorded without gradients (grad: false)');
     if (!root.requiresGrad) throw new Error(`backward: root ${formatShape(root.shape)} does not depend on any tensor that requires a gradient`);
     const b = this.backend;
-    for (const t of this.owned) if (t.grad) b.fill(t.size, 0, t.grad);
+    for (const block of this.arena) b.fill(block.used, 0, { storage: block.storage, offset: 0 });
+    this.strayGrads ??= this.owned.filter((t) => t.grad && !this.arenaStorages.has(t.grad.storage));
+    for (const t of this.strayGrads) if (t.grad) b.fill(t.size, 0, t.grad);
     if (!options.accumulate) for (const t of this.leafTensors()) if (t.grad) b.fill(t.size, 0, t.grad);
     const g = root.ensureGrad();
     if (options.seed) {
@@ -154,7 +201,8 @@ export class Tape {
       if (node.jvp) node.jvp();
       else if (this.nodeInputs[i].some((t) => (t.viewOf ?? t).tangentActive)) {
         throw new Error(`jvp: op '${node.op}' (node ${i} of ${nodes.length}) has no forward-mode rule but depends on the tangent inputs` +
-          ' (fused cell kernels and losses have none: record the cell\'s composedStep, or stop the tape before the loss)');
+          ' (fused cell kernels, whole-sequence ops and losses have none: record the cell\'s composedStep, scan with' +
+          ' perStep: true, or stop the tape before the loss)');
       }
     }
   }
@@ -186,14 +234,21 @@ export class Tape {
   get bytes(): number {
     const width = this.backend.dtype === 'float64' ? 8 : 4;
     let n = 0;
-    for (const t of this.owned) n += t.size * (t.grad ? 2 : 1);
+    for (const t of this.owned) n += t.size + (t.grad && !this.arenaStorages.has(t.grad.storage) ? t.size : 0);
+    for (const block of this.arena) n += block.storage.length;
     return n * width;
   }
 
   /** Free every tensor the tape allocated. The tape cannot be used afterwards. */
   dispose(): void {
     if (this.disposed) return;
-    for (const t of this.owned) t.dispose();
+    for (const t of this.owned) {
+      if (t.grad && this.arenaStorages.has(t.grad.storage)) t.grad = null; // freed with the arena below
+      t.dispose();
+    }
+    for (const block of this.arena) this.backend.free(block.storage);
+    this.arena.length = 0;
+    this.arenaStorages.clear();
     this.owned.length = 0;
     this.nodes.length = 0;
     this.nodeInputs.length = 0;

@@ -7,9 +7,21 @@
  *   state = initial                         // e.g. [h] or [h, c], each [B, ·]
  *   for t in 0..T−1: state = cell.step(xp[t], state)
  *   outputs = cell.emit?.(stacked states, x) ?? stack(h_t)
+ *
+ * A cell may also offer `sequence`, the same loop fused into one tape node (src/ops/sequence.ts), which scan
+ * uses unless asked for the per-step path; both compute the same values and gradients (tested).
  */
 import type { Tape } from '../autodiff/tape.js';
+import type { SequenceOutput } from '../ops/sequence.js';
 import type { Tensor } from '../tensor/tensor.js';
+
+/** Options of a whole-sequence pass (see Cell.sequence). */
+export interface CellSequenceOptions {
+  /** Validity of each step, [T, B] of 0/1: finished sequences keep their state. */
+  mask: Tensor | null;
+  /** Process t = T−1 down to 0. */
+  reverse: boolean;
+}
 
 export interface Cell {
   /** Which transition this is ('vanilla', 'gru', 'lstm', 'deep', 'lru'). */
@@ -31,6 +43,13 @@ export interface Cell {
    * component h_t.
    */
   emit?(tape: Tape, states: readonly Tensor[], x: Tensor): Tensor;
+  /**
+   * Optional fused whole sequence: the projected input xp [T, ...] (from `project`, read by this call alone)
+   * and the initial state → per-step outputs h_t [T, B, H] (= the stacked first state component), each h_t
+   * as a tensor whose gradient is ∂L/∂h_t after backward, and the final state. Exactly what the per-step
+   * loop of scan computes with `step` and the mask blend, as one tape node (cells without `emit` only).
+   */
+  sequence?(tape: Tape, xp: Tensor, initial: readonly Tensor[], options: CellSequenceOptions): SequenceOutput;
   /** Which state components `emit` reads (default [0]). */
   readonly emitComponents?: readonly number[];
   /** The activation's bound γ = max|σ′| and the recurrent matrices, for the theory bounds (vanilla/deep). */

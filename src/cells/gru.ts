@@ -8,13 +8,13 @@
  *
  * Layout: weight_ih [3H, I] = [W_ir; W_iz; W_in], weight_hh [3H, H], bias_ih [3H], bias_hh [3H].
  * `step` is the fused path (one GEMM + one pointwise kernel); `composedStep` builds the same step from
- * elementary ops and is kept for tests (they must agree).
+ * elementary ops and is kept for tests (they must agree); `sequence` runs the whole loop as one tape node.
  */
 import type { Tape } from '../autodiff/tape.js';
 import type { Backend } from '../kernels/backend.js';
 import type { Rng } from '../tensor/rng.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { add, chunk, gruPointwise, linear, mul, oneMinus, sigmoid, tanh } from '../ops/index.js';
+import { add, chunk, gruPointwise, gruSequence, linear, mul, oneMinus, sigmoid, tanh } from '../ops/index.js';
 import type { Cell } from './cell.js';
 import { createParam, expectPositiveInt } from './params.js';
 import { initRecurrent, initUniform, type RecurrentInit } from './init.js';
@@ -52,6 +52,8 @@ export function createGruCell(cfg: GruConfig, inputSize: number, backend: Backen
     // gi = W_ih·x_t + b_ih for all t: [T, B, 3H]
     project: (tape, x) => linear(tape, x, params.weight_ih, params.bias_ih),
     step: (tape, gi, [h]) => [gruPointwise(tape, gi, linear(tape, h, params.weight_hh, params.bias_hh), h)],
+    sequence: (tape, gi, [h0], { mask, reverse }) =>
+      gruSequence(tape, gi, params.weight_hh, params.bias_hh, h0, { mask, reverse }),
     composedStep(tape, gi, [h]) {
       const gh = linear(tape, h, params.weight_hh, params.bias_hh);
       const [ir, iz, inn] = chunk(tape, gi, 3);

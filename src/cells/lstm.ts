@@ -7,13 +7,14 @@
  *
  * Layout: weight_ih [4H, I] = [W_ii; W_if; W_ig; W_io], weight_hh [4H, H], bias_ih [4H], bias_hh [4H].
  * State: (h, c). `step` is the fused path (one GEMM with the precomputed input part added in the same
- * node, then one pointwise kernel); `composedStep` is the same step from elementary ops, for tests.
+ * node, then one pointwise kernel); `composedStep` is the same step from elementary ops, for tests;
+ * `sequence` runs the whole loop as one tape node (ops/sequence.ts).
  */
 import type { Tape } from '../autodiff/tape.js';
 import type { Backend } from '../kernels/backend.js';
 import type { Rng } from '../tensor/rng.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { add, chunk, linear, lstmPointwise, mul, sigmoid, tanh } from '../ops/index.js';
+import { add, chunk, linear, lstmPointwise, lstmSequence, mul, sigmoid, tanh } from '../ops/index.js';
 import type { Cell } from './cell.js';
 import { createParam, expectPositiveInt } from './params.js';
 import { initUniform, type RecurrentInit } from './init.js';
@@ -61,6 +62,8 @@ export function createLstmCell(cfg: LstmConfig, inputSize: number, backend: Back
       const out = lstmPointwise(tape, linear(tape, h, params.weight_hh, params.bias_hh, xpt), c);
       return [out.h, out.c];
     },
+    sequence: (tape, xp, [h0, c0], { mask, reverse }) =>
+      lstmSequence(tape, xp, params.weight_hh, params.bias_hh, h0, c0, { mask, reverse }),
     composedStep(tape, xpt, [h, c]) {
       const pre = linear(tape, h, params.weight_hh, params.bias_hh, xpt);
       const [pi, pf, pg, po] = chunk(tape, pre, 4);

@@ -5,13 +5,14 @@
  *
  * In the seed's notation f(h, x) = σ(A·h + B·x + v): A = W_hh [H, H], B = W_ih [H, I], v = b_ih + b_hh [H].
  * σ = identity is the linear RNN. Per step: one GEMM (h·W_hhᵀ, with x_t·W_ihᵀ + b_ih precomputed for all
- * t at once and added in the same node) and one pointwise activation.
+ * t at once and added in the same node) and one pointwise activation; `sequence` runs the whole loop as one
+ * tape node (ops/sequence.ts).
  */
 import type { Tape } from '../autodiff/tape.js';
 import type { Activation, Backend } from '../kernels/backend.js';
 import type { Rng } from '../tensor/rng.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { activation, linear } from '../ops/index.js';
+import { activation, linear, rnnSequence } from '../ops/index.js';
 import type { Cell, CellTheory } from './cell.js';
 import { createParam, expectPositiveInt } from './params.js';
 import { initRecurrent, initUniform, type RecurrentInit } from './init.js';
@@ -56,5 +57,7 @@ export function createVanillaCell(cfg: VanillaConfig, inputSize: number, backend
     // h_t = σ(xp_t + W_hh·h_{t−1} + b_hh)
     step: (tape: Tape, xpt: Tensor, [h]: readonly Tensor[]) =>
       [activation(tape, act, linear(tape, h, params.weight_hh, params.bias_hh, xpt))],
+    sequence: (tape, xp, [h0], { mask, reverse }) =>
+      rnnSequence(tape, act, xp, params.weight_hh, params.bias_hh, h0, { mask, reverse }),
   };
 }

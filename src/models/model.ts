@@ -43,6 +43,8 @@ export interface ForwardOptions {
   /** Apply dropout (needs rng). */
   training?: boolean;
   rng?: Rng;
+  /** Record every layer step by step instead of with its cell's fused sequence op (see scan). */
+  perStep?: boolean;
 }
 
 export interface ModelOutput {
@@ -132,7 +134,7 @@ export class Model {
         const index = k * this.directions + d;
         const initial = options.initial?.[index] ?? this.initialState(tape, cell, layer.h0[d], B);
         try {
-          const r = scan(tape, cell, input, initial, { mask: options.mask, reverse: d === 1 });
+          const r = scan(tape, cell, input, initial, { mask: options.mask, reverse: d === 1, perStep: options.perStep });
           outs.push(r.outputs);
           final.push(r.final);
           hs.push(r.hs);

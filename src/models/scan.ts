@@ -10,6 +10,9 @@
  *   outputs = cell.emit?(stack(states), x) ?? stack(h)          // [T, B, O]
  *
  * Every h[t] is a tensor on the tape, so after backward its gradient ∂L/∂h_t is readable.
+ * Cells with a fused `sequence` (vanilla, GRU, LSTM) run the same loop as one tape node instead (one GEMM
+ * and one pointwise kernel per step, the weight gradients as one GEMM over all steps); `perStep: true`
+ * forces the loop above (e.g. to compare the two, or for forward mode through a whole layer).
  */
 import type { Tape } from '../autodiff/tape.js';
 import type { Cell } from '../cells/cell.js';
@@ -22,6 +25,8 @@ export interface ScanOptions {
   mask?: Tensor | null;
   /** Run from t = T−1 down to 0 (the backward half of a bidirectional layer). */
   reverse?: boolean;
+  /** Record one cell.step per time step even when the cell has a fused `sequence` (default false). */
+  perStep?: boolean;
 }
 
 export interface ScanResult {
@@ -52,6 +57,9 @@ export function scan(tape: Tape, cell: Cell, x: Tensor, initial: readonly Tensor
     throw new Error(`${cell.kind} layer: mask must be [T, B] = [${T},${B}], got ${formatShape(mask.shape)}`);
   }
   const xp = cell.project(tape, x);
+  if (cell.sequence && !cell.emit && !options.perStep) {
+    return cell.sequence(tape, xp, initial, { mask, reverse: options.reverse ?? false });
+  }
   const emitComponents = cell.emit ? cell.emitComponents ?? [0] : [0];
   const history: Tensor[][] = emitComponents.map(() => new Array<Tensor>(T));
   let state: Tensor[] = [...initial];

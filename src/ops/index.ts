@@ -6,3 +6,4 @@ export * from './reduce.js';
 export * from './loss.js';
 export * from './fused.js';
 export * from './dropout.js';
+export * from './sequence.js';

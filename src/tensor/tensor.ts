@@ -88,14 +88,18 @@ export class Tensor implements Ref {
 
   /** Overwrite all values. Non-finite values are refused unless allowNonFinite (the error names the index). */
   set(values: ArrayLike<number>, opts: { allowNonFinite?: boolean } = {}): this {
-    const where = this.name ? `tensor "${this.name}"` : `tensor ${formatShape(this.shape)}`;
+    const where = (): string => (this.name ? `tensor "${this.name}"` : `tensor ${formatShape(this.shape)}`);
     if (values.length !== this.size) {
-      throw new Error(`set: ${where} has ${this.size} elements, got ${values.length} values`);
+      throw new Error(`set: ${where()} has ${this.size} elements, got ${values.length} values`);
     }
     const a = this.storage.array, o = this.storage.base + this.offset;
+    if (ArrayBuffer.isView(values)) { // a typed array (a batch, every training step): one native copy, one check
+      a.set(values as unknown as ArrayLike<number>, o);
+      if (opts.allowNonFinite || this.backend.allFinite(this.size, this)) return this;
+    }
     for (let i = 0; i < this.size; i++) {
       const v = values[i];
-      if (!opts.allowNonFinite && !Number.isFinite(v)) throw new Error(`set: ${where}: value ${v} at index ${i} is not finite`);
+      if (!opts.allowNonFinite && !Number.isFinite(v)) throw new Error(`set: ${where()}: value ${v} at index ${i} is not finite`);
       a[o + i] = v;
     }
     return this;
