@@ -1,0 +1,73 @@
+/**
+ * `recur study` end to end: the flagship's tiny profile writes a real report (what `npm start` does with the
+ * quick profile), and a study killed with SIGKILL at random moments and resumed ends with exactly the trials
+ * of an uninterrupted run, with the same metrics.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ResultStore } from '../../src/runner/store.js';
+import { Rng } from '../../src/tensor/rng.js';
+import { recur, recurKilledAfter } from './helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'recur-study-'));
+
+describe('recur study', () => {
+  it('the flagship study (tiny profile) writes a self-contained HTML report with plots and computed findings', () => {
+    const out = join(dir, 'flagship');
+    const r = recur(['study', 'deep-transition', '--profile', 'tiny', '--out', out, '--workers', '2']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/6 trials — 0 already done, ran 6/);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
+    expect(html).toMatch(/<\/html>\s*$/);
+    expect((html.match(/<svg/g) ?? []).length).toBeGreaterThanOrEqual(3);
+    expect(html).toMatch(/[Ff]indings/);
+    expect(html).not.toMatch(/<script|src="https?:|href="https?:/);
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(md).toMatch(/deep-transition/);
+    // a second run resumes: nothing left to do
+    const again = recur(['study', 'deep-transition', '--profile', 'tiny', '--out', out, '--json']);
+    expect(JSON.parse(again.stdout)).toMatchObject({ total: 6, skipped: 6, ran: 0 });
+  });
+
+  it('SIGKILL at random moments, then resume: exactly the trials of an uninterrupted run, same metrics', async () => {
+    const study = join(dir, 'kill.yaml');
+    writeFileSync(study, `name: kill
+seeds: [1, 2, 3]
+training: { steps: 150, batchSize: 16, optimizer: { kind: adam, lr: 0.003 }, evalEvery: 50, evalBatches: 1, evalBatchSize: 32 }
+instruments: { gradientThroughTime: { at: [0, 1], batchSize: 8 } }
+tasks: { adding: { kind: adding, T: 12 } }
+models:
+  tanh: { cell: { kind: vanilla, hidden: 16 } }
+  deep: { cell: { kind: deep, hidden: 16, depth: 1 }, grid: { cell.depth: [2, 3] } }
+`);
+    const reference = join(dir, 'reference.db');
+    const r = recur(['study', study, '--db', reference, '--no-report', '--quiet', '--workers', '2']);
+    expect(r.code, r.stderr).toBe(0);
+    const killed = join(dir, 'killed.db');
+    const rng = new Rng(7);
+    let kills = 0;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const res = await recurKilledAfter(['study', study, '--db', killed, '--no-report', '--quiet', '--workers', '2'], 300 + rng.int(1500));
+      if (res.killed) kills++;
+    }
+    expect(kills).toBeGreaterThanOrEqual(2);
+    const fin = recur(['study', study, '--db', killed, '--no-report', '--json', '--workers', '2']);
+    expect(fin.code, fin.stderr).toBe(0);
+    const a = new ResultStore(reference, { readonly: true }), b = new ResultStore(killed, { readonly: true });
+    const ta = a.trials('kill'), tb = b.trials('kill');
+    expect(ta).toHaveLength(9);
+    expect(tb.map((t) => t.key).sort()).toEqual(ta.map((t) => t.key).sort());
+    for (const t of ta) {
+      const u = tb.find((x) => x.key === t.key)!;
+      expect(u.status).toBe(t.status);
+      expect(u.final).toEqual(t.final);
+      expect(u.steps).toBe(t.steps);
+      expect(b.metricSeries(u.key, 'train.loss')).toEqual(a.metricSeries(t.key, 'train.loss'));
+    }
+    a.close();
+    b.close();
+  }, 180_000);
+});
