@@ -1,43 +1,17 @@
 /** Linear Recurrent Unit: BPTT gradient check, the recurrence against a complex loop, decay, init ring. */
 import { describe, expect, it } from 'vitest';
-import { gradcheckInPlace } from '../../src/autodiff/gradcheck.js';
 import { Tape } from '../../src/autodiff/tape.js';
 import { referenceBackend } from '../../src/kernels/reference/index.js';
-import { Model, type ModelConfig } from '../../src/models/model.js';
+import { Model } from '../../src/models/model.js';
 import { scan } from '../../src/models/scan.js';
 import { predict } from '../../src/models/infer.js';
-import { mse, softmaxCrossEntropy } from '../../src/ops/index.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { createCell, lruEigenvalues, type Cell, type LruConfig } from '../../src/cells/index.js';
-import { randomLabels, randomTensor } from '../helpers/random.js';
+import { randomTensor } from '../helpers/random.js';
+import { B, I, T, checkModelGradients } from '../helpers/model-gradcheck.js';
 
-const T = 4, B = 3, I = 3;
-
-/** A [T, B] mask with sequence lengths 4, 2, 3 (right padding). */
-function lengthsMask(): Tensor {
-  const lengths = [4, 2, 3];
-  const v = new Float64Array(T * B);
-  for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) v[t * B + b] = t < lengths[b] ? 1 : 0;
-  return Tensor.from(referenceBackend, [T, B], v);
-}
-
-function check(config: ModelConfig, opts: { mask?: boolean; xent?: boolean } = {}): void {
-  const model = new Model(config, referenceBackend, 3);
-  const rng = new Rng(11);
-  const x = randomTensor(rng, [T, B, I]).markGrad();
-  const mask = opts.mask ? lengthsMask() : null;
-  const rows = config.target === 'all' ? T * B : B;
-  const target = opts.xent ? randomLabels(rng, rows, config.outputSize) : randomTensor(rng, config.target === 'all' ? [T, B, config.outputSize] : [B, config.outputSize]);
-  const fn = (tape: Tape): Tensor => {
-    const { y } = model.forward(tape, x, { mask });
-    if (opts.xent) return softmaxCrossEntropy(tape, y.reshape([rows, config.outputSize]), target, config.target === 'all' && mask ? mask.reshape([rows]) : null);
-    return mse(tape, y, target);
-  };
-  const r = gradcheckInPlace(fn, [...model.parameters(), x]);
-  expect(r.checked).toBeGreaterThan(50);
-  expect(r.maxRelError, `${JSON.stringify(config.cell)}: worst ${JSON.stringify(r.worst)}`).toBeLessThan(1e-6);
-}
+const check = checkModelGradients;
 
 const configs: LruConfig[] = [
   { kind: 'lru', hidden: 4 },

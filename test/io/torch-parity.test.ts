@@ -36,7 +36,7 @@ describe('PyTorch parity (committed fixtures)', () => {
         const backend = getBackend(backendName);
         const { tensors, metadata } = readSafetensorsFile(new URL(file, dir).pathname);
         const mode = metadata.mode as TorchMode;
-        const [T, B] = [Number(metadata.seq_len), Number(metadata.batch)];
+        
         const model = modelFromTorchStateDict(tensors, mode, backend, { outputSize: 1, target: 'all' });
         const D = model.directions, L = model.layers.length, H = Number(metadata.hidden_size);
         const tape = new Tape(backend);
