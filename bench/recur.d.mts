@@ -3,7 +3,7 @@ import type { Workload } from './workloads.mjs';
 
 /** The parts of recur the benchmark uses (loosely typed: dist/ and src/ both fit). */
 export interface RecurLib {
-  getBackend(name: 'wasm' | 'reference'): unknown;
+  getBackend(name: 'wasm' | 'reference', options?: { threads?: number }): unknown;
   Model: new (config: any, backend: any, seed?: number) => any;
   GraphCache: new (model: any, score: any, opts: any) => any;
   createOptimizer(cfg: any, params: any): any;
@@ -18,5 +18,5 @@ export interface RecurRunner {
 }
 export function loadRecur(): Promise<RecurLib>;
 export function cellConfig(w: Workload): object;
-export function createRecurRunner(lib: RecurLib, w: Workload, opts?: { backend?: 'wasm' | 'reference'; seed?: number }): RecurRunner;
+export function createRecurRunner(lib: RecurLib, w: Workload, opts?: { backend?: 'wasm' | 'reference'; seed?: number; threads?: number }): RecurRunner;
 export class NotAvailable extends Error {}

@@ -36,13 +36,13 @@ export function cellConfig(w) {
 }
 
 /**
- * Build a workload on `backend` ('wasm' by default). Returns `step()` (one training or inference step,
- * returning the loss), `info` (backend variant, parameter count) and memory probes of the wasm heap.
- * Throws `NotAvailable` when this build of recur does not know the workload's cell (e.g. 'deep' before
- * src/cells/deep.ts exists).
+ * Build a workload on `backend` ('wasm' by default) with `threads` kernel threads (default: RECUR_THREADS,
+ * else 1). Returns `step()` (one training or inference step, returning the loss), `info` (backend variant,
+ * threads, parameter count) and memory probes of the wasm heap. Throws `NotAvailable` when this build of
+ * recur does not know the workload's cell (e.g. 'deep' before src/cells/deep.ts exists).
  */
-export function createRecurRunner(lib, w, { backend = 'wasm', seed = 0 } = {}) {
-  const be = lib.getBackend(backend);
+export function createRecurRunner(lib, w, { backend = 'wasm', seed = 0, threads } = {}) {
+  const be = lib.getBackend(backend, threads === undefined ? undefined : { threads });
   let model;
   try {
     model = new lib.Model({ inputSize: w.input, outputSize: w.classes, cell: cellConfig(w), target: 'last' }, be, seed);

@@ -17,7 +17,8 @@
  * (PyTorch configurations: torch.set_num_threads(n), and after a colon OpenBLAS's own thread count, default n;
  * 2:1 avoids OpenMP and OpenBLAS threads competing for the same 2 cores),
  * --recur-simd auto|simd (auto: recur gets node's --experimental-wasm-relaxed-simd when this node accepts it,
- * its fastest configuration; simd: the plain SIMD build, as a bare `node` runs it).
+ * its fastest configuration; simd: the plain SIMD build, as a bare `node` runs it),
+ * --recur-threads 1,2 (recur's thread counts, one row each: RECUR_THREADS=<n> in recur's child process).
  * Needs the compiled library: `npm run build` (build/*.wasm and dist/).
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -47,6 +48,7 @@ const { values: opt } = parseArgs({
     'tfjs-impl': { type: 'string', default: 'loop' },
     'torch-threads': { type: 'string', default: '1,2,2:1' },
     'recur-simd': { type: 'string', default: 'auto' },
+    'recur-threads': { type: 'string', default: '1,2' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -64,6 +66,11 @@ const torchThreads = opt['torch-threads'].split(',').map((s) => {
   if (![threads, blas].every((n) => Number.isInteger(n) && n >= 1)) fail(`--torch-threads: expected entries like 1, 2 or 2:1 (torch threads[:OpenBLAS threads]), got '${s}'`);
   return { threads, blas };
 });
+const recurThreads = opt['recur-threads'].split(',').map((s) => {
+  const n = Number(s);
+  if (!Number.isInteger(n) || n < 1) fail(`--recur-threads: expected thread counts like 1,2, got '${s}'`);
+  return n;
+});
 const policies = opt.quick ? POLICIES.quick : POLICIES.full;
 const policyOf = (peer) => (peer === 'tfjs-cpu' ? policies.slow : policies.default);
 const progress = (s) => process.stderr.write(`${s}\n`);
@@ -75,7 +82,7 @@ const torchEnv = {
   ...(machine.avx512f ? { OPENBLAS_CORETYPE: 'SkylakeX' } : {}),
 };
 const notes = [
-  `recur: wasm backend, float32${recurFlags.length ? `; node ${recurFlags.join(' ')}` : ''}; a step replays a GraphCache graph + backward + gradient norm + Adam, as fit does`,
+  `recur: wasm backend, float32${recurFlags.length ? `; node ${recurFlags.join(' ')}` : ''}, threads ${recurThreads.join(', ')} (RECUR_THREADS); a step replays a GraphCache graph + backward + gradient norm + Adam, as fit does`,
   `TF.js: '${opt['tfjs-impl']}' implementation (bench/tfjs.mjs), wasm backend single-threaded (XNNPACK SIMD build), cpu backend plain JS`,
   `repeats: ${describePolicy(policies.default)}; TF.js cpu ${describePolicy(policies.slow)}; median and min of per-step times`,
 ];
@@ -91,6 +98,8 @@ if (!opt['memory-only']) {
       if (peer === 'torch') {
         if (!torch.ok) continue;
         for (const c of torchThreads) results.push(await runTorch(w, c));
+      } else if (peer === 'recur') {
+        for (const n of recurThreads) results.push(await runRecur(w, n));
       } else {
         results.push(await runNode(peer, w));
       }
@@ -132,6 +141,13 @@ async function runNode(peer, w) {
   const flags = peer === 'recur' ? recurFlags : [];
   const args = [...flags, '--expose-gc', here('./child.mjs'), '--peer', peer, '--workload', w.id, '--policy', JSON.stringify(policyOf(peer)), '--tfjs-impl', opt['tfjs-impl']];
   return finish(await runChild(process.execPath, args, process.env), peer, w);
+}
+
+/** recur on one workload with `threads` kernel threads (RECUR_THREADS), in a child process. */
+async function runRecur(w, threads) {
+  const args = [...recurFlags, '--expose-gc', here('./child.mjs'), '--peer', 'recur', '--workload', w.id, '--policy', JSON.stringify(policyOf('recur'))];
+  const res = finish(await runChild(process.execPath, args, { ...process.env, RECUR_THREADS: String(threads) }), 'recur', w, `${threads}t`);
+  return Object.assign(res, { threads, config: String(threads) });
 }
 
 /** PyTorch on one workload with `threads` intra-op threads and `blas` OpenBLAS threads, in a child process. */

@@ -3,7 +3,11 @@
  * Compile the AssemblyScript kernels (src/kernels/wasm/assembly/) into build/:
  *   build/kernels.wasm          f32x4 SIMD (runs on plain Node 20)
  *   build/kernels-relaxed.wasm  the same with f32x4.relaxed_madd in the GEMM micro-kernel
- * Both import their memory (env.memory) so the JS side owns it (and can later make it shared).
+ *   build/kernels-threads.wasm, build/kernels-threads-relaxed.wasm
+ *                               the same two built with threads: they import a *shared* memory (limits 1 to
+ *                               65536 pages; the JS side passes any shared memory within them), so worker
+ *                               threads run the same kernels on the same buffers (src/kernels/wasm/threads.ts)
+ * All import their memory (env.memory) so the JS side owns it.
  * Uses the assemblyscript compiler from node_modules through its JS API; no network.
  */
 import { mkdirSync, statSync } from 'node:fs';
@@ -17,9 +21,13 @@ const outDir = join(root, 'build');
 mkdirSync(outDir, { recursive: true });
 
 const common = ['-O3', '--runtime', 'stub', '--importMemory', '--noAssert', '--use', 'abort=', '--enable', 'simd'];
+const relaxed = ['--enable', 'relaxed-simd'];
+const threads = ['--enable', 'threads', '--sharedMemory', '--initialMemory', '1', '--maximumMemory', '65536'];
 const modules = [
   { file: 'kernels.wasm', flags: [] },
-  { file: 'kernels-relaxed.wasm', flags: ['--enable', 'relaxed-simd'] },
+  { file: 'kernels-relaxed.wasm', flags: relaxed },
+  { file: 'kernels-threads.wasm', flags: threads },
+  { file: 'kernels-threads-relaxed.wasm', flags: [...threads, ...relaxed] },
 ];
 
 let failed = false;

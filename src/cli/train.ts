@@ -19,6 +19,7 @@ interface TrainFlags extends SpecFlags {
   evalEvery?: number;
   out?: string;
   backend?: BackendName;
+  threads?: number;
   json?: boolean;
   quiet?: boolean;
 }
@@ -48,6 +49,7 @@ export function registerTrain(program: Command): void {
     .option('--eval-every <n>', 'evaluate every n steps', int('--eval-every'))
     .option('--out <file>', 'save the trained model (safetensors)')
     .option('--backend <name>', 'wasm | reference')
+    .option('--threads <n>', 'threads for the wasm kernels (default RECUR_THREADS, else 1)', int('--threads'))
     .option('--json', 'print the result as JSON')
     .option('--quiet', 'no progress output')
     .addHelpText('after', `
@@ -60,7 +62,7 @@ Examples:
       const spec = taskFromFlags(f);
       const shape = modelFromFlags(f);
       const task = createTask(spec);
-      const model = new Model({ ...shape, inputSize: task.inputSize, outputSize: task.outputSize, target: task.target }, getBackend(f.backend), f.seed);
+      const model = new Model({ ...shape, inputSize: task.inputSize, outputSize: task.outputSize, target: task.target }, getBackend(f.backend, { threads: f.threads }), f.seed);
       const progress = createProgress(f.steps, 'train', { quiet: f.quiet || f.json });
       let lastMetric = '';
       const r = fit(model, task, {

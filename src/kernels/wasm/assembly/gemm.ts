@@ -12,6 +12,10 @@
  *   B̃ feed 8 multiply-adds (fused in the relaxed-SIMD build).
  * β = 0 never reads C (so NaN in C is ignored); later k-blocks accumulate with β = 1.
  * The caller provides `scratch` (gemmScratchBytes(m, k) bytes): nothing is allocated here.
+ * `gemmLd` takes explicit leading dimensions (element strides between stored rows), so a block of rows or
+ * columns of C is a GEMM of its own: the threaded backend splits C this way; each element of C is computed
+ * by the same instructions in the same order whichever block it falls in (blocks start at multiples of 4
+ * rows / 8 columns, so the 4×8 tiles are the same).
  */
 import { madd, storeTransposed4 } from './simd';
 
@@ -29,9 +33,15 @@ export function gemmScratchBytes(m: i32, k: i32): usize {
 
 export function gemm(transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f32,
   a: usize, b: usize, beta: f32, c: usize, scratch: usize): void {
+  gemmLd(transA, transB, m, n, k, alpha, a, transA ? m : k, b, transB ? k : n, beta, c, n, scratch);
+}
+
+/** gemm with leading dimensions: A's stored rows are lda apart, B's ldb, C's ldc (in elements). */
+export function gemmLd(transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f32,
+  a: usize, lda: i32, b: usize, ldb: i32, beta: f32, c: usize, ldc: i32, scratch: usize): void {
   if (m <= 0 || n <= 0) return;
   if (k <= 0) {
-    scaleC(m, n, beta, c);
+    scaleC(m, n, beta, c, ldc);
     return;
   }
   scratch = (scratch + 15) & ~15;
@@ -39,18 +49,18 @@ export function gemm(transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f3
   const pa = scratch;
   const pb = pa + <usize>(min((m + 3) & ~3, MC) * kcMax) * 4;
   const tile = pb + <usize>(kcMax * 8) * 4;
-  const ldc = <usize>n * 4;
+  const ldcb = <usize>ldc * 4;
   for (let p0 = 0; p0 < k; p0 += KC) {
     const kc = min(KC, k - p0);
     const bt: f32 = p0 == 0 ? beta : 1;
     for (let i0 = 0; i0 < m; i0 += MC) {
       const mc = min(MC, m - i0);
-      packA(transA, m, k, a, i0, mc, p0, kc, pa);
+      packA(transA, lda, a, i0, mc, p0, kc, pa);
       for (let j = 0; j < n; j += 8) {
-        packPanel(transB, n, k, b, p0, kc, j, pb);
+        packPanel(transB, n, ldb, b, p0, kc, j, pb);
         const cols = min(8, n - j);
         for (let i = 0; i < mc; i += 4) {
-          kernel4x8(kc, pa + <usize>(i * kc) * 4, pb, c + (<usize>(i0 + i) * n + j) * 4, ldc,
+          kernel4x8(kc, pa + <usize>(i * kc) * 4, pb, c + (<usize>(i0 + i) * ldc + j) * 4, ldcb,
             alpha, bt, min(4, mc - i), cols, tile);
         }
       }
@@ -59,30 +69,31 @@ export function gemm(transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f3
 }
 
 /** C ← β·C (the k = 0 case); β = 0 writes zeros. */
-function scaleC(m: i32, n: i32, beta: f32, c: usize): void {
-  const total = <usize>m * n;
-  for (let i: usize = 0; i < total; i++) {
-    const p = c + i * 4;
-    store<f32>(p, beta == 0 ? 0 : beta * load<f32>(p));
+function scaleC(m: i32, n: i32, beta: f32, c: usize, ldc: i32): void {
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      const p = c + (<usize>i * ldc + j) * 4;
+      store<f32>(p, beta == 0 ? 0 : beta * load<f32>(p));
+    }
   }
 }
 
-/** Ã[ib][p][r] = op(A)[i0 + 4·ib + r, p0 + p] for rows below i0 + mc, zero past them. */
-function packA(transA: i32, m: i32, k: i32, a: usize, i0: i32, mc: i32, p0: i32, kc: i32, pa: usize): void {
+/** Ã[ib][p][r] = op(A)[i0 + 4·ib + r, p0 + p] for rows below i0 + mc, zero past them; lda: A's row stride. */
+function packA(transA: i32, lda: i32, a: usize, i0: i32, mc: i32, p0: i32, kc: i32, pa: usize): void {
   for (let i = i0; i < i0 + mc; i += 4) {
     const dst = pa + <usize>((i - i0) * kc) * 4;
     const rows = min(4, i0 + mc - i);
     if (transA) {
-      // A stored [k, m]: the 4 values of column p are contiguous.
+      // A stored [k, m] (lda ≥ m): the 4 values of column p are contiguous.
       for (let p = 0; p < kc; p++) {
-        const src = a + (<usize>(p0 + p) * m + i) * 4;
+        const src = a + (<usize>(p0 + p) * lda + i) * 4;
         if (rows == 4) v128.store(dst + <usize>p * 16, v128.load(src));
         else for (let r = 0; r < 4; r++) store<f32>(dst + <usize>(p * 4 + r) * 4, r < rows ? load<f32>(src + <usize>r * 4) : 0);
       }
     } else if (rows == 4) {
-      // A stored [m, k]: transpose 4×4 blocks.
-      const src = a + (<usize>i * k + p0) * 4;
-      const ld = <usize>k * 4;
+      // A stored [m, k] (lda ≥ k): transpose 4×4 blocks.
+      const src = a + (<usize>i * lda + p0) * 4;
+      const ld = <usize>lda * 4;
       let p = 0;
       for (; p + 4 <= kc; p += 4) {
         const s = src + <usize>p * 4;
@@ -95,7 +106,7 @@ function packA(transA: i32, m: i32, k: i32, a: usize, i0: i32, mc: i32, p0: i32,
     } else {
       for (let p = 0; p < kc; p++) {
         for (let r = 0; r < 4; r++) {
-          store<f32>(dst + <usize>(p * 4 + r) * 4, r < rows ? load<f32>(a + (<usize>(i + r) * k + p0 + p) * 4) : 0);
+          store<f32>(dst + <usize>(p * 4 + r) * 4, r < rows ? load<f32>(a + (<usize>(i + r) * lda + p0 + p) * 4) : 0);
         }
       }
     }
@@ -104,13 +115,13 @@ function packA(transA: i32, m: i32, k: i32, a: usize, i0: i32, mc: i32, p0: i32,
 
 /**
  * One 8-column panel of op(B), packed and zero-padded: B̃[p][q] = op(B)[p0 + p, j + q] for q < 8.
- * B stored [k, n] (not transposed): row copies; B stored [n, k] (transB): 4×4 transposes.
+ * B stored [k, n] (not transposed): row copies; B stored [n, k] (transB): 4×4 transposes. ld: B's row stride.
  */
-function packPanel(transB: i32, n: i32, k: i32, b: usize, p0: i32, kc: i32, j: i32, pb: usize): void {
+function packPanel(transB: i32, n: i32, ld: i32, b: usize, p0: i32, kc: i32, j: i32, pb: usize): void {
   const cols = min(8, n - j);
+  const ldb = <usize>ld * 4;
   if (!transB) {
-    const ldb = <usize>n * 4;
-    let src = b + (<usize>p0 * n + j) * 4;
+    let src = b + (<usize>p0 * ld + j) * 4;
     if (cols == 8) {
       for (let p = 0; p < kc; p++, src += ldb) {
         v128.store(pb + <usize>p * 32, v128.load(src));
@@ -123,10 +134,9 @@ function packPanel(transB: i32, n: i32, k: i32, b: usize, p0: i32, kc: i32, j: i
     }
     return;
   }
-  const ldb = <usize>k * 4;
   let q = 0;
   for (; q + 4 <= cols; q += 4) {
-    const src = b + (<usize>(j + q) * k + p0) * 4;
+    const src = b + (<usize>(j + q) * ld + p0) * 4;
     let p = 0;
     for (; p + 4 <= kc; p += 4) {
       const s = src + <usize>p * 4;
@@ -138,7 +148,7 @@ function packPanel(transB: i32, n: i32, k: i32, b: usize, p0: i32, kc: i32, j: i
     }
   }
   for (; q < 8; q++) {
-    const src = b + (<usize>(j + q) * k + p0) * 4;
+    const src = b + (<usize>(j + q) * ld + p0) * 4;
     for (let p = 0; p < kc; p++) store<f32>(pb + <usize>(p * 8 + q) * 4, q < cols ? load<f32>(src + <usize>p * 4) : 0);
   }
 }

@@ -2,7 +2,7 @@
  * Entry point of the kernel module: re-exports every kernel. All pointers are byte addresses in the
  * imported memory; all data is f32. See each file for the math.
  */
-export { gemm, gemmScratchBytes } from './gemm';
+export { gemm, gemmLd, gemmScratchBytes } from './gemm';
 export { addRow, mulRow, sumRows, copyBlock } from './rows';
 export { fill, copy, axpy, scale, add, sub, mul, mulAcc, clamp, blend, blendBackward } from './elementwise';
 export { unary, unaryBackward } from './unary';
