@@ -1,4 +1,5 @@
 /** `recur train`: train one model on one task with a progress bar, evaluate, and save the model. */
+import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { getBackend, type BackendName } from '../kernels/index.js';
 import { Model } from '../models/model.js';
@@ -49,7 +50,7 @@ export function registerTrain(program: Command): void {
     .option('--eval-every <n>', 'evaluate every n steps', int('--eval-every'))
     .option('--out <file>', 'save the trained model (safetensors)')
     .option('--backend <name>', 'wasm | reference')
-    .option('--threads <n>', 'threads for the wasm kernels (default RECUR_THREADS, else 1)', int('--threads'))
+    .option('--threads <n>', 'threads for the wasm kernels (default RECUR_THREADS, else one per core up to 2)', int('--threads'))
     .option('--json', 'print the result as JSON')
     .option('--quiet', 'no progress output')
     .addHelpText('after', `
@@ -62,7 +63,7 @@ Examples:
       const spec = taskFromFlags(f);
       const shape = modelFromFlags(f);
       const task = createTask(spec);
-      const model = new Model({ ...shape, inputSize: task.inputSize, outputSize: task.outputSize, target: task.target }, getBackend(f.backend, { threads: f.threads }), f.seed);
+      const model = new Model({ ...shape, inputSize: task.inputSize, outputSize: task.outputSize, target: task.target }, getBackend(f.backend, { threads: f.threads ?? (process.env.RECUR_THREADS ? undefined : Math.min(2, availableParallelism())) }), f.seed);
       const progress = createProgress(f.steps, 'train', { quiet: f.quiet || f.json });
       let lastMetric = '';
       const r = fit(model, task, {
