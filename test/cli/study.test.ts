@@ -9,15 +9,17 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ResultStore } from '../../src/runner/store.js';
 import { Rng } from '../../src/tensor/rng.js';
-import { recur, recurKilledAfter } from './helpers.js';
+import { spawnSync } from 'node:child_process';
+import { ROOT, recur, recurKilledAfter } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'recur-study-'));
 
 describe('recur study', () => {
-  it('the flagship study (tiny profile) writes a self-contained HTML report with plots and computed findings', () => {
+  it('npm start (the flagship study, here in its tiny profile) writes a self-contained HTML report with plots and computed findings', () => {
     const out = join(dir, 'flagship');
-    const r = recur(['study', 'deep-transition', '--profile', 'tiny', '--out', out, '--workers', '2']);
-    expect(r.code, r.stderr).toBe(0);
+    // npm start = recur study deep-transition --profile quick; a later --profile wins
+    const r = spawnSync('npm', ['start', '--silent', '--', '--profile', 'tiny', '--out', out, '--workers', '2'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+    expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/6 trials — 0 already done, ran 6/);
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
