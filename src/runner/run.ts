@@ -4,7 +4,7 @@
  * any moment loses at most the trials in flight; running the same command again continues.
  */
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { compiledSibling } from '../util/compiled.js';
 import { Worker } from 'node:worker_threads';
 import type { BackendName } from '../kernels/index.js';
 import { checkTrials, expandStudy, type TrialSpec } from './grid.js';
@@ -40,10 +40,7 @@ export interface StudySummary {
 }
 
 /** The compiled worker script (also when running from TypeScript sources, e.g. under vitest). */
-function workerUrl(): URL {
-  const here = fileURLToPath(import.meta.url);
-  return here.endsWith('.ts') ? new URL('../../dist/runner/worker.js', import.meta.url) : new URL('./worker.js', import.meta.url);
-}
+const workerUrl = (): URL => compiledSibling(import.meta.url, 'runner', 'worker.js');
 
 /** Run (or resume) a validated study. */
 export async function runStudy(study: StudyBody, options: RunStudyOptions): Promise<StudySummary> {

@@ -21,7 +21,7 @@
  *   [1] "sleeping" flag; Float64 args from byte 64 of the slot (up to MAX_ARGS).
  */
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { compiledSibling } from '../../util/compiled.js';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { WasmMemory, WasmModule } from './wasm-api.js';
 
@@ -56,10 +56,7 @@ export interface WorkerInit {
 }
 
 /** The compiled worker script (also when the library runs from its TypeScript sources, e.g. under vitest). */
-function workerUrl(): URL {
-  const here = fileURLToPath(import.meta.url);
-  return here.endsWith('.ts') ? new URL('../../../dist/kernels/wasm/thread-worker.js', import.meta.url) : new URL('./thread-worker.js', import.meta.url);
-}
+const workerUrl = (): URL => compiledSibling(import.meta.url, 'kernels/wasm', 'thread-worker.js');
 
 export interface ThreadPoolOptions {
   /** How long a waiting thread spins before it sleeps in Atomics.wait (µs). */
