@@ -41,8 +41,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { activation, add, chunk, layerNorm, linear, mul, sigmoid, sub } from '../ops/index.js';
 import type { Cell, CellTheory } from './cell.js';
 import { createParam, expectPositiveInt } from './params.js';
-import { initUniform, type RecurrentInit } from './init.js';
-import { initRecurrentBlocks } from './gru.js';
+import { initRecurrentBlocks, initUniform, type RecurrentInit } from './init.js';
 import { ACTIVATION_GAMMA } from './vanilla.js';
 
 export type DeepVariant = 'plain' | 'shortcut' | 'residual' | 'highway';

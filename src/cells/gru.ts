@@ -16,8 +16,8 @@ import type { Rng } from '../tensor/rng.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { add, chunk, gruPointwise, gruSequence, linear, mul, oneMinus, sigmoid, tanh } from '../ops/index.js';
 import type { Cell } from './cell.js';
-import { createParam, expectPositiveInt } from './params.js';
-import { initRecurrent, initUniform, type RecurrentInit } from './init.js';
+import { createRnnParams, expectPositiveInt } from './params.js';
+import type { RecurrentInit } from './init.js';
 
 export interface GruConfig {
   kind: 'gru';
@@ -32,17 +32,7 @@ export function createGruCell(cfg: GruConfig, inputSize: number, backend: Backen
   const H = cfg.hidden;
   expectPositiveInt('gru cell', 'hidden', H);
   expectPositiveInt('gru cell', 'input size', inputSize);
-  const params = {
-    weight_ih: createParam(backend, 'weight_ih', [3 * H, inputSize]),
-    weight_hh: createParam(backend, 'weight_hh', [3 * H, H]),
-    bias_ih: createParam(backend, 'bias_ih', [3 * H]),
-    bias_hh: createParam(backend, 'bias_hh', [3 * H]),
-  };
-  const k = 1 / Math.sqrt(H);
-  initUniform(params.weight_ih, k, rng);
-  initRecurrentBlocks(params.weight_hh, 3, H, cfg.recurrentInit, rng);
-  initUniform(params.bias_ih, k, rng);
-  initUniform(params.bias_hh, k, rng);
+  const params = createRnnParams(backend, 3, H, inputSize, cfg.recurrentInit, rng);
   return {
     kind: 'gru',
     inputSize,
@@ -64,16 +54,4 @@ export function createGruCell(cfg: GruConfig, inputSize: number, backend: Backen
       return [add(tape, mul(tape, oneMinus(tape, z), n), mul(tape, z, h))];
     },
   };
-}
-
-/**
- * Initialise a stacked [gates·H, H] recurrent weight block by block (so 'orthogonal', 'identity' or a
- * spectral target apply to each gate's H×H matrix); default PyTorch's U(±1/√H).
- */
-export function initRecurrentBlocks(w: Tensor, gates: number, H: number, init: RecurrentInit | undefined, rng: Rng): void {
-  if (!init) {
-    initUniform(w, 1 / Math.sqrt(H), rng);
-    return;
-  }
-  for (let g = 0; g < gates; g++) initRecurrent(w.view(g * H * H, [H, H]), init, rng);
 }

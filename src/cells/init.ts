@@ -90,3 +90,15 @@ export function initRecurrent(t: Tensor, init: RecurrentInit, rng: Rng): void {
   }
   write(t, v);
 }
+
+/**
+ * Initialise a stacked [gates·H, H] recurrent weight block by block (so 'orthogonal', 'identity' or a
+ * spectral target apply to each gate's H×H matrix); default PyTorch's U(±1/√H).
+ */
+export function initRecurrentBlocks(w: Tensor, gates: number, H: number, init: RecurrentInit | undefined, rng: Rng): void {
+  if (!init) {
+    initUniform(w, 1 / Math.sqrt(H), rng);
+    return;
+  }
+  for (let g = 0; g < gates; g++) initRecurrent(w.view(g * H * H, [H, H]), init, rng);
+}

@@ -16,9 +16,8 @@ import type { Rng } from '../tensor/rng.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { add, chunk, linear, lstmPointwise, lstmSequence, mul, sigmoid, tanh } from '../ops/index.js';
 import type { Cell } from './cell.js';
-import { createParam, expectPositiveInt } from './params.js';
-import { initUniform, type RecurrentInit } from './init.js';
-import { initRecurrentBlocks } from './gru.js';
+import { createRnnParams, expectPositiveInt } from './params.js';
+import type { RecurrentInit } from './init.js';
 
 export interface LstmConfig {
   kind: 'lstm';
@@ -34,17 +33,7 @@ export function createLstmCell(cfg: LstmConfig, inputSize: number, backend: Back
   const H = cfg.hidden;
   expectPositiveInt('lstm cell', 'hidden', H);
   expectPositiveInt('lstm cell', 'input size', inputSize);
-  const params = {
-    weight_ih: createParam(backend, 'weight_ih', [4 * H, inputSize]),
-    weight_hh: createParam(backend, 'weight_hh', [4 * H, H]),
-    bias_ih: createParam(backend, 'bias_ih', [4 * H]),
-    bias_hh: createParam(backend, 'bias_hh', [4 * H]),
-  };
-  const k = 1 / Math.sqrt(H);
-  initUniform(params.weight_ih, k, rng);
-  initRecurrentBlocks(params.weight_hh, 4, H, cfg.recurrentInit, rng);
-  initUniform(params.bias_ih, k, rng);
-  initUniform(params.bias_hh, k, rng);
+  const params = createRnnParams(backend, 4, H, inputSize, cfg.recurrentInit, rng);
   if (cfg.forgetBias) {
     const b = params.bias_hh.toArray();
     for (let j = H; j < 2 * H; j++) b[j] += cfg.forgetBias;

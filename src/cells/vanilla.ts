@@ -14,8 +14,8 @@ import type { Rng } from '../tensor/rng.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { activation, linear, rnnSequence } from '../ops/index.js';
 import type { Cell, CellTheory } from './cell.js';
-import { createParam, expectPositiveInt } from './params.js';
-import { initRecurrent, initUniform, type RecurrentInit } from './init.js';
+import { createRnnParams, expectPositiveInt } from './params.js';
+import type { RecurrentInit } from './init.js';
 
 export interface VanillaConfig {
   kind: 'vanilla';
@@ -33,17 +33,7 @@ export function createVanillaCell(cfg: VanillaConfig, inputSize: number, backend
   const H = cfg.hidden, act = cfg.activation ?? 'tanh';
   expectPositiveInt('vanilla cell', 'hidden', H);
   expectPositiveInt('vanilla cell', 'input size', inputSize);
-  const params = {
-    weight_ih: createParam(backend, 'weight_ih', [H, inputSize]),
-    weight_hh: createParam(backend, 'weight_hh', [H, H]),
-    bias_ih: createParam(backend, 'bias_ih', [H]),
-    bias_hh: createParam(backend, 'bias_hh', [H]),
-  };
-  const k = 1 / Math.sqrt(H);
-  initUniform(params.weight_ih, k, rng);
-  initRecurrent(params.weight_hh, cfg.recurrentInit ?? { kind: 'uniform' }, rng);
-  initUniform(params.bias_ih, k, rng);
-  initUniform(params.bias_hh, k, rng);
+  const params = createRnnParams(backend, 1, H, inputSize, cfg.recurrentInit, rng);
   const theory: CellTheory = { gamma: ACTIVATION_GAMMA[act], recurrentMatrices: [params.weight_hh], shortcut: 'none' };
   return {
     kind: 'vanilla',
