@@ -87,7 +87,7 @@ Examples:
         process.stdout.write(`${JSON.stringify({ study: study.name, profile: f.profile ?? null, db, ...summary, seconds, report: report?.htmlPath ?? null }, null, 2)}\n`);
         return;
       }
-      process.stdout.write(`${study.name}${f.profile ? ` (${f.profile})` : ''}: ${summary.total} trials — ${summary.skipped} already done, ran ${summary.ran} (${summary.done} done, ${summary.diverged} diverged, ${summary.failed} failed) in ${seconds.toFixed(0)} s\n`);
+      process.stdout.write(`${study.name}${f.profile ? ` (${f.profile})` : ''}: ${summary.total} trials — ${summary.skipped} already done, ran ${summary.ran} (${summary.done} done, ${summary.diverged} diverged, ${summary.failed} failed) in ${seconds.toFixed(0)} s${summary.left ? `; ${summary.left} left for the next run` : ''}\n`);
       process.stdout.write(`results: ${db}\n`);
       if (report) process.stdout.write(`report:  ${report.htmlPath}\n         ${report.markdownPath}\n`);
     });

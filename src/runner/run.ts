@@ -32,7 +32,10 @@ export type StudyEvent =
 
 export interface StudySummary {
   total: number;
+  /** Trials already in the store (finished by an earlier run). */
   skipped: number;
+  /** Trials left for a later run (because of `limit`). */
+  left: number;
   ran: number;
   done: number;
   diverged: number;
@@ -50,9 +53,9 @@ export async function runStudy(study: StudyBody, options: RunStudyOptions): Prom
   try {
     store.saveStudy(study.name, options.source ?? study.name, study);
     const finished = store.finishedKeys(study.name);
-    let pending = trials.filter((t) => !finished.has(t.key));
-    if (options.limit !== undefined) pending = pending.slice(0, options.limit);
-    const summary: StudySummary = { total: trials.length, skipped: trials.length - pending.length, ran: 0, done: 0, diverged: 0, failed: 0 };
+    const unfinished = trials.filter((t) => !finished.has(t.key));
+    const pending = options.limit !== undefined ? unfinished.slice(0, Math.max(0, options.limit)) : unfinished;
+    const summary: StudySummary = { total: trials.length, skipped: trials.length - unfinished.length, left: unfinished.length - pending.length, ran: 0, done: 0, diverged: 0, failed: 0 };
     options.onEvent?.({ type: 'start', total: trials.length, pending: pending.length, skipped: summary.skipped });
     const finish = (trial: TrialSpec, record: TrialRecord): void => {
       store.writeTrial(trial, record);

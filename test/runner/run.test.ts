@@ -22,8 +22,10 @@ describe('runStudy (in-process)', () => {
   it('runs every trial once, stores metrics and curves, and a rerun resumes without rerunning anything', async () => {
     const db = join(dir, 'a.db');
     const study = parseStudy(studyText(1e-3), 'small.json');
+    const part = await runStudy(study, { db, workers: 0, limit: 2 });
+    expect(part).toMatchObject({ total: 6, skipped: 0, left: 4, ran: 2 });
     const first = await runStudy(study, { db, workers: 0 });
-    expect(first).toMatchObject({ total: 6, skipped: 0, ran: 6, done: 6, diverged: 0, failed: 0 });
+    expect(first).toMatchObject({ total: 6, skipped: 2, left: 0, ran: 4, done: 4, diverged: 0, failed: 0 });
     const again = await runStudy(study, { db, workers: 0 });
     expect(again).toMatchObject({ total: 6, skipped: 6, ran: 0 });
     const store = new ResultStore(db, { readonly: true });
