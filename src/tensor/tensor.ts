@@ -150,14 +150,15 @@ export class Tensor implements Ref {
 
   /** The gradient buffer, allocated (zero) on first use. For a view: the view of the base's gradient. */
   ensureGrad(): Tensor {
-    if (this.grad) return this.grad;
-    if (this.viewOf) {
-      const base = this.viewOf.ensureGrad();
-      this.grad = new Tensor(this.backend, this.shape, base.storage, base.offset + (this.offset - this.viewOf.offset));
-    } else {
-      this.grad = Tensor.zeros(this.backend, this.shape);
-    }
+    this.grad ??= this.companion((root) => root.ensureGrad());
     return this.grad;
+  }
+
+  /** A buffer shaped like this tensor: for a view, the matching view of its root's buffer; else new zeros. */
+  private companion(rootBuffer: (root: Tensor) => Tensor): Tensor {
+    if (!this.viewOf) return Tensor.zeros(this.backend, this.shape);
+    const base = rootBuffer(this.viewOf);
+    return new Tensor(this.backend, this.shape, base.storage, base.offset + (this.offset - this.viewOf.offset));
   }
 
   /**
@@ -175,13 +176,7 @@ export class Tensor implements Ref {
   ensureTangent(): Tensor {
     const root = this.viewOf ?? this;
     root.tangentActive = true;
-    if (this.tangentBuffer) return this.tangentBuffer;
-    if (this.viewOf) {
-      const base = this.viewOf.ensureTangent();
-      this.tangentBuffer = new Tensor(this.backend, this.shape, base.storage, base.offset + (this.offset - this.viewOf.offset));
-    } else {
-      this.tangentBuffer = Tensor.zeros(this.backend, this.shape);
-    }
+    this.tangentBuffer ??= this.companion((r) => r.ensureTangent());
     return this.tangentBuffer;
   }
 

@@ -20,4 +20,10 @@ describe('README examples print what README shows', () => {
       expect(r.stdout.trimEnd()).toBe(expected);
     }, 120_000);
   }
+  it('the CLI help block is what `recur --help` prints', () => {
+    const block = /```\n\$ node bin\/recur\.mjs --help\n([\s\S]*?)```/.exec(readme);
+    expect(block).not.toBeNull();
+    const r = spawnSync(process.execPath, ['bin/recur.mjs', '--help'], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.stdout.trimEnd()).toBe(block![1].trimEnd());
+  });
 });
