@@ -6,13 +6,19 @@
  *              (L = 1 is exactly the vanilla cell: same equations, same parameters renamed)
  *   shortcut   DT(S): as plain, but the last layer also reads h:  h' = σ(W_L·z_{L−1} + S·h + b_L).
  *              For L = 1 a shortcut S·h would only add to W_1·h, so the cell is the plain one (no S).
- *   residual   h' = h + z_L  (z_L of the plain chain)
+ *   residual   h' = h + ρ·z_L  (z_L of the plain chain; `residualScale` ρ = 1 by default, 'sqrt-depth' gives
+ *              ρ = 1/√L). Unscaled, I + J_z has norm above 1 and the gradient grows backwards in time; the
+ *              1/√L scale or `layerNorm` keeps the step Jacobian near the identity.
  *   highway    RHN with coupled carry: s_0 = h, and for l = 1..L
  *                hl = σ(R_H^l·s_{l−1} + [l = 1]·W_H·x + b_H^l)          σ = tanh by default
  *                tl = sigmoid(R_T^l·s_{l−1} + [l = 1]·W_T·x + b_T^l)
  *                s_l = hl⊙tl + s_{l−1}⊙(1 − tl)   (computed as s_{l−1} + tl⊙(hl − s_{l−1}))
- *              h' = s_L. b_T^l starts at `transformBias` (default −2): the gate starts mostly closed, so
- *              the state is carried (Zilly et al. initialise the transform bias negative).
+ *              h' = s_L. b_T^l starts at `transformBias`: the gate starts mostly closed, so the state is
+ *              carried (Zilly et al. initialise the transform bias negative: −2 on Penn Treebank, −4 on
+ *              enwik8, both at depth 10). Default 'depth-aware': b_T(L) = logit(1 − (1 − σ(−2))^{1/L}), so
+ *              that the carry of a whole time step at initialisation, Π_l (1 − t_l) ≈ (1 − σ(b_T))^L, is that
+ *              of one micro-layer with b_T = −2 (0.881) at every depth: −2 at L = 1, −3.43 at L = 4, −4.14 at
+ *              L = 8 (a fixed −2 at L = 8 would carry only 0.881⁸ = 0.36 of the state per step).
  *   layerNorm  each layer's whole pre-activation a_l (the argument of σ above, biases and shortcut
  *              included; for highway the joint [H-part; T-part] vector of 2H, as Ba et al. 2016 normalise
  *              an LSTM's gates jointly) becomes LN(a_l)·g_l + β_l, g_l = 1 and β_l = 0 at init. For highway
@@ -38,7 +44,7 @@ import type { Tape } from '../autodiff/tape.js';
 import type { Activation, Backend } from '../kernels/backend.js';
 import type { Rng } from '../tensor/rng.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { activation, add, chunk, layerNorm, linear, mul, sigmoid, sub } from '../ops/index.js';
+import { activation, add, chunk, layerNorm, linear, mul, scale, sigmoid, sub } from '../ops/index.js';
 import type { Cell, CellTheory } from './cell.js';
 import { createParam, expectPositiveInt } from './params.js';
 import { initRecurrentBlocks, initUniform, type RecurrentInit } from './init.js';
@@ -60,8 +66,17 @@ export interface DeepConfig {
   layerNorm?: boolean;
   /** Initialiser of each W_l (highway: each of R_H^l, R_T^l); default PyTorch's U(±1/√H). */
   recurrentInit?: RecurrentInit;
-  /** Highway: initial transform-gate bias b_T (default −2: the gate starts closed, carrying the state). */
-  transformBias?: number;
+  /** Highway: initial transform-gate bias b_T, a number or 'depth-aware' (the default; see the header). */
+  transformBias?: number | 'depth-aware';
+  /** Residual: the scale ρ of h' = h + ρ·z_L, a number or 'sqrt-depth' (ρ = 1/√L); default 1. */
+  residualScale?: number | 'sqrt-depth';
+}
+
+/** The depth-aware transform bias: logit(1 − (1 − σ(−2))^{1/L}) (see the header). */
+export function depthAwareTransformBias(depth: number): number {
+  const carry = 1 - 1 / (1 + Math.exp(2)); // 1 − σ(−2) ≈ 0.881
+  const t = 1 - carry ** (1 / depth);
+  return Math.log(t / (1 - t));
 }
 
 interface DeepLayer {
@@ -78,8 +93,10 @@ export function createDeepCell(cfg: DeepConfig, inputSize: number, backend: Back
   expectPositiveInt('deep cell', 'input size', inputSize);
   if (!VARIANTS.includes(variant)) throw new Error(`deep cell: variant must be one of ${VARIANTS.join(', ')}, got '${String(variant)}'`);
   if (!(act in ACTIVATION_GAMMA)) throw new Error(`deep cell: unknown activation '${String(act)}'`);
-  const transformBias = cfg.transformBias ?? -2;
-  if (!Number.isFinite(transformBias)) throw new Error(`deep cell: transformBias must be finite, got ${transformBias}`);
+  const transformBias = cfg.transformBias === undefined || cfg.transformBias === 'depth-aware' ? depthAwareTransformBias(L) : cfg.transformBias;
+  if (!Number.isFinite(transformBias)) throw new Error(`deep cell: transformBias must be finite or 'depth-aware', got ${String(cfg.transformBias)}`);
+  const residualScale = cfg.residualScale === 'sqrt-depth' ? 1 / Math.sqrt(L) : cfg.residualScale ?? 1;
+  if (!Number.isFinite(residualScale)) throw new Error(`deep cell: residualScale must be finite or 'sqrt-depth', got ${String(cfg.residualScale)}`);
   const highway = variant === 'highway', ln = cfg.layerNorm ?? false;
   const G = highway ? 2 : 1;
   const k = 1 / Math.sqrt(H);
@@ -128,7 +145,8 @@ export function createDeepCell(cfg: DeepConfig, inputSize: number, backend: Back
       const addend = skip && l === L - 1 ? linear(tape, h, skip) : null; // S·h into the last layer
       z = activation(tape, act, pre(tape, l, z, addend));
     }
-    return variant === 'residual' ? add(tape, h, z) : z;
+    if (variant !== 'residual') return z;
+    return add(tape, h, residualScale === 1 ? z : scale(tape, z, residualScale)); // h + ρ·z_L
   };
 
   const highwayStep = (tape: Tape, xpt: Tensor, h: Tensor): Tensor => {

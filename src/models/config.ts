@@ -22,7 +22,8 @@ export const cellConfigSchema = z.discriminatedUnion('kind', [
     kind: z.literal('deep'), hidden: posInt, depth: posInt.max(64),
     variant: z.enum(['plain', 'shortcut', 'residual', 'highway']).optional(),
     activation: activation.optional(), layerNorm: z.boolean().optional(), recurrentInit: recurrentInit.optional(),
-    transformBias: z.number().finite().optional(),
+    transformBias: z.union([z.number().finite(), z.literal('depth-aware')]).optional(),
+    residualScale: z.union([z.number().finite(), z.literal('sqrt-depth')]).optional(),
   }),
   z.strictObject({
     kind: z.literal('lru'), hidden: posInt, state: posInt.optional(),

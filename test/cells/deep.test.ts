@@ -6,6 +6,7 @@ import { scan } from '../../src/models/scan.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { createCell, type Cell, type CellConfig, type DeepConfig, type DeepVariant } from '../../src/cells/index.js';
+import { depthAwareTransformBias } from '../../src/cells/deep.js';
 import { randomTensor } from '../helpers/random.js';
 import { B, I, T, checkModelGradients } from '../helpers/model-gradcheck.js';
 
@@ -29,6 +30,16 @@ describe('deep transition: BPTT gradient check (reference backend)', () => {
       }
     }
   }
+  it('residual scaled by 1/√L, L=3: many-to-one, mse', () => check({
+    inputSize: I, outputSize: 2, cell: { kind: 'deep', hidden: 4, depth: 3, variant: 'residual', residualScale: 'sqrt-depth' }, target: 'last',
+  }));
+  it('depth-aware transform bias: −2 at L = 1, the per-step carry (1 − σ(b))^L stays 1 − σ(−2)', () => {
+    const sig = (x: number): number => 1 / (1 + Math.exp(-x));
+    expect(depthAwareTransformBias(1)).toBeCloseTo(-2, 12);
+    for (const L of [2, 4, 8, 16]) expect((1 - sig(depthAwareTransformBias(L))) ** L).toBeCloseTo(1 - sig(-2), 12);
+    expect(depthAwareTransformBias(4)).toBeCloseTo(-3.43, 2);
+    expect(depthAwareTransformBias(8)).toBeCloseTo(-4.14, 2);
+  });
   it('plain sigmoid L=2, masked many-to-one with learned initial state', () => check({
     inputSize: I, outputSize: 2, cell: { kind: 'deep', hidden: 4, depth: 2, activation: 'sigmoid' },
     target: 'last', learnInitialState: true, bidirectional: true,
@@ -73,7 +84,10 @@ describe('deep transition: exact semantics', () => {
     expect(Object.keys(hw.params)).toEqual(['weight_ih', 'weight_hh_l1', 'bias_hh_l1', 'weight_hh_l2', 'bias_hh_l2']);
     expect(hw.params.weight_ih.shape).toEqual([2 * H, I]);
     expect(hw.params.weight_hh_l2.shape).toEqual([2 * H, H]);
-    expect(Array.from(hw.params.bias_hh_l1.toArray().subarray(H))).toEqual(new Array(H).fill(-2));
+    // default transform bias: depth-aware, logit(1 − 0.881^{1/L}) 
+    expect(Array.from(hw.params.bias_hh_l1.toArray().subarray(H))).toEqual(new Array(H).fill(depthAwareTransformBias(2)));
+    const hw2 = make({ kind: 'deep', hidden: H, depth: 2, variant: 'highway', transformBias: -2 });
+    expect(Array.from(hw2.params.bias_hh_l2.toArray().subarray(H))).toEqual(new Array(H).fill(-2));
     const hwLn = make({ kind: 'deep', hidden: H, depth: 1, variant: 'highway', layerNorm: true, transformBias: -3 });
     expect(Array.from(hwLn.params.ln_bias_l1.toArray())).toEqual([...new Array(H).fill(0), ...new Array(H).fill(-3)]);
     expect(Array.from(hwLn.params.bias_hh_l1.toArray().subarray(H))).toEqual(new Array(H).fill(0));
