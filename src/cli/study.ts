@@ -10,6 +10,7 @@ import { writeReport } from '../report/index.js';
 import { UserError, userInput } from './errors.js';
 import { int } from './options.js';
 import { createProgress, type Progress } from './progress.js';
+import { formatDuration } from '../runner/estimate.js';
 
 /** The folder of named studies shipped with recur (studies/ at the package root). */
 export const STUDIES_DIR = fileURLToPath(new URL('../../studies/', import.meta.url));
@@ -68,17 +69,30 @@ Examples:
           progress = createProgress(e.total, study.name, { quiet: f.quiet || f.json });
           progress.update(e.skipped, e.skipped ? `resumed: ${e.skipped} already done` : '');
           if (e.skipped) progress.log(`${study.name}: ${e.skipped}/${e.total} trials already in ${db}; running the other ${e.pending}`);
+        } else if (e.type === 'estimate' && progress) {
+          const { estimate: est } = e;
+          progress.log(`${study.name}: ${e.pending} trials to run on ${e.workers} worker${e.workers > 1 ? 's' : ''}: at most ${formatDuration(est.seconds)} `
+            + `(${(est.cpuSeconds / 3600).toFixed(2)} CPU-hours, from step times measured now; trials that solve early or that the staircase skips finish sooner)`);
+        } else if (e.type === 'pilot' && progress) {
+          const chosen = e.choice.table.filter((r) => r.chosen).map((r) => `${r.condition.replace(/\|\{\}$/, '')} lr=${r.lr}`);
+          progress.log(`${study.name}: learning-rate pilot done; chosen: ${chosen.join('; ')}`);
+        } else if (e.type === 'staircase' && progress) {
+          progress.log(`${study.name}: staircase: ${e.skipped.length} trials at the next T skipped (no seed solved the shorter T)`);
+          progress.update(e.done, '');
         } else if (e.type === 'trial' && progress) {
           const metric = e.record.final?.metric;
           if (metric !== undefined && e.record.status === 'done' && (best === null || better(metric, best.metric, e.trial.task.kind))) best = { label: e.trial.label, metric };
-          const what = e.record.status === 'done'
+          const decay = e.record.summary['decay.init'];
+          const what = e.record.status === 'done' && e.trial.training.steps === 0
+            ? `per-step gradient decay ${typeof decay === 'number' ? decay.toFixed(3) : 'n/a'}`
+            : e.record.status === 'done'
             ? `${metric?.toPrecision(3) ?? 'n/a'}${e.record.solvedAt !== null ? ` solved@${e.record.solvedAt}` : ''}`
             : e.record.status === 'diverged' ? `diverged@${e.record.divergedAt}` : `failed: ${e.record.error}`;
           progress.log(`[${e.done}/${e.total}] ${e.trial.label}: ${what} (${e.record.seconds.toFixed(1)} s)`);
           progress.update(e.done, best ? `best ${best.metric.toPrecision(3)} ${best.label}` : '');
         }
       };
-      const summary = await runStudy(study, { db, workers: f.workers, limit: f.limit, backend: f.backend, source: path, onEvent });
+      const summary = await runStudy(study, { db, workers: f.workers, limit: f.limit, backend: f.backend, source: path, onEvent, estimate: !f.quiet && !f.json });
       (progress as Progress | null)?.stop();
       const report = f.report && summary.done + summary.diverged + summary.failed + summary.skipped > 0
         ? writeReport(db, out, { study: study.name }) : null;

@@ -12,6 +12,7 @@
  *   const lyap = lyapunovSpectrum(probe, { k: 4 });
  *   probe.dispose();
  *   const flow = gradientThroughTime(model, task, batch);   // ‖∂L/∂h_t‖, decay rate, horizon
+ *   const decay = gradientDecay(probe);                     // per-step log-rate of backpropagation, any T
  */
 export { createStepProbe, type CellSelector, type StepProbe } from './probe.js';
 export {
@@ -24,6 +25,7 @@ export {
   type BatchedLinearMap, type DenseStepJacobian, type PowerIterationOptions, type ProductNorms, type SpectralNormEstimate,
   type StepJacobianNorms,
 } from './jacobian.js';
+export { gradientDecay, type GradientDecay, type GradientDecayOptions } from './gradient-decay.js';
 export { lanczos, tridiagonalMaxEigenvalue } from './lanczos.js';
 export {
   compareWithBound, transitionBound, type BoundComparison, type BoundComparisonSummary, type TransitionBound,

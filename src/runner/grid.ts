@@ -11,8 +11,10 @@ import type { Task } from '../tasks/task.js';
 import { Model } from '../models/model.js';
 import { referenceBackend } from '../kernels/reference/index.js';
 import { modelShapeSchema, type ModelShape } from '../models/config.js';
-import { StudyError, trainingSchema, type InstrumentsConfig, type StudyBody, type TrainingConfig } from './study.js';
-import { formatStudyIssues } from './study.js';
+import {
+  StudyError, deepMerge, formatStudyIssues, instrumentsSchema, trainingSchema, type InstrumentsConfig, type PairConfig, type StudyBody,
+  type TrainingConfig,
+} from './study.js';
 
 export interface TrialSpec {
   /** Stable identity: sha256 of the study name and the resolved trial. */
@@ -31,6 +33,10 @@ export interface TrialSpec {
   instruments: InstrumentsConfig;
   /** The grid values that distinguish this trial (task.*, model.*, training.* paths), for grouping. */
   axes: Record<string, unknown>;
+  /** 'pilot' for the learning-rate pilot's trials (runner/pilot.ts); absent for the study's own trials. */
+  phase?: 'pilot';
+  /** Staircase position (runner/staircase.ts): the model condition's group and the rank of its T. */
+  stage?: { group: string; rank: number };
 }
 
 /** Upper limit on the trials one study may define (an accidental cross product is a mistake). */
@@ -63,7 +69,8 @@ export function setPath(obj: Record<string, unknown>, path: string, value: unkno
   return root;
 }
 
-function canonical(value: unknown): string {
+/** A canonical JSON text of a value (object keys sorted): equal values, equal texts. */
+export function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
     return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
@@ -75,60 +82,111 @@ function formatAxis(value: unknown): string {
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
+/** The identity of a model condition (study model name + its grid values): the pilot's unit. */
+export function modelConditionKey(modelName: string, combo: Combo): string {
+  return `${modelName}|${canonical(combo)}`;
+}
+
+/** Each variant of a task entry (its grid expanded), resolved and validated. */
+export function taskVariantsOf(study: StudyBody, name: string, source: string): { combo: Combo; spec: ResolvedTaskSpec }[] {
+  const { grid, ...base } = study.tasks[name];
+  return crossProduct(grid).map((combo) => {
+    let spec: Record<string, unknown> = base;
+    for (const [path, v] of Object.entries(combo)) spec = setPath(spec, path, v, `${source}: tasks.${name}`);
+    try {
+      return { combo, spec: parseTaskSpec(spec, `tasks.${name}`) };
+    } catch (e) {
+      throw new StudyError(`${source}: ${Object.keys(combo).length ? `grid ${JSON.stringify(combo)}: ` : ''}${(e as Error).message}`);
+    }
+  });
+}
+
+/** Each variant of a model entry (its grid expanded), validated. */
+export function modelVariantsOf(study: StudyBody, name: string, source: string): { combo: Combo; shape: ModelShape }[] {
+  const { grid, ...base } = study.models[name];
+  return crossProduct(grid).map((combo) => {
+    let shape: Record<string, unknown> = base;
+    for (const [path, v] of Object.entries(combo)) shape = setPath(shape, path, v, `${source}: models.${name}`);
+    const r = modelShapeSchema.safeParse(shape);
+    if (!r.success) throw new StudyError(formatStudyIssues(`${source}: models.${name}${Object.keys(combo).length ? ` (grid ${JSON.stringify(combo)})` : ''}`, r.error, shape));
+    return { combo, shape: r.data };
+  });
+}
+
+/** The study's training merged with `over` (a pair's or the pilot's), validated. */
+export function mergedTraining(study: StudyBody, over: Record<string, unknown> | undefined, where: string): TrainingConfig {
+  const merged = deepMerge(study.training, over ?? {});
+  const r = trainingSchema.safeParse(merged);
+  if (!r.success) throw new StudyError(formatStudyIssues(where, r.error, merged));
+  return r.data;
+}
+
+/** `training` with its learning rate (optimizer, and schedule when it has one) set to `lr`. */
+export function withLearningRate(training: TrainingConfig, lr: number): TrainingConfig {
+  const out = structuredClone(training);
+  out.optimizer = { ...out.optimizer, lr };
+  if (out.schedule && 'lr' in out.schedule) out.schedule = { ...out.schedule, lr } as typeof out.schedule;
+  return out;
+}
+
+/** The trial key: sha256 of the study name and the resolved trial body. */
+export function trialKey(studyName: string, body: Record<string, unknown>): string {
+  return createHash('sha256').update(`${studyName}\n${canonical(body)}`).digest('hex').slice(0, 32);
+}
+
+export interface ExpandOptions {
+  /** Learning rates chosen by the pilot, by modelConditionKey: they replace the training's lr. */
+  lr?: ReadonlyMap<string, number>;
+}
+
 /** Expand a study into its trials; throws StudyError for grids that produce invalid configs. */
-export function expandStudy(study: StudyBody, source = study.name): TrialSpec[] {
+export function expandStudy(study: StudyBody, source = study.name, options: ExpandOptions = {}): TrialSpec[] {
   const seeds = Array.isArray(study.seeds) ? study.seeds : Array.from({ length: study.seeds }, (_, i) => i + 1);
-  const pairs = study.pairs ?? [{ tasks: Object.keys(study.tasks), models: Object.keys(study.models) }];
+  const pairs: PairConfig[] = study.pairs ?? [{ tasks: Object.keys(study.tasks), models: Object.keys(study.models) }];
   for (const [i, p] of pairs.entries()) {
     for (const t of p.tasks) if (!study.tasks[t]) throw new StudyError(`${source}: pairs[${i}].tasks: no task named "${t}" (known: ${Object.keys(study.tasks).join(', ')})`);
     for (const m of p.models) if (!study.models[m]) throw new StudyError(`${source}: pairs[${i}].models: no model named "${m}" (known: ${Object.keys(study.models).join(', ')})`);
   }
   const globalCombos = crossProduct(study.grid);
-  const trainings = globalCombos.map((combo) => {
-    let root: Record<string, unknown> = { training: study.training };
-    for (const [path, v] of Object.entries(combo)) {
-      if (!path.startsWith('training.')) throw new StudyError(`${source}: grid axis "${path}": global grid axes must start with "training."`);
-      root = setPath(root, path, v, `${source}: grid`);
-    }
-    const r = trainingSchema.safeParse(root.training);
-    if (!r.success) throw new StudyError(formatStudyIssues(`${source}: grid ${JSON.stringify(combo)}: training`, r.error, root.training));
-    return { combo, training: r.data };
-  });
-  const taskVariants = new Map<string, { combo: Combo; spec: ResolvedTaskSpec }[]>();
-  for (const [name, entry] of Object.entries(study.tasks)) {
-    const { grid, ...base } = entry;
-    taskVariants.set(name, crossProduct(grid).map((combo) => {
-      let spec: Record<string, unknown> = base;
-      for (const [path, v] of Object.entries(combo)) spec = setPath(spec, path, v, `${source}: tasks.${name}`);
-      try {
-        return { combo, spec: parseTaskSpec(spec, `tasks.${name}`) };
-      } catch (e) {
-        throw new StudyError(`${source}: ${Object.keys(combo).length ? `grid ${JSON.stringify(combo)}: ` : ''}${(e as Error).message}`);
-      }
-    }));
+  for (const path of Object.keys(study.grid ?? {})) {
+    if (!path.startsWith('training.')) throw new StudyError(`${source}: grid axis "${path}": global grid axes must start with "training."`);
   }
-  const modelVariants = new Map<string, { combo: Combo; shape: ModelShape }[]>();
-  for (const [name, entry] of Object.entries(study.models)) {
-    const { grid, ...base } = entry;
-    modelVariants.set(name, crossProduct(grid).map((combo) => {
-      let shape: Record<string, unknown> = base;
-      for (const [path, v] of Object.entries(combo)) shape = setPath(shape, path, v, `${source}: models.${name}`);
-      const r = modelShapeSchema.safeParse(shape);
-      if (!r.success) throw new StudyError(formatStudyIssues(`${source}: models.${name}${Object.keys(combo).length ? ` (grid ${JSON.stringify(combo)})` : ''}`, r.error, shape));
-      return { combo, shape: r.data };
-    }));
-  }
+  const trainingsOf = (pair: PairConfig, i: number) => {
+    let base = mergedTraining(study, pair.training, `${source}: pairs[${i}].training`);
+    // A probe-only trial keeps only what it uses, so that editing the training budget leaves its key alone.
+    if (base.steps === 0) base = { steps: 0, batchSize: base.batchSize, optimizer: base.optimizer };
+    return globalCombos.map((combo) => {
+      let root: Record<string, unknown> = { training: base };
+      for (const [path, v] of Object.entries(combo)) root = setPath(root, path, v, `${source}: grid`);
+      const r = trainingSchema.safeParse(root.training);
+      if (!r.success) throw new StudyError(formatStudyIssues(`${source}: grid ${JSON.stringify(combo)}: training`, r.error, root.training));
+      return { combo, training: r.data };
+    });
+  };
+  const instrumentsOf = (pair: PairConfig, i: number): InstrumentsConfig => {
+    if (!pair.instruments) return study.instruments;
+    const merged = deepMerge(study.instruments, pair.instruments);
+    const r = instrumentsSchema.safeParse(merged);
+    if (!r.success) throw new StudyError(formatStudyIssues(`${source}: pairs[${i}].instruments`, r.error, merged));
+    return r.data;
+  };
+  const taskVariants = new Map(Object.keys(study.tasks).map((name) => [name, taskVariantsOf(study, name, source)]));
+  const modelVariants = new Map(Object.keys(study.models).map((name) => [name, modelVariantsOf(study, name, source)]));
   const count = pairs.reduce((s, p) => s + p.tasks.reduce((a, t) => a + taskVariants.get(t)!.length, 0)
-    * p.models.reduce((a, m) => a + modelVariants.get(m)!.length, 0), 0) * trainings.length * seeds.length;
+    * p.models.reduce((a, m) => a + modelVariants.get(m)!.length, 0) * (p.seeds ?? seeds).length, 0) * globalCombos.length;
   if (count > MAX_TRIALS) throw new StudyError(`${source}: the grid defines ${count} trials, more than the limit of ${MAX_TRIALS}`);
   const trials: TrialSpec[] = [];
   const seen = new Set<string>();
-  for (const pair of pairs) {
+  for (const [pi, pair] of pairs.entries()) {
+    const trainings = trainingsOf(pair, pi), instruments = instrumentsOf(pair, pi);
     for (const taskName of pair.tasks) for (const tv of taskVariants.get(taskName)!) {
+      const rank = pair.staircase ? stairRank(taskVariants.get(taskName)!, tv.spec) : -1;
       for (const modelName of pair.models) for (const mv of modelVariants.get(modelName)!) {
-        for (const tr of trainings) for (const seed of seeds) {
-          const body = { task: tv.spec, model: mv.shape, training: tr.training, seed, instruments: study.instruments };
-          const key = createHash('sha256').update(`${study.name}\n${canonical(body)}`).digest('hex').slice(0, 32);
+        const lr = options.lr?.get(modelConditionKey(modelName, mv.combo));
+        for (const tr of trainings) for (const seed of pair.seeds ?? seeds) {
+          const training = lr !== undefined && tr.training.steps > 0 ? withLearningRate(tr.training, lr) : tr.training;
+          const body = { task: tv.spec, model: mv.shape, training, seed, instruments };
+          const key = trialKey(study.name, body);
           if (seen.has(key)) continue; // pairs may overlap
           seen.add(key);
           const axes: Record<string, unknown> = {};
@@ -136,12 +194,25 @@ export function expandStudy(study: StudyBody, source = study.name): TrialSpec[] 
           for (const [k, v] of Object.entries(mv.combo)) axes[`model.${k}`] = v;
           for (const [k, v] of Object.entries(tr.combo)) axes[k] = v;
           const parts = [modelName, taskName, ...Object.entries(axes).map(([k, v]) => `${k.replace(/^(task|model)\./, '')}=${formatAxis(v)}`), `seed ${seed}`];
-          trials.push({ key, index: trials.length, label: parts.join(' · '), study: study.name, taskName, task: tv.spec, modelName, model: mv.shape, training: tr.training, seed, instruments: study.instruments, axes });
+          const trial: TrialSpec = { key, index: trials.length, label: parts.join(' · '), study: study.name, taskName, task: tv.spec, modelName, model: mv.shape, training, seed, instruments, axes };
+          if (rank >= 0) {
+            const { T: _T, ...rest } = tv.combo;
+            trial.stage = { group: `${pi}|${taskName}|${canonical(rest)}|${modelConditionKey(modelName, mv.combo)}|${canonical(tr.combo)}`, rank };
+          }
+          trials.push(trial);
         }
       }
     }
   }
   return trials;
+}
+
+/** The rank of a task variant's T among the distinct T values of its entry (ascending). */
+function stairRank(variants: { spec: ResolvedTaskSpec }[], spec: ResolvedTaskSpec): number {
+  const Ts = [...new Set(variants.map((v) => Number((v.spec as { T?: unknown }).T)))].sort((a, b) => a - b);
+  const r = Ts.indexOf(Number((spec as { T?: unknown }).T));
+  if (r < 0 || Ts.some((t) => !Number.isFinite(t))) throw new StudyError(`staircase: task '${spec.kind}' has no numeric T`);
+  return r;
 }
 
 /**

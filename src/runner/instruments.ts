@@ -13,6 +13,8 @@ import { transitionBound } from '../diagnostics/bounds.js';
 import { createStepProbe } from '../diagnostics/probe.js';
 import { stepJacobianNorms } from '../diagnostics/jacobian.js';
 import { lyapunovSpectrum } from '../diagnostics/lyapunov.js';
+import { gradientDecay } from '../diagnostics/gradient-decay.js';
+import type { Batch } from '../tasks/task.js';
 import type { TrialSpec } from './grid.js';
 import type { TrialRecord } from './store.js';
 
@@ -62,9 +64,11 @@ export function measureInstruments(model: Model, task: Task, trial: TrialSpec, s
       if (when !== 'mid') out.summary[`decay.${when}`] = null;
     }
   }
-  if (when === 'mid' || (!ins.jacobian && !ins.lyapunov)) return out;
+  if (when === 'mid' || (!ins.jacobian && !ins.lyapunov && !ins.gradientDecay)) return out;
   let probe: ReturnType<typeof createStepProbe> | null = null;
   try {
+    if (ins.gradientDecay) measureDecay(model, task.sample(probeRng(), ins.gradientDecay.batchSize), trial.seed, step, when, out);
+    if (!ins.jacobian && !ins.lyapunov) return out;
     probe = createStepProbe(model, task.sample(probeRng(), ins.jacobian?.batchSize ?? ins.lyapunov?.batchSize ?? 4));
     if (ins.jacobian) {
       const j = stepJacobianNorms(probe);
@@ -78,10 +82,36 @@ export function measureInstruments(model: Model, task: Task, trial: TrialSpec, s
       out.curves.push({ kind: 'lyapunov', step, layer: 0, data: { exponents: Array.from(l.exponents, (v) => finiteOrNull(v)), stderr: Array.from(l.stderr, (v) => finiteOrNull(v)) } });
     }
   } catch {
+    if (ins.gradientDecay) out.summary[`decay.${when}`] ??= null;
     if (ins.jacobian) out.summary[`jacobian.${when}`] ??= null;
     if (ins.lyapunov) out.summary[`lyapunov.${when}`] ??= null;
   } finally {
     probe?.dispose();
   }
   return out;
+}
+
+/**
+ * The log-domain gradient decay (diagnostics/gradient-decay.ts) of layer 0: it replaces the tape fit as
+ * `decay.<when>` (the tape's stays as `decay.tape.<when>`), with its interval over samples and a flag for
+ * exploding gradients (s > 0), which stay in every statistic. Curve 'decay': mean log-norm per lag.
+ */
+function measureDecay(model: Model, batch: Batch, seed: number, step: number, when: 'init' | 'end', out: Measurement): void {
+  if (`decay.${when}` in out.summary) out.summary[`decay.tape.${when}`] = out.summary[`decay.${when}`];
+  const probe = createStepProbe(model, batch);
+  try {
+    const d = gradientDecay(probe, { seed: `decay:${seed}` });
+    out.summary[`decay.${when}`] = finiteOrNull(d.slope);
+    out.summary[`decay.${when}.lo`] = finiteOrNull(d.ci[0]);
+    out.summary[`decay.${when}.hi`] = finiteOrNull(d.ci[1]);
+    out.summary[`decay.${when}.exploding`] = d.slope > 0 ? 1 : 0;
+    const every = Math.max(1, Math.ceil(d.T / 400));
+    const lags = Array.from({ length: Math.floor(d.T / every) + 1 }, (_, i) => i * every);
+    out.curves.push({
+      kind: 'decay', step, layer: 0,
+      data: { lag: lags, meanLog: lags.map((m) => finiteOrNull(d.meanLog[m])), stdLog: lags.map((m) => finiteOrNull(d.stdLog[m])), slope: finiteOrNull(d.slope), slopeLow: finiteOrNull(d.ci[0]), slopeHigh: finiteOrNull(d.ci[1]), r2: finiteOrNull(d.r2) },
+    });
+  } finally {
+    probe.dispose();
+  }
 }

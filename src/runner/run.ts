@@ -8,7 +8,10 @@ import { compiledSibling } from '../util/compiled.js';
 import { Worker } from 'node:worker_threads';
 import type { BackendName } from '../kernels/index.js';
 import { checkTrials, expandStudy, type TrialSpec } from './grid.js';
-import { ResultStore, type TrialRecord } from './store.js';
+import { choosePilotLearningRates, expandPilot, type PilotChoice } from './pilot.js';
+import { stageCount, stageTrials } from './staircase.js';
+import { estimateTrials, type StudyEstimate } from './estimate.js';
+import { ResultStore, type StoredTrial, type TrialRecord } from './store.js';
 import type { StudyBody } from './study.js';
 import { runTrial, type TrialProgress } from './trial.js';
 
@@ -23,12 +26,17 @@ export interface RunStudyOptions {
   /** Stop after this many trials (for smoke runs); the rest stay pending. */
   limit?: number;
   onEvent?: (event: StudyEvent) => void;
+  /** Measure step times and report an estimate of the run's duration before it starts (an 'estimate' event). */
+  estimate?: boolean;
 }
 
 export type StudyEvent =
   | { type: 'start'; total: number; pending: number; skipped: number }
   | { type: 'progress'; trial: TrialSpec; progress: TrialProgress }
-  | { type: 'trial'; trial: TrialSpec; record: TrialRecord; done: number; total: number };
+  | { type: 'trial'; trial: TrialSpec; record: TrialRecord; done: number; total: number }
+  | { type: 'estimate'; estimate: StudyEstimate; pending: number; workers: number }
+  | { type: 'pilot'; choice: PilotChoice }
+  | { type: 'staircase'; rank: number; skipped: TrialSpec[]; done: number; total: number };
 
 export interface StudySummary {
   total: number;
@@ -40,41 +48,101 @@ export interface StudySummary {
   done: number;
   diverged: number;
   failed: number;
+  /** Trials not run by the staircase rule (their condition failed every seed at a shorter T). */
+  staircase: number;
 }
 
 /** The compiled worker script (also when running from TypeScript sources, e.g. under vitest). */
 const workerUrl = (): URL => compiledSibling(import.meta.url, 'runner', 'worker.js');
 
-/** Run (or resume) a validated study. */
+/**
+ * Run (or resume) a validated study: its probe-only trials first, then the learning-rate pilot (if the study
+ * has one), then the trained trials with the chosen learning rates, stage by stage where a pair runs a
+ * staircase over T.
+ */
 export async function runStudy(study: StudyBody, options: RunStudyOptions): Promise<StudySummary> {
-  const trials = expandStudy(study, options.source ?? study.name);
-  checkTrials(trials, options.source ?? study.name);
+  const source = options.source ?? study.name;
+  const pilotTrials = expandPilot(study, source);
+  const unchosen = expandStudy(study, source);
+  checkTrials([...pilotTrials, ...unchosen], source);
   const store = new ResultStore(options.db);
   try {
-    store.saveStudy(study.name, options.source ?? study.name, study);
-    const finished = store.finishedKeys(study.name);
-    const unfinished = trials.filter((t) => !finished.has(t.key));
-    const pending = options.limit !== undefined ? unfinished.slice(0, Math.max(0, options.limit)) : unfinished;
-    const summary: StudySummary = { total: trials.length, skipped: trials.length - unfinished.length, left: unfinished.length - pending.length, ran: 0, done: 0, diverged: 0, failed: 0 };
-    options.onEvent?.({ type: 'start', total: trials.length, pending: pending.length, skipped: summary.skipped });
+    store.saveStudy(study.name, source, study);
+    const stored = (): Map<string, StoredTrial> => new Map(store.trials(study.name).map((t) => [t.key, t]));
+    const total = pilotTrials.length + unchosen.length;
+    let budget = options.limit ?? Infinity;
+    const summary: StudySummary = { total, skipped: 0, left: 0, ran: 0, done: 0, diverged: 0, failed: 0, staircase: 0 };
+    const progressed = (): number => summary.skipped + summary.ran + summary.staircase;
     const finish = (trial: TrialSpec, record: TrialRecord): void => {
       store.writeTrial(trial, record);
       summary.ran++;
       summary[record.status]++;
-      options.onEvent?.({ type: 'trial', trial, record, done: summary.skipped + summary.ran, total: trials.length });
+      options.onEvent?.({ type: 'trial', trial, record, done: progressed(), total });
     };
-    const workers = options.workers ?? availableParallelism();
-    if (workers === 0) {
-      for (const trial of pending) {
-        finish(trial, runTrial(trial, { backend: options.backend, onProgress: (progress) => options.onEvent?.({ type: 'progress', trial, progress }) }));
+    /** Run the unfinished ones of `trials` (within the limit); false when the limit stopped it. */
+    const runBatch = async (trials: TrialSpec[], finished: ReadonlySet<string>): Promise<boolean> => {
+      const pending = trials.filter((t) => !finished.has(t.key));
+      const now = pending.slice(0, Math.max(0, Math.min(pending.length, budget)));
+      budget -= now.length;
+      await runTrials(now, options, finish);
+      return now.length === pending.length;
+    };
+
+    let finished = store.finishedKeys(study.name);
+    let choice: PilotChoice | null = null;
+    let main = unchosen;
+    if (pilotTrials.length) {
+      choice = choosePilotLearningRates(pilotTrials, stored());
+      if (choice.incomplete.length === 0) main = expandStudy(study, source, { lr: choice.lr });
+    }
+    summary.skipped = [...pilotTrials, ...main].filter((t) => finished.has(t.key)).length;
+    options.onEvent?.({ type: 'start', total, pending: total - summary.skipped, skipped: summary.skipped });
+    if (options.estimate) {
+      const pending = [...pilotTrials, ...main].filter((t) => !finished.has(t.key)).slice(0, budget);
+      const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), pending.length));
+      if (pending.length) options.onEvent?.({ type: 'estimate', estimate: estimateTrials(pending, workers, options.backend), pending: pending.length, workers });
+    }
+    // Probe-only trials (no training) do not depend on the pilot's learning rates: they run first.
+    if (!(await runBatch(unchosen.filter((t) => t.training.steps === 0), finished))) return leave(summary, total);
+    if (pilotTrials.length) {
+      if (!(await runBatch(pilotTrials, finished))) return leave(summary, total);
+      choice = choosePilotLearningRates(pilotTrials, stored());
+      options.onEvent?.({ type: 'pilot', choice });
+      main = expandStudy(study, source, { lr: choice.lr });
+      finished = store.finishedKeys(study.name);
+    }
+    for (let rank = 0; rank < stageCount(main); rank++) {
+      const stage = stageTrials(main, rank, stored());
+      finished = store.finishedKeys(study.name);
+      if (stage.skipped.length) {
+        summary.staircase += stage.skipped.length;
+        options.onEvent?.({ type: 'staircase', rank, skipped: stage.skipped, done: progressed(), total });
       }
-    } else {
-      await runOnPool(pending, Math.min(workers, Math.max(1, pending.length)), options, finish);
+      if (!(await runBatch(stage.run, finished))) return leave(summary, total);
     }
     return summary;
   } finally {
     store.close();
   }
+}
+
+/** The summary of a run that the limit stopped: what is neither stored nor skipped is left. */
+function leave(summary: StudySummary, total: number): StudySummary {
+  summary.left = Math.max(0, total - summary.skipped - summary.ran - summary.staircase);
+  return summary;
+}
+
+/** Run trials in this thread (workers = 0) or on the pool. */
+async function runTrials(trials: TrialSpec[], options: RunStudyOptions, finish: (t: TrialSpec, r: TrialRecord) => void): Promise<void> {
+  if (trials.length === 0) return;
+  const workers = options.workers ?? availableParallelism();
+  if (workers === 0) {
+    for (const trial of trials) {
+      finish(trial, runTrial(trial, { backend: options.backend, onProgress: (progress) => options.onEvent?.({ type: 'progress', trial, progress }) }));
+    }
+    return;
+  }
+  await runOnPool(trials, Math.min(workers, trials.length), options, finish);
 }
 
 /** Dispatch trials to `n` workers; a worker that dies fails its trial and is replaced. */

@@ -29,7 +29,8 @@ const taskEntrySchema = z.looseObject({ kind: z.string(), grid: gridSchema.optio
 const modelEntrySchema = modelShapeSchema.extend({ grid: gridSchema.optional() });
 
 export const trainingSchema = z.strictObject({
-  steps: z.number().int().min(1),
+  /** Optimisation steps; 0 makes a probe-only trial (instruments at initialisation, no training). */
+  steps: z.number().int().min(0),
   batchSize: z.number().int().min(1).max(4096),
   optimizer: optimizerConfigSchema,
   schedule: scheduleConfigSchema.optional(),
@@ -49,10 +50,46 @@ export const instrumentsSchema = z.strictObject({
     batchSize: z.number().int().min(1).optional(),
     fraction: z.number().gt(0).lt(1).optional(),
   }).optional(),
+  /**
+   * Per-step log-rate of backpropagation through the step Jacobians (overflow-free at any T; see
+   * diagnostics/gradient-decay.ts), at initialisation and at the end; it becomes the summary's `decay.*`.
+   */
+  gradientDecay: z.strictObject({ batchSize: z.number().int().min(1).max(1024).default(16) }).optional(),
   /** Largest Lyapunov exponents of the hidden dynamics at initialisation and at the end. */
   lyapunov: z.strictObject({ k: z.number().int().min(1).max(64).default(1), batchSize: z.number().int().min(1).default(4) }).optional(),
   /** Spectral norms of the step Jacobians at initialisation and at the end. */
   jacobian: z.strictObject({ batchSize: z.number().int().min(1).default(4) }).optional(),
+});
+
+/**
+ * Which models run on which tasks. `seeds`, `training` and `instruments` override the study's for this pair's trials
+ * (merged key by key: `{ steps: 0 }` makes probe-only trials); `staircase: T` runs the tasks' T values in
+ * ascending stages and stops a model condition after a stage in which no seed solved the task (see
+ * runner/staircase.ts).
+ */
+const pairSchema = z.strictObject({
+  tasks: z.array(z.string()).min(1),
+  models: z.array(z.string()).min(1),
+  training: z.record(z.string(), z.unknown()).optional(),
+  instruments: z.record(z.string(), z.unknown()).optional(),
+  staircase: z.literal('T').optional(),
+  /** Seeds for this pair's trials (default: the study's). */
+  seeds: z.array(z.number().int().min(0)).min(1).max(1000).optional(),
+});
+
+/**
+ * The learning-rate pilot: every listed model (default: every trained model) is trained on `task` once per
+ * learning rate and pilot seed with `training` merged onto the study's; the lr with the lowest mean final
+ * evaluation loss (ties: the smaller lr) is frozen into that model's main trials (optimizer and schedule).
+ */
+const pilotSchema = z.strictObject({
+  task: z.string().min(1),
+  /** Grid values of the pilot task, e.g. { T: 64 } (the task entry's grid is otherwise not expanded). */
+  taskValues: z.record(z.string(), z.unknown()).optional(),
+  lrs: z.array(z.number().positive().max(10)).min(2).max(16),
+  seeds: z.array(z.number().int().min(0)).min(1).max(16).default([1000]),
+  models: z.array(z.string()).min(1).optional(),
+  training: z.record(z.string(), z.unknown()).optional(),
 });
 
 export const studyBodySchema = z.strictObject({
@@ -64,7 +101,9 @@ export const studyBodySchema = z.strictObject({
   tasks: z.record(z.string().regex(/^[A-Za-z0-9._-]+$/), taskEntrySchema).refine((r) => Object.keys(r).length > 0, 'at least one task'),
   models: z.record(z.string().regex(/^[A-Za-z0-9._-]+$/), modelEntrySchema).refine((r) => Object.keys(r).length > 0, 'at least one model'),
   /** Restrict which models run on which tasks (default: every model on every task). */
-  pairs: z.array(z.strictObject({ tasks: z.array(z.string()).min(1), models: z.array(z.string()).min(1) })).optional(),
+  pairs: z.array(pairSchema).optional(),
+  /** A per-model learning-rate pilot run before the main trials (see runner/pilot.ts). */
+  pilot: pilotSchema.optional(),
   /** Global grid axes over training settings, e.g. { "training.optimizer.lr": [0.001, 0.01] }. */
   grid: gridSchema.optional(),
 });
@@ -76,6 +115,8 @@ export const studyFileSchema = studyBodySchema.extend({
 export type StudyBody = z.output<typeof studyBodySchema>;
 export type TrainingConfig = z.output<typeof trainingSchema>;
 export type InstrumentsConfig = z.output<typeof instrumentsSchema>;
+export type PairConfig = z.output<typeof pairSchema>;
+export type PilotConfig = z.output<typeof pilotSchema>;
 
 /** A user mistake in a study file: printed as one clear message, exit code 2, no stack trace. */
 export class StudyError extends Error {

@@ -38,6 +38,10 @@ export function runTrial(trial: TrialSpec, options: { backend?: BackendName; onP
       Object.assign(record.summary, m.summary);
     };
     measure(0, 'init');
+    if (budget === 0) { // a probe-only trial: the instruments at initialisation are the whole result
+      record.seconds = (performance.now() - t0) / 1000;
+      return record;
+    }
     const onEvent = (e: TrainEvent): void => {
       if (e.type === 'step') {
         if (e.step % every === 0 || e.step + 1 === budget) {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { expandStudy, checkTrials, crossProduct } from '../../src/runner/grid.js';
+import { expandPilot } from '../../src/runner/pilot.js';
 import { parseStudy, StudyError } from '../../src/runner/study.js';
 import { Rng } from '../../src/tensor/rng.js';
 
@@ -22,19 +23,33 @@ function attempt(obj: unknown): unknown {
 
 describe('study files', () => {
   it('the flagship expands to the expected grid in every profile', () => {
-    expect(expandStudy(parseStudy(flagship, 'f', 'tiny'))).toHaveLength(6);
+    // tiny: 8 probe-only trials (a-plain: 2 activations × 2 depths × 2 gains) + adding T∈{6,8} × (plain ×2, highway, lstm)
+    expect(expandStudy(parseStudy(flagship, 'f', 'tiny'))).toHaveLength(16);
+    expect(expandPilot(parseStudy(flagship, 'f', 'tiny'))).toHaveLength(6);
+    const standard = parseStudy(flagship, 'f');
+    const trials = expandStudy(standard);
+    // Part A: a-plain 2 × 8 × 8 = 128, shortcut 7, residual 3 × 8, highway 3 × 8 → 183 models × 5 seeds,
+    // plus the T = 1000 subset 3 × 3 × 5 = 45; Part B: 14 model conditions × 5 T × 3 seeds = 210
+    expect(trials.filter((t) => t.training.steps === 0)).toHaveLength(183 * 5 + 45);
+    expect(trials.filter((t) => t.training.steps > 0)).toHaveLength(210);
+    expect(new Set(trials.map((t) => t.key)).size).toBe(trials.length);
+    expect(expandPilot(standard)).toHaveLength(14 * 3);
+    // no shortcut L = 1 (it is the plain cell)
+    expect(trials.some((t) => (t.model.cell as { variant?: string; depth?: number }).variant === 'shortcut' && (t.model.cell as { depth: number }).depth === 1)).toBe(false);
     const quick = expandStudy(parseStudy(flagship, 'f', 'quick'));
-    // adding T∈{10,30} + copy T=5: 3 tasks × (tanh, irnn, 4 deep × 4 depths, gru, lstm, lru = 21) + teachers 2 × (1 + 4 + 4) = 81, × 2 seeds
-    expect(quick).toHaveLength(162);
-    expect(new Set(quick.map((t) => t.key)).size).toBe(162);
-    expect(quick.find((t) => t.modelName === 'deep-plain' && t.axes['model.cell.depth'] === 8)?.model.cell).toMatchObject({ kind: 'deep', depth: 8, hidden: 32 });
+    expect(quick.filter((t) => t.training.steps === 0)).toHaveLength(183 * 2);
+    expect(quick.find((t) => t.modelName === 'plain' && t.axes['model.cell.depth'] === 4)?.model.cell).toMatchObject({ kind: 'deep', depth: 4, hidden: 64 });
   });
 
   it('grid keys are stable and depend on every setting', () => {
     const a = expandStudy(parseStudy(flagship, 'f', 'tiny')), b = expandStudy(parseStudy(flagship, 'f', 'tiny'));
     expect(a.map((t) => t.key)).toEqual(b.map((t) => t.key));
-    const other = parseStudy(flagship.replace('steps: 20,', 'steps: 21,'), 'f', 'tiny');
-    expect(expandStudy(other)[0].key).not.toBe(a[0].key);
+    const other = expandStudy(parseStudy(flagship.replace('steps: 20,', 'steps: 21,'), 'f', 'tiny'));
+    const trained = (ts: typeof a) => ts.filter((t) => t.training.steps > 0).map((t) => t.key);
+    expect(trained(other).some((k) => trained(a).includes(k))).toBe(false);
+    // probe-only trials do not train: the training budget is not part of their identity
+    const probes = (ts: typeof a) => ts.filter((t) => t.training.steps === 0).map((t) => t.key);
+    expect(probes(other)).toEqual(probes(a));
     expect(crossProduct({ a: [1, 2], b: ['x', 'y'] })).toEqual([{ a: 1, b: 'x' }, { a: 1, b: 'y' }, { a: 2, b: 'x' }, { a: 2, b: 'y' }]);
   });
 
@@ -42,10 +57,10 @@ describe('study files', () => {
     ['unknown top-level field', (s) => { s.trainnig = {}; }, /Unrecognized key.*trainnig/i],
     ['wrong type', (s) => { s.training.steps = 'many'; }, /training\.steps: .*number.*found "many"/],
     ['negative batch', (s) => { s.training.batchSize = -4; }, /training\.batchSize/],
-    ['unknown cell kind', (s) => { s.models.tanh.cell.kind = 'transformer'; }, /models\.tanh\.cell/],
-    ['grid axis on a missing object', (s) => { s.models.gru.grid = { 'readout.hidden': [[4]] }; }, /grid axis "readout.hidden"/],
-    ['impossible grid value', (s) => { s.models['deep-plain'].grid = { 'cell.depth': [1, 0] }; }, /cell\.depth/],
-    ['grid field a cell does not have', (s) => { s.models.gru.grid = { 'cell.depth': [2] }; }, /models\.gru.*depth/i],
+    ['unknown cell kind', (s) => { s.models.lstm.cell.kind = 'transformer'; }, /models\.lstm\.cell/],
+    ['grid axis on a missing object', (s) => { s.models.lstm.grid = { 'readout.hidden': [[4]] }; }, /grid axis "readout.hidden"/],
+    ['impossible grid value', (s) => { s.models.plain.grid = { 'cell.depth': [1, 0] }; }, /cell\.depth/],
+    ['grid field a cell does not have', (s) => { s.models.lstm.grid = { 'cell.depth': [2] }; }, /models\.lstm.*depth/i],
     ['task with a bad parameter', (s) => { s.tasks.adding.grid = { T: [1] }; }, /T/],
     ['missing file', (s) => { s.tasks.adding = { kind: 'text', path: '/nonexistent/corpus.txt' }; }, /nonexistent/],
     ['unknown model in pairs', (s) => { s.pairs = [{ tasks: ['adding'], models: ['gpt'] }]; }, /no model named "gpt"/],
