@@ -6,7 +6,7 @@ import { userInput } from './errors.js';
 
 export function registerReport(program: Command): void {
   program.command('report')
-    .argument('<db>', 'results database written by `recur study`')
+    .argument('<db>', 'results database written by `recur study`, or an export written by `recur export` (.jsonl.gz)')
     .description('write report.html (self-contained, inline SVG plots) and report.md for a study')
     .option('--study <name>', 'which study (when the database holds several)')
     .option('--out <dir>', 'output folder (default: the database\'s folder)')

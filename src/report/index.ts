@@ -10,7 +10,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
-import { ResultStore } from '../runner/store.js';
+import type { ResultStore } from '../runner/store.js';
+import { openResults } from '../runner/export.js';
 import { loadStudyData } from './data.js';
 import { computeFindings, type Finding } from './findings.js';
 import { renderHtml } from './html.js';
@@ -33,7 +34,7 @@ export interface Report {
 }
 
 /** Build the report of `study` from an open store (nothing is written). */
-export function buildReport(store: ResultStore, study: string, options: { title?: string } = {}): Report {
+export function buildReport(store: ResultStore, study: string, options: { title?: string; source?: string } = {}): Report {
   const known = store.studies().map((s) => s.name);
   const data = loadStudyData(store, study);
   if (!known.includes(study) && data.trials.length === 0) {
@@ -45,7 +46,7 @@ export function buildReport(store: ResultStore, study: string, options: { title?
   const { figures, missing } = data.trials.length ? buildFigures({ data, gtt, loss }) : { figures: [] as Figure[], missing: [] as string[] };
   const content = {
     title: options.title ?? `Study ${study}`, data, findings, figures, missing,
-    source: basename(store.path), generated: new Date(),
+    source: options.source ?? basename(store.path), generated: new Date(),
   };
   return {
     html: renderHtml(content),
@@ -74,10 +75,10 @@ function chooseStudy(store: ResultStore, dbPath: string, study: string | undefin
  */
 export function writeReport(dbPath: string, outDir: string, options: { study?: string; title?: string } = {}): { htmlPath: string; markdownPath: string; svgPaths: string[] } {
   if (!existsSync(dbPath)) throw new Error(`${dbPath}: results database not found`);
-  const store = new ResultStore(dbPath, { readonly: true });
+  const store = openResults(dbPath);
   try {
     const study = chooseStudy(store, dbPath, options.study);
-    const report = buildReport(store, study, { title: options.title });
+    const report = buildReport(store, study, { title: options.title, source: basename(dbPath) });
     mkdirSync(outDir, { recursive: true });
     const enc = new TextEncoder();
     const svgPaths = Object.entries(report.svgs).map(([name, svg]) => {

@@ -147,7 +147,17 @@ export class ResultStore {
     return rows.map((r) => ({ step: r.step, layer: r.layer, data: JSON.parse(r.data) as Record<string, unknown> }));
   }
 
+  /** Every metric point and curve of one trial, in a fixed order. */
+  contents(trial: string): Pick<TrialRecord, 'metrics' | 'curves'> {
+    const metrics = (this.db.prepare('SELECT step, name, value FROM metric WHERE trial = ? ORDER BY name, step').all(trial) as { step: number; name: string; value: number | null }[])
+      .map((m) => ({ step: m.step, name: m.name, value: m.value ?? NaN }));
+    const curves = (this.db.prepare('SELECT kind, step, layer, data FROM curve WHERE trial = ? ORDER BY kind, step, layer').all(trial) as { kind: string; step: number; layer: number; data: string }[])
+      .map((c) => ({ kind: c.kind, step: c.step, layer: c.layer, data: JSON.parse(c.data) as Record<string, unknown> }));
+    return { metrics, curves };
+  }
+
   close(): void {
     this.db.close();
   }
 }
+

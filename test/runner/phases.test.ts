@@ -88,7 +88,7 @@ describe('study phases', () => {
   it('the choice: ties go to the smaller lr, a diverged trial counts as +∞, an unfinished pilot chooses nothing', () => {
     const s = study();
     const pilot = expandPilot(s);
-    const rec = (t: TrialSpec, status: StoredTrial['status'], loss: number) => [t.key, { status, final: { loss } } as StoredTrial] as const;
+    const rec = (t: TrialSpec, status: StoredTrial['status'], loss: number) => [t.key, { status, final: { loss } } as unknown as StoredTrial] as const;
     expect(choosePilotLearningRates(pilot, new Map([rec(pilot[0], 'done', 0.5), rec(pilot[1], 'done', 0.5)])).lr.get('tanh|{}')).toBe(0.001);
     expect(choosePilotLearningRates(pilot, new Map([rec(pilot[0], 'diverged', 0.1), rec(pilot[1], 'done', 0.9)])).lr.get('tanh|{}')).toBe(0.01);
     const partial = choosePilotLearningRates(pilot, new Map([rec(pilot[0], 'done', 0.1)]));
@@ -101,8 +101,8 @@ describe('study phases', () => {
     expect(trials.map((t) => t.stage!.rank)).toEqual([0, 0, 1, 1, 2, 2]);
     const at = (rank: number) => trials.filter((t) => t.stage!.rank === rank);
     const stored = (solved: TrialSpec[], failed: TrialSpec[]) => new Map([
-      ...solved.map((t) => [t.key, { status: 'done', solvedAt: 10 } as StoredTrial] as const),
-      ...failed.map((t) => [t.key, { status: 'done', solvedAt: null } as StoredTrial] as const),
+      ...solved.map((t) => [t.key, { status: "done", solvedAt: 10 } as unknown as StoredTrial] as const),
+      ...failed.map((t) => [t.key, { status: "done", solvedAt: null } as unknown as StoredTrial] as const),
     ]);
     expect(stageTrials(trials, 1, stored([at(0)[1]], [at(0)[0]])).run).toHaveLength(2);
     const none = stageTrials(trials, 1, stored([], at(0)));
