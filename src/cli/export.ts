@@ -12,7 +12,7 @@ export function registerExport(program: Command): void {
     .argument('<db>', 'results database written by `recur study`')
     .requiredOption('--out <file>', 'the export to write (must end in .jsonl.gz)')
     .option('--study <name>', 'which study (when the database holds several)')
-    .description('write a compact export of a study (gzip JSON lines, numbers to 5 digits) that `recur report` rebuilds the report from')
+    .description('write a compact export of a study (gzip JSON lines) that `recur report` reads')
     .addHelpText('after', '\nExamples:\n  recur export out/deep-transition/results.db --out docs/deep-transition/results.jsonl.gz\n  recur report docs/deep-transition/results.jsonl.gz --out docs/deep-transition')
     .action((db: string, f: { out: string; study?: string }) => {
       if (!f.out.endsWith('.jsonl.gz')) throw new UserError(`--out ${f.out}: an export's name must end in .jsonl.gz`);

@@ -10,7 +10,11 @@ import { writeReport } from '../report/index.js';
 import { UserError, userInput } from './errors.js';
 import { int } from './options.js';
 import { createProgress, type Progress } from './progress.js';
-import { formatDuration } from '../runner/estimate.js';
+import { estimateTrials, formatDuration } from '../runner/estimate.js';
+import { checkTrials, expandStudy } from '../runner/grid.js';
+import { expandPilot } from '../runner/pilot.js';
+import type { StudyBody } from '../runner/study.js';
+import { availableParallelism } from 'node:os';
 
 /** The folder of named studies shipped with recur (studies/ at the package root). */
 export const STUDIES_DIR = fileURLToPath(new URL('../../studies/', import.meta.url));
@@ -35,6 +39,7 @@ interface StudyFlags {
   report: boolean;
   json?: boolean;
   quiet?: boolean;
+  dryRun?: boolean;
 }
 
 export function registerStudy(program: Command): void {
@@ -50,6 +55,7 @@ export function registerStudy(program: Command): void {
     .option('--no-report', 'do not write the report at the end')
     .option('--json', 'print a JSON summary')
     .option('--quiet', 'no progress output')
+    .option('--dry-run', 'validate the study, count its trials and estimate its time from measured step times; run nothing')
     .addHelpText('after', `
 Examples:
   recur study deep-transition --profile quick     # the flagship study, minutes on 2 cores
@@ -58,6 +64,7 @@ Examples:
     .action(async (ref: string, f: StudyFlags) => {
       const path = resolveStudy(ref);
       const study = userInput(() => loadStudyFile(path, f.profile));
+      if (f.dryRun) return dryRun(study, path, f);
       const out = resolve(f.out ?? join('out', f.profile ? `${study.name}-${f.profile}` : study.name));
       mkdirSync(out, { recursive: true });
       const db = f.db ?? join(out, 'results.db');
@@ -110,4 +117,24 @@ Examples:
 /** Lower is better for losses, higher for accuracy (copy/adding/… are losses; mnist/temporal-order accuracy). */
 function better(a: number, b: number, kind: string): boolean {
   return kind === 'mnist' || kind === 'temporal-order' ? a > b : a < b;
+}
+
+/** `--dry-run`: count the trials (pilot, probe-only, trained) and estimate the run from measured step times. */
+function dryRun(study: StudyBody, path: string, f: StudyFlags): void {
+  const pilot = userInput(() => expandPilot(study, path));
+  const trials = userInput(() => expandStudy(study, path));
+  userInput(() => checkTrials([...pilot, ...trials], path));
+  const all = [...pilot, ...trials];
+  const workers = Math.max(1, f.workers ?? availableParallelism());
+  const est = estimateTrials(all, workers, f.backend);
+  const probes = trials.filter((t) => t.training.steps === 0).length;
+  const r = { study: study.name, profile: f.profile ?? null, trials: trials.length, probeOnly: probes, trained: trials.length - probes, pilot: pilot.length, workers,
+    seconds: Math.round(est.seconds), cpuHours: Number((est.cpuSeconds / 3600).toFixed(2)) };
+  if (f.json) {
+    process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+    return;
+  }
+  process.stdout.write(`${study.name}${f.profile ? ` (${f.profile})` : ''}: ${r.trials} trials (${r.probeOnly} probe-only, ${r.trained} trained) and ${r.pilot} pilot trials\n`
+    + `at most ${formatDuration(est.seconds)} on ${workers} worker${workers > 1 ? 's' : ''} = ${r.cpuHours} CPU-hours, from step times measured now `
+    + '(an upper bound: every trial to its full budget; trials that solve stop early and a staircase skips the longer T of a failed condition)\n');
 }
