@@ -1,9 +1,12 @@
-/** `recur export <db>`: a compact, committable export of a study's results (`recur report` reads it back). */
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+/**
+ * `recur export <db>`: a compact, committable export of a study's results (`recur report` reads it back);
+ * `recur import <export> --db <db>`: load an export into a results database, so a study resumes from it.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../io/atomic.js';
-import { exportStudy } from '../runner/export.js';
+import { exportStudy, openResults } from '../runner/export.js';
 import { ResultStore } from '../runner/store.js';
 import { UserError, userInput } from './errors.js';
 
@@ -30,5 +33,36 @@ export function registerExport(program: Command): void {
       });
       writeFileAtomic(resolve(f.out), bytes);
       process.stdout.write(`export:  ${resolve(f.out)} (${(bytes.length / 1e6).toFixed(2)} MB)\n`);
+    });
+}
+
+export function registerImport(program: Command): void {
+  program.command('import')
+    .argument('<export>', 'an export written by `recur export` (.jsonl.gz)')
+    .requiredOption('--db <file>', 'the results database to write (trials already in it are replaced by the export\'s)')
+    .description('load an export into a results database, e.g. to resume its study on another machine')
+    .addHelpText('after', '\nExample:\n  recur import docs/deep-transition/results.jsonl.gz --db out/deep-transition/results.db\n  recur study deep-transition   # resumes: the imported trials are kept')
+    .action((path: string, f: { db: string }) => {
+      const n = userInput(() => {
+        const source = openResults(path);
+        mkdirSync(dirname(resolve(f.db)), { recursive: true });
+        const target = new ResultStore(f.db);
+        try {
+          let count = 0;
+          for (const s of source.studies()) {
+            target.saveStudy(s.name, s.source, s.config);
+            for (const t of source.trials(s.name)) {
+              const { metrics, curves } = source.contents(t.key);
+              target.writeTrial(t.config, { status: t.status, steps: t.steps, divergedAt: t.divergedAt, error: t.error, solvedAt: t.solvedAt, final: t.final, seconds: t.seconds, summary: t.summary, metrics, curves });
+              count++;
+            }
+          }
+          return count;
+        } finally {
+          source.close();
+          target.close();
+        }
+      });
+      process.stdout.write(`imported ${n} trials into ${resolve(f.db)}\n`);
     });
 }

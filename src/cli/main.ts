@@ -5,7 +5,7 @@ import { registerTasks } from './tasks.js';
 import { registerTrain } from './train.js';
 import { registerStudy } from './study.js';
 import { registerReport } from './report.js';
-import { registerExport } from './export.js';
+import { registerExport, registerImport } from './export.js';
 import { registerInspect } from './inspect.js';
 
 export async function main(argv: string[]): Promise<void> {
@@ -23,6 +23,7 @@ export async function main(argv: string[]): Promise<void> {
   registerStudy(program);
   registerReport(program);
   registerExport(program);
+  registerImport(program);
   registerInspect(program);
   registerTasks(program);
   for (const c of program.commands) c.exitOverride();

@@ -145,7 +145,7 @@ async function runTrials(trials: TrialSpec[], options: RunStudyOptions, finish: 
   await runOnPool(trials, Math.min(workers, trials.length), options, finish);
 }
 
-/** Dispatch trials to `n` workers; a worker that dies fails its trial and is replaced. */
+/** Dispatch trials to `n` workers, a fresh worker thread per trial; a worker that dies fails its trial. */
 function runOnPool(trials: TrialSpec[], n: number, options: RunStudyOptions, finish: (t: TrialSpec, r: TrialRecord) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     const queue = [...trials];
@@ -160,10 +160,11 @@ function runOnPool(trials: TrialSpec[], n: number, options: RunStudyOptions, fin
       active++;
       const worker = new Worker(workerUrl(), { workerData: { backend: options.backend } });
       let current: TrialSpec | null = trial;
-      const next = (): void => {
-        current = queue.shift() ?? null;
-        if (current) worker.postMessage({ type: 'run', trial: current });
-        else void worker.terminate();
+      // One worker per trial: ending the thread returns all of its memory (wasm heap, tapes, optimizer
+      // state) whatever the trial left behind; the exit handler starts the next one.
+      const retire = (): void => {
+        current = null;
+        void worker.terminate();
       };
       worker.on('message', (msg: { type: string; key: string; record?: TrialRecord; progress?: TrialProgress }) => {
         if (!current || msg.key !== current.key) return;
@@ -175,7 +176,7 @@ function runOnPool(trials: TrialSpec[], n: number, options: RunStudyOptions, fin
             failedHard = e as Error;
             queue.length = 0;
           }
-          next();
+          retire();
         }
       });
       const died = (why: string): void => {
