@@ -58,8 +58,9 @@ export function registerStudy(program: Command): void {
     .option('--dry-run', 'validate the study, count its trials and estimate its time from measured step times; run nothing')
     .addHelpText('after', `
 Examples:
-  recur study deep-transition --profile quick     # the flagship study, minutes on 2 cores
-  recur study deep-transition --profile full      # the real study (hours); rerun to resume
+  recur study deep-transition --profile quick     # the flagship's miniature (npm start), minutes on 2 cores
+  recur study deep-transition                     # the standard run (hours); rerun to resume
+  recur study deep-transition --dry-run           # count the trials and estimate the time first
   recur study my-study.yaml --workers 2 --out results/mine`)
     .action(async (ref: string, f: StudyFlags) => {
       const path = resolveStudy(ref);
@@ -108,7 +109,7 @@ Examples:
         process.stdout.write(`${JSON.stringify({ study: study.name, profile: f.profile ?? null, db, ...summary, seconds, report: report?.htmlPath ?? null }, null, 2)}\n`);
         return;
       }
-      process.stdout.write(`${study.name}${f.profile ? ` (${f.profile})` : ''}: ${summary.total} trials — ${summary.skipped} already done, ran ${summary.ran} (${summary.done} done, ${summary.diverged} diverged, ${summary.failed} failed) in ${seconds.toFixed(0)} s${summary.left ? `; ${summary.left} left for the next run` : ''}\n`);
+      process.stdout.write(`${study.name}${f.profile ? ` (${f.profile})` : ''}: ${summary.total} trials — ${summary.skipped} already done, ran ${summary.ran} (${summary.done} done, ${summary.diverged} diverged, ${summary.failed} failed) in ${seconds.toFixed(0)} s${summary.staircase ? `; ${summary.staircase} skipped by the staircase` : ''}${summary.left ? `; ${summary.left} left for the next run` : ''}\n`);
       process.stdout.write(`results: ${db}\n`);
       if (report) process.stdout.write(`report:  ${report.htmlPath}\n         ${report.markdownPath}\n`);
     });

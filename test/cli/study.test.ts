@@ -20,7 +20,8 @@ describe('recur study', () => {
     // npm start = recur study deep-transition --profile quick; a later --profile wins
     const r = spawnSync('npm', ['start', '--silent', '--', '--profile', 'tiny', '--out', out, '--workers', '2'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/6 trials — 0 already done, ran 6/);
+    // 8 probe-only trials, 6 pilot trials, 8 trained trials of which the staircase skips the 4 at T = 8
+    expect(r.stdout).toMatch(/22 trials — 0 already done, ran 18 .*; 4 skipped by the staircase/);
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
     expect(html).toMatch(/<\/html>\s*$/);
@@ -31,7 +32,7 @@ describe('recur study', () => {
     expect(md).toMatch(/deep-transition/);
     // a second run resumes: nothing left to do
     const again = recur(['study', 'deep-transition', '--profile', 'tiny', '--out', out, '--json']);
-    expect(JSON.parse(again.stdout)).toMatchObject({ total: 6, skipped: 6, ran: 0 });
+    expect(JSON.parse(again.stdout)).toMatchObject({ total: 22, skipped: 18, ran: 0, staircase: 4 });
   });
 
   it('SIGKILL at random moments, then resume: exactly the trials of an uninterrupted run, same metrics', async () => {
