@@ -8,8 +8,11 @@ export {
   temporalOrderConfigSchema,
   temporalOrderDefinition,
   temporalOrderWindows,
+  temporalOrderConfigProblems,
   TEMPORAL_ORDER_SYMBOLS,
+  PASCANU_ORDER_SYMBOLS,
   type TemporalOrderConfig,
+  type TemporalOrderVariant,
 } from './temporal-order.js';
 export { teacherTask, teacherConfigSchema, teacherDefinition, teacherWeights, type TeacherConfig, type TeacherWeights } from './teacher.js';
 export { memoryTask, memoryConfigSchema, memoryDefinition, memoryKernel, type MemoryConfig } from './memory.js';
