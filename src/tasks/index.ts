@@ -1,7 +1,14 @@
 /** Tasks: seeded generators and dataset loaders behind one `Task` interface, and the registry. */
 export type { Batch, Task, TaskScore } from './task.js';
 export { formatIssues, parseConfig, prepareBatch, type ConfigProblem } from './common.js';
-export { addingTask, addingConfigSchema, addingDefinition, originalAddingBaseline, type AddingConfig } from './adding.js';
+export {
+  addingTask,
+  addingConfigSchema,
+  addingDefinition,
+  originalAddingBaseline,
+  PASCANU_ADDING_SOLVED_MSE,
+  type AddingConfig,
+} from './adding.js';
 export { copyTask, copyConfigSchema, copyDefinition, copyRecallStart, recallAccuracy, type CopyConfig } from './copy.js';
 export {
   temporalOrderTask,

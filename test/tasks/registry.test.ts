@@ -6,7 +6,10 @@ const SPECS = [
   { kind: 'adding', T: 20 },
   { kind: 'adding', T: 20, variant: 'original1997' },
   { kind: 'copy', T: 5 },
+  { kind: 'adding', T: 20, variant: 'pascanu2013' },
+  { kind: 'adding', T: 20, variant: 'le2015' },
   { kind: 'temporal-order', T: 20, variant: 'three' },
+  { kind: 'temporal-order', T: 20, maxT: 30, variant: 'pascanu2013-3bit' },
   { kind: 'teacher', T: 5, hiddenSize: 4 },
   { kind: 'memory', T: 10, kernel: 'polynomial' },
   { kind: 'chaos', system: 'lorenz', T: 5, burnIn: 10 },
@@ -42,7 +45,9 @@ describe('task registry', () => {
     expect(err({ kind: 'adding', T: 1 })).toContain('task.T: expected a value >= 2, found 1');
     expect(err({ kind: 'adding', T: 2.5 })).toContain('task.T: expected an integer, found 2.5');
     expect(err({ kind: 'copy', T: 'long' })).toContain('task.T: expected number, found "long"');
-    expect(err({ kind: 'adding', variant: 'new' })).toContain('task.variant: expected one of "modern" | "original1997", found "new"');
+    expect(err({ kind: 'adding', variant: 'new' })).toContain(
+      'task.variant: expected one of "modern" | "original1997" | "pascanu2013" | "le2015", found "new"',
+    );
     expect(err({ kind: 'addding' })).toContain('task.kind: expected one of "adding" | "copy"');
     expect(err({ kind: 'addding' })).toContain('found "addding"');
     expect(err({ kind: 'adding', Tee: 5 })).toContain('task: unknown field "Tee"');
@@ -62,7 +67,7 @@ describe('task registry', () => {
     }
     const adding = list.find((t) => t.name === 'adding')!;
     expect(adding.parameters).toContainEqual({ name: 'T', type: 'integer >= 2', default: 100, description: expect.any(String) });
-    expect(adding.parameters).toContainEqual(expect.objectContaining({ name: 'variant', type: "'modern' | 'original1997'", default: 'modern' }));
+    expect(adding.parameters).toContainEqual(expect.objectContaining({ name: 'variant', type: "'modern' | 'original1997' | 'pascanu2013' | 'le2015'", default: 'modern' }));
     const text = list.find((t) => t.name === 'text')!;
     expect(text.parameters.find((p) => p.name === 'path')).not.toHaveProperty('default');
   });
