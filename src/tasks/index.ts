@@ -23,7 +23,16 @@ export {
 } from './temporal-order.js';
 export { teacherTask, teacherConfigSchema, teacherDefinition, teacherWeights, type TeacherConfig, type TeacherWeights } from './teacher.js';
 export { memoryTask, memoryConfigSchema, memoryDefinition, memoryKernel, type MemoryConfig } from './memory.js';
-export { chaosTask, chaosConfigSchema, chaosDefinition, lorenzStep, LORENZ, type ChaosConfig } from './chaos.js';
+export {
+  chaosTask,
+  chaosConfigSchema,
+  chaosConfigProblems,
+  chaosDefinition,
+  chaosWashout,
+  lorenzStep,
+  LORENZ,
+  type ChaosConfig,
+} from './chaos.js';
 export {
   mnistTask,
   mnistConfigSchema,

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { addingConfigProblems, addingConfigSchema, addingDefinition, addingTask } from './adding.js';
-import { chaosConfigSchema, chaosDefinition, chaosTask } from './chaos.js';
+import { chaosConfigProblems, chaosConfigSchema, chaosDefinition, chaosTask } from './chaos.js';
 import { formatIssues, showValue, type ConfigProblem } from './common.js';
 import { copyConfigSchema, copyDefinition, copyTask } from './copy.js';
 import { memoryConfigSchema, memoryDefinition, memoryTask } from './memory.js';
@@ -34,7 +34,7 @@ const TASKS = {
   },
   teacher: { schema: teacherConfigSchema, definition: teacherDefinition, create: teacherTask },
   memory: { schema: memoryConfigSchema, definition: memoryDefinition, create: memoryTask },
-  chaos: { schema: chaosConfigSchema, definition: chaosDefinition, create: chaosTask },
+  chaos: { schema: chaosConfigSchema, definition: chaosDefinition, create: chaosTask, check: chaosConfigProblems },
   mnist: { schema: mnistConfigSchema, definition: mnistDefinition, create: mnistTask },
   text: { schema: textConfigSchema, definition: textDefinition, create: textTask, check: textConfigProblems },
 } as const;
