@@ -22,6 +22,7 @@ export {
   type TemporalOrderVariant,
 } from './temporal-order.js';
 export { teacherTask, teacherConfigSchema, teacherDefinition, teacherWeights, type TeacherConfig, type TeacherWeights } from './teacher.js';
+export { teacherMemory, type TeacherMemory, type TeacherMemoryOptions } from './teacher-memory.js';
 export { memoryTask, memoryConfigSchema, memoryDefinition, memoryKernel, type MemoryConfig } from './memory.js';
 export {
   chaosTask,
