@@ -73,6 +73,7 @@ export function chaosWashout(c: ChaosConfig): number {
 /** Cross-field rules (also run by the registry's schema). */
 export function chaosConfigProblems(c: ChaosConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
+  if (chaosWashout(c) >= c.T) problems.push({ field: 'washout', expected: `fewer than T = ${c.T} steps`, found: chaosWashout(c) });
   if (c.system === 'logistic') {
     for (const field of ['observe', 'predict'] as const) {
       if (c[field] !== 'all') problems.push({ field, expected: "'all' for the logistic map (one channel)", found: c[field] });
@@ -86,7 +87,6 @@ export function chaosConfigProblems(c: ChaosConfig): ConfigProblem[] {
   if (c.observe === 'z' && c.predict !== 'z') {
     problems.push({ field: 'predict', expected: "'z' when observing z (the sign of x and y is unidentifiable from z)", found: c.predict });
   }
-  if (chaosWashout(c) >= c.T) problems.push({ field: 'washout', expected: `fewer than T = ${c.T} steps`, found: chaosWashout(c) });
   return problems;
 }
 

@@ -13,6 +13,8 @@ const SPECS = [
   { kind: 'teacher', T: 5, hiddenSize: 4 },
   { kind: 'memory', T: 10, kernel: 'polynomial' },
   { kind: 'chaos', system: 'lorenz', T: 5, burnIn: 10 },
+  { kind: 'chaos', system: 'lorenz', T: 12, burnIn: 10, observe: 'y', predict: 'z', horizon: 0, washout: 4 },
+  { kind: 'teacher', T: 5, hiddenSize: 4, recurrent: 'orthogonal', gain: 0.9, inputScale: 0.1, outputScale: 10 },
   { kind: 'mnist', variant: 'row', subset: 10 },
   { kind: 'text', text: 'abcdefghij'.repeat(10), T: 5 },
 ] as const;
@@ -52,6 +54,9 @@ describe('task registry', () => {
     expect(err({ kind: 'addding' })).toContain('found "addding"');
     expect(err({ kind: 'adding', Tee: 5 })).toContain('task: unknown field "Tee"');
     expect(err({ kind: 'adding', variant: 'original1997', T: 10 })).toContain('task.T: expected T >= 20');
+    expect(err({ kind: 'temporal-order', T: 50, maxT: 40 })).toContain('task.maxT: expected maxT >= T = 50, found 40');
+    expect(err({ kind: 'chaos', system: 'lorenz', observe: 'z', predict: 'y' })).toContain("task.predict: expected 'z' when observing z");
+    expect(err({ kind: 'chaos', T: 10, washout: 10 })).toContain('task.washout: expected fewer than T = 10 steps, found 10');
     expect(err({ kind: 'text', T: 5 })).toContain('task.path: expected exactly one of path and text, found "neither"');
     expect(err(42)).toContain('task: expected object, found 42');
     expect(() => createTask({ kind: 'memory', tau: -1 } as never)).toThrow('task.tau: expected a value > 0, found -1');
