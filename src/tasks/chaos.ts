@@ -63,7 +63,7 @@ export const chaosDefinition =
   'on the attractor after a burn-in, scaled to unit range); at every step predict the value k steps ahead. ' +
   'MSE; baseline the persistence MSE (predict the current value); solved below 0.01 × baseline. Observer ' +
   '(Lorenz, observe one coordinate, predict another, needs memory): baseline the best memoryless MSE ' +
-  'E[Var(target | current input)], e.g. ≈ 0.42 for z from x; the first `washout` steps carry no target.';
+  'E[Var(target | current input)], e.g. ≈ 0.41 for z from x; the first `washout` steps carry no target.';
 
 /** The washout a config resolves to (see the file header). */
 export function chaosWashout(c: ChaosConfig): number {
