@@ -81,8 +81,8 @@ export function teacherWeights(config: Partial<TeacherConfig> = {}): TeacherWeig
     return a;
   };
   const recurrent = (): Float64Array => {
-    const w = normal(H * H, c.gain / Math.sqrt(H));
-    return c.recurrent === 'orthogonal' ? orthogonalize(w, H, c.gain) : w;
+    if (c.recurrent === 'gaussian') return normal(H * H, c.gain / Math.sqrt(H));
+    return orthogonalize(normal(H * H, 1), H, c.gain); // the draw's scale is immaterial to Q (and gain may be 0)
   };
   const W: Float64Array[] = [recurrent()];
   const U = normal(H * I, c.inputScale / Math.sqrt(I));

@@ -36,6 +36,7 @@ describe('teacher: orthogonal recurrence and input/output scales', () => {
       }
     }
     expect(o.W[0]).not.toEqual(g.W[0]);
+    expect(teacherWeights({ recurrent: 'orthogonal', gain: 0 }).W[0].every((v) => v === 0)).toBe(true);
     expect([o.U, o.b, o.C]).toEqual([g.U, g.b, g.C]);
     const s = teacherWeights({ inputScale: 0.5, outputScale: 3 });
     const d = teacherWeights({});
