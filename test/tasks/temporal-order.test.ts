@@ -167,6 +167,14 @@ describe('temporal order: length range (Hochreiter & Schmidhuber: 100..110)', ()
     expect([...lengths].sort((a, b) => a - b)).toEqual(Array.from({ length: 11 }, (_, i) => 100 + i));
   });
 
+  it('hand-checked sample (seed 42, T = 20..23): windows of T = 20 are 2..4 and 10..12', () => {
+    const batch = temporalOrderTask({ T: 20, maxT: 23 }).sample(new Rng(42), 2);
+    // L = 22: Y at 3, X at 12 → YX → class 2;  L = 23: X at 2, Y at 10 → XY → class 1
+    expect(decode(batch.x, batch.mask, 23, 2, 8, 0, 'abcdXYEB')).toEqual({ s: 'EaaYdaddbcabXccdbadbaB.', L: 22 });
+    expect(decode(batch.x, batch.mask, 23, 2, 8, 1, 'abcdXYEB')).toEqual({ s: 'EdXdcdcadbYdbbcbbbdbcdB', L: 23 });
+    expect(Array.from(batch.y)).toEqual([2, 1]);
+  });
+
   it('keeps the fixed-length default unchanged and rejects maxT < T', () => {
     expect(temporalOrderTask({ T: 40 }).sample(new Rng(1), 3).mask).toBeUndefined();
     expect(() => temporalOrderTask({ T: 40, maxT: 39 })).toThrow(/temporal-order\.maxT: expected maxT >= T = 40, found 39/);
