@@ -177,6 +177,15 @@ describe('temporal order: length range (Hochreiter & Schmidhuber: 100..110)', ()
 
   it('keeps the fixed-length default unchanged and rejects maxT < T', () => {
     expect(temporalOrderTask({ T: 40 }).sample(new Rng(1), 3).mask).toBeUndefined();
+    // the samples the fixed-length generator drew before the length range existed (seed 5, T = 16)
+    for (const [variant, s0, s1, y] of [
+      ['two', 'EdXbddbaXdcbbbdB', 'EaYcddbbdXcddbaB', [0, 2]],
+      ['three', 'EdXbdXbacdXbbbdB', 'EcXdbbYacddXabdB', [0, 2]],
+    ] as const) {
+      const batch = temporalOrderTask({ T: 16, variant }).sample(new Rng(5), 2);
+      expect([0, 1].map((b) => decode(batch.x, batch.mask, 16, 2, 8, b, 'abcdXYEB').s)).toEqual([s0, s1]);
+      expect(Array.from(batch.y)).toEqual(y);
+    }
     expect(() => temporalOrderTask({ T: 40, maxT: 39 })).toThrow(/temporal-order\.maxT: expected maxT >= T = 40, found 39/);
   });
 });
