@@ -13,7 +13,8 @@
  *   sequence (so, unlike modern, the dependency can be as short as one step: mean distance (T+1)/3).
  *   Baseline: always answering 1 gives MSE Var(v₁+v₂) = 1/6 exactly (the paper quotes "around 0.1767", which
  *   no placement rule can give: the variance of a sum of two distinct U[0,1] values is 1/6). Solved: MSE < 0.01
- *   (our rule, as for modern; the paper reports curves, not a threshold).
+ *   (our rule, as for modern; the paper reports curves, not a threshold). The paper trains on a fixed set
+ *   (100,000 sequences, as we read it) and tests on 10,000; here, as for every generator, each batch is fresh.
  *
  * **pascanu2013** (Pascanu, Mikolov & Bengio 2013, appendix; the authors' released generator, github.com/
  *   pascanur/trainingRNNs addition.py): each sequence has a length L ~ U{T, …, T+⌊T/10⌋−1} (L = T when
