@@ -7,24 +7,34 @@
  */
 import { z } from 'zod';
 import { addingConfigProblems, addingConfigSchema, addingDefinition, addingTask } from './adding.js';
-import { chaosConfigSchema, chaosDefinition, chaosTask } from './chaos.js';
+import { chaosConfigProblems, chaosConfigSchema, chaosDefinition, chaosTask } from './chaos.js';
 import { formatIssues, showValue, type ConfigProblem } from './common.js';
 import { copyConfigSchema, copyDefinition, copyTask } from './copy.js';
 import { memoryConfigSchema, memoryDefinition, memoryTask } from './memory.js';
 import { mnistConfigSchema, mnistDefinition, mnistTask } from './mnist.js';
 import type { Task } from './task.js';
 import { teacherConfigSchema, teacherDefinition, teacherTask } from './teacher.js';
-import { temporalOrderConfigSchema, temporalOrderDefinition, temporalOrderTask } from './temporal-order.js';
+import {
+  temporalOrderConfigProblems,
+  temporalOrderConfigSchema,
+  temporalOrderDefinition,
+  temporalOrderTask,
+} from './temporal-order.js';
 import { textConfigProblems, textConfigSchema, textDefinition, textTask } from './text.js';
 
 /** Each task: its config schema, one-paragraph definition and factory. */
 const TASKS = {
   adding: { schema: addingConfigSchema, definition: addingDefinition, create: addingTask, check: addingConfigProblems },
   copy: { schema: copyConfigSchema, definition: copyDefinition, create: copyTask },
-  'temporal-order': { schema: temporalOrderConfigSchema, definition: temporalOrderDefinition, create: temporalOrderTask },
+  'temporal-order': {
+    schema: temporalOrderConfigSchema,
+    definition: temporalOrderDefinition,
+    create: temporalOrderTask,
+    check: temporalOrderConfigProblems,
+  },
   teacher: { schema: teacherConfigSchema, definition: teacherDefinition, create: teacherTask },
   memory: { schema: memoryConfigSchema, definition: memoryDefinition, create: memoryTask },
-  chaos: { schema: chaosConfigSchema, definition: chaosDefinition, create: chaosTask },
+  chaos: { schema: chaosConfigSchema, definition: chaosDefinition, create: chaosTask, check: chaosConfigProblems },
   mnist: { schema: mnistConfigSchema, definition: mnistDefinition, create: mnistTask },
   text: { schema: textConfigSchema, definition: textDefinition, create: textTask, check: textConfigProblems },
 } as const;

@@ -8,8 +8,20 @@
  *   kind 'vanilla':        the same with L = 1, i.e. h_t = tanh(W_1·h_{t−1} + U·x_t + b_1) (A = W_1, B = U, v = b_1)
  *   readout (linear):      y_t = C·h_t ∈ ℝ^O
  * Weights, drawn once from Rng(teacherSeed) in the order W_1, U, b_1, (W_l, b_l for l = 2..L), C:
- *   W_l entries gain·N(0, 1/H)  (for W_1 the spectral radius is ≈ gain, its largest singular value ≈ 2·gain),
- *   U entries N(0, 1/I), b_l entries N(0, biasStd²), C entries N(0, 1/H).
+ *   recurrent 'gaussian' (default): W_l entries gain·N(0, 1/H) (spectral radius ≈ gain, largest singular
+ *     value ≈ 2·gain);
+ *   recurrent 'orthogonal': W_l = gain·Q_l with Q_l the orthogonal factor (QR by Gram–Schmidt, diag R > 0,
+ *     i.e. Haar-distributed) of the same Gaussian draw: every singular value and eigenvalue modulus is
+ *     exactly gain, the "‖A‖ = a" of the study;
+ *   U entries inputScale·N(0, 1/I), b_l entries N(0, biasStd²), C entries outputScale·N(0, 1/H).
+ * Memory horizon (measured by `teacherMemory`, teacher-memory.ts: the lag at which the mean ‖∂y_t/∂x_{t−s}‖
+ * falls below 1 % of its peak). The defaults (gaussian, gain 1, inputScale 1, biasStd 0.1) saturate tanh:
+ * horizon 15 steps, per-step log-decay −0.31. `recurrent: 'orthogonal'` makes `gain` a the knob: the
+ * sensitivity decays like (a·E[tanh′])^s, so the horizon grows with a (biasStd 0, inputScale 0.1, H 16:
+ * 7, 17, 30, 45, 82 steps at a = 0.5, 0.8, 0.9, 0.95, 0.98). In the near-linear regime (biasStd 0 and a
+ * small inputScale, with outputScale ≈ 1/inputScale to keep targets of order 1) the measured decay is
+ * ln a per step (within 0.01) and the horizon ≈ ln(0.01)/ln(a) (44 at a = 0.9, 90 at 0.95). Biases and
+ * large inputs saturate the units and shorten it: a bias b drives the state towards (1 − aQ)⁻¹b.
  * Targets: y_t at every step ('all', [T, B, O]) or only y_T ('last', [B, O]); loss MSE.
  * Baseline: predicting the per-output mean of the targets; its MSE is the target variance, averaged over the
  * O outputs. It is estimated once at construction from fresh inputs drawn with the fixed internal seed
@@ -31,7 +43,13 @@ export const teacherConfigSchema = z.strictObject({
   inputSize: positiveInt().default(4).describe('I, input channels'),
   hiddenSize: positiveInt().default(16).describe('H, teacher state size'),
   outputSize: positiveInt().default(1).describe('O, outputs'),
-  gain: z.number().min(0).default(1).describe('scale of the W_l entries: gain·N(0, 1/H)'),
+  gain: z.number().min(0).default(1).describe("scale of W_l: entries gain·N(0, 1/H), or gain·orthogonal"),
+  recurrent: z
+    .enum(['gaussian', 'orthogonal'])
+    .default('gaussian')
+    .describe("W_l: 'gaussian' entries, or 'orthogonal' scaled so every singular value is gain"),
+  inputScale: z.number().min(0).default(1).describe('scale of the input weights: U entries inputScale·N(0, 1/I)'),
+  outputScale: z.number().min(0).default(1).describe('scale of the readout: C entries outputScale·N(0, 1/H)'),
   biasStd: z.number().min(0).default(0.1).describe('standard deviation of the biases'),
   target: z.enum(['all', 'last']).default('all').describe("targets at every step ('all') or the last one"),
   teacherSeed: z.number().int().default(1).describe('seed of the teacher weights (fixed per task instance)'),
@@ -62,15 +80,42 @@ export function teacherWeights(config: Partial<TeacherConfig> = {}): TeacherWeig
     rng.fillNormal(a, 0, std);
     return a;
   };
-  const W: Float64Array[] = [normal(H * H, c.gain / Math.sqrt(H))];
-  const U = normal(H * I, 1 / Math.sqrt(I));
+  const recurrent = (): Float64Array => {
+    if (c.recurrent === 'gaussian') return normal(H * H, c.gain / Math.sqrt(H));
+    return orthogonalize(normal(H * H, 1), H, c.gain); // the draw's scale is immaterial to Q (and gain may be 0)
+  };
+  const W: Float64Array[] = [recurrent()];
+  const U = normal(H * I, c.inputScale / Math.sqrt(I));
   const b: Float64Array[] = [normal(H, c.biasStd)];
   for (let l = 1; l < L; l++) {
-    W.push(normal(H * H, c.gain / Math.sqrt(H)));
+    W.push(recurrent());
     b.push(normal(H, c.biasStd));
   }
-  const C = normal(O * H, 1 / Math.sqrt(H));
+  const C = normal(O * H, c.outputScale / Math.sqrt(H));
   return { W, U, b, C };
+}
+
+/**
+ * gain·Q in place, Q the orthogonal factor of the H×H row-major matrix a (modified Gram–Schmidt on its
+ * columns; each column keeps its positive projection, so diag R > 0 and Q is Haar for a Gaussian a).
+ */
+function orthogonalize(a: Float64Array, H: number, gain: number): Float64Array {
+  for (let j = 0; j < H; j++) {
+    // two projection passes ("twice is enough"): orthogonal to rounding even for ill-conditioned draws
+    for (let pass = 0; pass < 2; pass++) {
+      for (let i = 0; i < j; i++) {
+        let dot = 0;
+        for (let r = 0; r < H; r++) dot += a[r * H + i] * a[r * H + j];
+        for (let r = 0; r < H; r++) a[r * H + j] -= dot * a[r * H + i];
+      }
+    }
+    let norm = 0;
+    for (let r = 0; r < H; r++) norm += a[r * H + j] ** 2;
+    norm = Math.sqrt(norm);
+    for (let r = 0; r < H; r++) a[r * H + j] /= norm;
+  }
+  for (let k = 0; k < H * H; k++) a[k] *= gain;
+  return a;
 }
 
 /** Run the teacher on x [T, B, I], writing y ([T, B, O] when `all`, else [B, O]). Scratch: 2 arrays of H. */
@@ -132,7 +177,9 @@ export function teacherTask(config: Partial<TeacherConfig> = {}): Task {
     name: 'teacher',
     definition:
       `${teacherDefinition} (${c.teacher}${c.teacher === 'deep' ? `, L = ${L}` : ''}, T = ${T}, I = ${I}, H = ${H}, ` +
-      `O = ${O}, gain ${c.gain}, seed ${c.teacherSeed}, target ${c.target})`,
+      `O = ${O}, gain ${c.gain}${c.recurrent === 'orthogonal' ? ' (orthogonal W)' : ''}` +
+      `${c.inputScale !== 1 ? `, input scale ${c.inputScale}` : ''}${c.outputScale !== 1 ? `, output scale ${c.outputScale}` : ''}` +
+      `, seed ${c.teacherSeed}, target ${c.target})`,
     inputSize: I,
     outputSize: O,
     T,

@@ -97,3 +97,93 @@ describe('chaos: Lorenz-63', () => {
     expect(Math.abs(mse - task.baseline) / task.baseline).toBeLessThan(0.1);
   });
 });
+
+describe('chaos: Lorenz observer (observe one coordinate, infer another; needs memory)', () => {
+  const config = { system: 'lorenz', observe: 'x', predict: 'z', horizon: 0, T: 100 } as const;
+
+  it('meets the task contract: one input, one output, a washout of 25 steps without target', () => {
+    const task = chaosTask({ ...config, T: 40, burnIn: 200 });
+    expect([task.inputSize, task.outputSize, task.T, task.loss, task.target]).toEqual([1, 1, 40, 'mse', 'all']);
+    const batch = expectContract(task);
+    const lossMask = batch.lossMask!;
+    for (let t = 0; t < 40; t++) for (let b = 0; b < 5; b++) expect(lossMask[t * 5 + b]).toBe(t < 25 ? 0 : 1);
+    expect(chaosTask({ ...config, T: 40, burnIn: 200, stride: 5 }).definition).toContain('washout 5');
+    expect(chaosTask({ system: 'lorenz', T: 10, burnIn: 10 }).sample(new Rng(1), 2).lossMask).toBeUndefined();
+  });
+
+  it('hand-checked sample: the input is the scaled x of the full-state trajectory, the target its z k steps on', () => {
+    const T = 30;
+    const k = 2;
+    const full = chaosTask({ system: 'lorenz', T, horizon: k, burnIn: 300 }).sample(new Rng(9), 3);
+    const obs = chaosTask({ system: 'lorenz', T, horizon: k, burnIn: 300, observe: 'x', predict: 'z', washout: 0 }).sample(new Rng(9), 3);
+    for (let t = 0; t < T; t++) {
+      for (let b = 0; b < 3; b++) {
+        expect(obs.x[t * 3 + b]).toBe(full.x[(t * 3 + b) * 3]);
+        expect(obs.y[t * 3 + b]).toBe(full.y[(t * 3 + b) * 3 + 2]);
+      }
+    }
+    // by hand: step 0 of sequence 0, two RK4 steps (dt = 0.01) of the unscaled state give z, scaled (z − 25)/10
+    const s0 = unscale(full.x.subarray(0, 3));
+    const z2 = rk4(rk4(s0, 0.01), 0.01)[2];
+    expect(obs.y[0]).toBeCloseTo((z2 - 25) / 10, 9);
+  });
+
+  it('baseline is the best memoryless MSE E[Var(z | x)], checked on an independent large sample', () => {
+    const task = chaosTask(config);
+    const rng = new Rng(123);
+    const bins = 60; // a different binning than the task's 200
+    const [sum, sq, cnt] = [new Float64Array(bins), new Float64Array(bins), new Float64Array(bins)];
+    let [n, mean, meanSq] = [0, 0, 0];
+    for (let i = 0; i < 12; i++) {
+      const batch = task.sample(rng, 256);
+      for (let r = 25 * 256; r < batch.x.length; r++) {
+        const bin = Math.min(bins - 1, Math.max(0, Math.floor(((batch.x[r] + 2.2) / 4.4) * bins)));
+        sum[bin] += batch.y[r];
+        sq[bin] += batch.y[r] ** 2;
+        cnt[bin]++;
+        mean += batch.y[r];
+        meanSq += batch.y[r] ** 2;
+        n++;
+      }
+    }
+    let residual = 0;
+    for (let bin = 0; bin < bins; bin++) if (cnt[bin] > 0) residual += sq[bin] - sum[bin] ** 2 / cnt[bin];
+    const variance = meanSq / n - (mean / n) ** 2;
+    expect(Math.abs(residual / n / task.baseline - 1)).toBeLessThan(0.05);
+    expect(task.baseline).toBeGreaterThan(0.38);
+    expect(task.baseline / variance).toBeGreaterThan(0.5); // x alone leaves more than half of z's variance unexplained
+    expect(task.solvedBelow).toBeCloseTo(0.01 * task.baseline, 14);
+  });
+
+  it('is solvable with memory: nearest neighbour on 4 delayed inputs beats 0.01 × baseline', () => {
+    const task = chaosTask(config);
+    const lags = [0, 10, 20, 30];
+    const embed = (b: { x: Float64Array; y: Float64Array }, B: number) => {
+      const rows: { key: number[]; z: number }[] = [];
+      for (let i = 0; i < B; i++) for (let t = 30; t < 100; t++) rows.push({ key: lags.map((l) => b.x[(t - l) * B + i]), z: b.y[t * B + i] });
+      return rows;
+    };
+    const library = embed(task.sample(new Rng(1), 300), 300);
+    const queries = embed(task.sample(new Rng(2), 12), 12);
+    let se = 0;
+    for (const q of queries) {
+      let best = Infinity;
+      let z = 0;
+      for (const r of library) {
+        let d = 0;
+        for (let j = 0; j < 4 && d < best; j++) d += (r.key[j] - q.key[j]) ** 2;
+        if (d < best) [best, z] = [d, r.z];
+      }
+      se += (z - q.z) ** 2;
+    }
+    expect(se / queries.length).toBeLessThan(task.solvedBelow!);
+  });
+
+  it('rejects the settings where the task is trivial or unidentifiable', () => {
+    expect(() => chaosTask({ observe: 'x' })).toThrow("chaos.observe: expected 'all' for the logistic map");
+    expect(() => chaosTask({ system: 'lorenz', horizon: 0 })).toThrow('chaos.horizon: expected >= 1 unless observing one coordinate');
+    expect(() => chaosTask({ system: 'lorenz', observe: 'x', predict: 'x', horizon: 0 })).toThrow('chaos.horizon');
+    expect(() => chaosTask({ system: 'lorenz', observe: 'z', predict: 'x' })).toThrow("chaos.predict: expected 'z' when observing z");
+    expect(() => chaosTask({ system: 'lorenz', observe: 'x', predict: 'z', T: 20 })).toThrow('chaos.washout: expected fewer than T = 20 steps, found 25');
+  });
+});

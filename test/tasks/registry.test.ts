@@ -6,10 +6,15 @@ const SPECS = [
   { kind: 'adding', T: 20 },
   { kind: 'adding', T: 20, variant: 'original1997' },
   { kind: 'copy', T: 5 },
+  { kind: 'adding', T: 20, variant: 'pascanu2013' },
+  { kind: 'adding', T: 20, variant: 'le2015' },
   { kind: 'temporal-order', T: 20, variant: 'three' },
+  { kind: 'temporal-order', T: 20, maxT: 30, variant: 'pascanu2013-3bit' },
   { kind: 'teacher', T: 5, hiddenSize: 4 },
   { kind: 'memory', T: 10, kernel: 'polynomial' },
   { kind: 'chaos', system: 'lorenz', T: 5, burnIn: 10 },
+  { kind: 'chaos', system: 'lorenz', T: 12, burnIn: 10, observe: 'y', predict: 'z', horizon: 0, washout: 4 },
+  { kind: 'teacher', T: 5, hiddenSize: 4, recurrent: 'orthogonal', gain: 0.9, inputScale: 0.1, outputScale: 10 },
   { kind: 'mnist', variant: 'row', subset: 10 },
   { kind: 'text', text: 'abcdefghij'.repeat(10), T: 5 },
 ] as const;
@@ -42,11 +47,16 @@ describe('task registry', () => {
     expect(err({ kind: 'adding', T: 1 })).toContain('task.T: expected a value >= 2, found 1');
     expect(err({ kind: 'adding', T: 2.5 })).toContain('task.T: expected an integer, found 2.5');
     expect(err({ kind: 'copy', T: 'long' })).toContain('task.T: expected number, found "long"');
-    expect(err({ kind: 'adding', variant: 'new' })).toContain('task.variant: expected one of "modern" | "original1997", found "new"');
+    expect(err({ kind: 'adding', variant: 'new' })).toContain(
+      'task.variant: expected one of "modern" | "original1997" | "pascanu2013" | "le2015", found "new"',
+    );
     expect(err({ kind: 'addding' })).toContain('task.kind: expected one of "adding" | "copy"');
     expect(err({ kind: 'addding' })).toContain('found "addding"');
     expect(err({ kind: 'adding', Tee: 5 })).toContain('task: unknown field "Tee"');
     expect(err({ kind: 'adding', variant: 'original1997', T: 10 })).toContain('task.T: expected T >= 20');
+    expect(err({ kind: 'temporal-order', T: 50, maxT: 40 })).toContain('task.maxT: expected maxT >= T = 50, found 40');
+    expect(err({ kind: 'chaos', system: 'lorenz', observe: 'z', predict: 'y' })).toContain("task.predict: expected 'z' when observing z");
+    expect(err({ kind: 'chaos', T: 10, washout: 10 })).toContain('task.washout: expected fewer than T = 10 steps, found 10');
     expect(err({ kind: 'text', T: 5 })).toContain('task.path: expected exactly one of path and text, found "neither"');
     expect(err(42)).toContain('task: expected object, found 42');
     expect(() => createTask({ kind: 'memory', tau: -1 } as never)).toThrow('task.tau: expected a value > 0, found -1');
@@ -62,7 +72,7 @@ describe('task registry', () => {
     }
     const adding = list.find((t) => t.name === 'adding')!;
     expect(adding.parameters).toContainEqual({ name: 'T', type: 'integer >= 2', default: 100, description: expect.any(String) });
-    expect(adding.parameters).toContainEqual(expect.objectContaining({ name: 'variant', type: "'modern' | 'original1997'", default: 'modern' }));
+    expect(adding.parameters).toContainEqual(expect.objectContaining({ name: 'variant', type: "'modern' | 'original1997' | 'pascanu2013' | 'le2015'", default: 'modern' }));
     const text = list.find((t) => t.name === 'text')!;
     expect(text.parameters.find((p) => p.name === 'path')).not.toHaveProperty('default');
   });

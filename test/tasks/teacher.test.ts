@@ -47,6 +47,7 @@ describe('teacher–student', () => {
     compare({ T: 9, inputSize: 3, hiddenSize: 6, outputSize: 2, gain: 1.3 });
     compare({ T: 7, teacher: 'deep', depth: 3, inputSize: 2, hiddenSize: 5, outputSize: 1, biasStd: 0.5 });
     compare({ T: 8, teacher: 'deep', depth: 2, hiddenSize: 4, target: 'last' });
+    compare({ T: 9, hiddenSize: 6, recurrent: 'orthogonal', gain: 0.9, inputScale: 0.3, outputScale: 2, biasStd: 0 });
   });
 
   it('draws weights from teacherSeed with the documented scales', () => {
@@ -77,7 +78,8 @@ describe('teacher–student', () => {
   });
 
   it('baseline is the target variance (checked on fresh data)', () => {
-    for (const config of [{ T: 20 }, { T: 20, target: 'last' as const, teacher: 'deep' as const, depth: 2 }]) {
+    const orthogonal = { T: 20, recurrent: 'orthogonal' as const, gain: 0.95, inputScale: 0.1, outputScale: 10, biasStd: 0 };
+    for (const config of [{ T: 20 }, { T: 20, target: 'last' as const, teacher: 'deep' as const, depth: 2 }, orthogonal]) {
       const task = teacherTask(config);
       const batch = task.sample(new Rng(99), 1500);
       const y = batch.y;
