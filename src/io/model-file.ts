@@ -14,6 +14,7 @@ export const MODEL_FORMAT = 'recur-model';
 
 /** Write `model` to `path` atomically (temp file + rename). Extra metadata strings are kept in the header. */
 export function saveModel(path: string, model: Model, extra: Record<string, string> = {}): void {
+  model.assertLive('saveModel');
   const tensors: Record<string, SafeTensor> = {};
   const f64 = model.backend.dtype === 'float64';
   for (const [name, t] of model.namedParameters()) {
