@@ -94,11 +94,12 @@ export class GraphCache {
     const key = `${batch.T}x${batch.B}${batch.mask ? 'm' : ''}${batch.lossMask ? 'l' : ''}`;
     let g = this.graphs.get(key);
     if (!g) {
+      // Recording runs the ops once (dropout draws a mask); rewind the rng so that the random stream does not
+      // depend on when graphs were built — a run resumed from a checkpoint rebuilds them and must draw the same.
+      const state = this.opts.rng?.getState();
       g = buildGraph(this.model, this.score, batch.T, batch.B, { ...this.opts, mask: !!batch.mask, lossMask: !!batch.lossMask });
+      if (state) this.opts.rng!.setState(state);
       this.graphs.set(key, g);
-      loadBatch(g, batch);
-      g.tape.forward();
-      return g;
     }
     loadBatch(g, batch);
     g.tape.forward();
