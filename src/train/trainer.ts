@@ -121,7 +121,8 @@ export class Trainer {
   /** Finish the run: the final checkpoint (when configured), trimmed history and wall time. */
   finish(): FitResult {
     const r = this.result;
-    if (this.options.checkpoint && r.status !== 'diverged') this.writeCheckpoint();
+    const c = this.options.checkpoint;
+    if (c && r.status !== 'diverged' && (c.atEnd !== false || r.status === 'interrupted')) this.writeCheckpoint();
     r.history = { loss: r.history.loss.subarray(0, r.steps), gradNorm: r.history.gradNorm.subarray(0, r.steps) };
     r.seconds = (performance.now() - this.t0) / 1000;
     return r;

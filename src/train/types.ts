@@ -44,8 +44,11 @@ export interface FitOptions {
   earlyStopping?: { patience: number; minDelta?: number };
   /** Train on this loss instead of the task's MSE or cross-entropy (evaluations report it as `loss`). */
   loss?: LossFunction;
-  /** Write a checkpoint to `path` every `every` steps (if given), when the run ends and when it is interrupted. */
-  checkpoint?: { path: string; every?: number };
+  /**
+   * Write a checkpoint to `path` every `every` steps (if given), when the run ends (unless `atEnd` is false)
+   * and always when it is interrupted.
+   */
+  checkpoint?: { path: string; every?: number; atEnd?: boolean };
   /** Continue a run from a checkpoint (a file path or `loadCheckpoint`'s result): bit-identical to not stopping. */
   resume?: string | TrainingCheckpoint;
   /** Stop before the next step once aborted (status 'interrupted'; a checkpoint is written if configured). */
