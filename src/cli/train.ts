@@ -3,7 +3,8 @@
  * Ctrl-C (SIGINT) or SIGTERM stops after the current step, writes a checkpoint, restores the terminal and
  * exits 130 / 143; `--checkpoint FILE --resume` continues exactly where it stopped.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { getBackend, type BackendName } from '../kernels/index.js';
@@ -60,6 +61,10 @@ function validate(f: TrainFlags, cmd: Command): void {
   if (f.resume && !f.checkpoint) throw new UserError('--resume needs --checkpoint FILE (the checkpoint to continue from)');
   if (f.resume && !existsSync(f.checkpoint!)) throw new UserError(`--resume: no checkpoint at ${f.checkpoint}`);
   if (f.checkpointEvery !== undefined && !f.checkpoint) throw new UserError('--checkpoint-every needs --checkpoint FILE');
+  for (const k of ['out', 'checkpoint'] as const) {
+    const dir = f[k] !== undefined ? dirname(f[k]!) : null;
+    if (dir !== null && !statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new UserError(`${flagName(k)} ${f[k]}: the directory ${dir} does not exist`);
+  }
 }
 
 export function registerTrain(program: Command): void {

@@ -14,7 +14,8 @@
  */
 import type { Model, ModelConfig } from '../models/model.js';
 import type { RngState } from '../tensor/rng.js';
-import { readSafetensorsFile, writeSafetensorsFile, type SafeTensor } from '../io/safetensors.js';
+import { writeSafetensorsFile, type SafeTensor } from '../io/safetensors.js';
+import { readModelFile } from '../io/model-file.js';
 import type { Metrics } from './metrics.js';
 import type { SourceState } from './sampler.js';
 import type { FitResult } from './types.js';
@@ -64,7 +65,7 @@ export function saveCheckpoint(path: string, model: Model, state: Omit<TrainingC
 
 /** Read a checkpoint written by `fit` (or saveCheckpoint); every problem names the file. */
 export function loadCheckpoint(path: string): TrainingCheckpoint {
-  const file = readSafetensorsFile(path);
+  const file = readModelFile(path);
   const meta = file.metadata;
   if (meta.format !== CHECKPOINT_FORMAT) {
     throw new Error(`${path}: not a recur training checkpoint (metadata format is ${meta.format === undefined ? 'missing' : `"${meta.format}"`})`);
