@@ -11,6 +11,7 @@ import { getBackend, type BackendName } from '../kernels/index.js';
 import { Model } from '../models/model.js';
 import { createTask } from '../tasks/registry.js';
 import { fitAsync, type FitResult } from '../train/fit.js';
+import type { ScheduleConfig } from '../optim/index.js';
 import { saveModel } from '../io/model-file.js';
 import { int, modelFromFlags, num, taskFromFlags, type SpecFlags } from './options.js';
 import { createProgress } from './progress.js';
@@ -22,6 +23,14 @@ interface TrainFlags extends SpecFlags {
   lr: number;
   optimizer: string;
   clip?: number;
+  schedule: string;
+  warmup?: number;
+  gamma?: number;
+  decayEvery?: number;
+  weightDecay?: number;
+  dropout?: number;
+  earlyStopping?: number;
+  stopWhenSolved?: boolean;
   seed: number;
   evalEvery?: number;
   out?: string;
@@ -35,18 +44,24 @@ interface TrainFlags extends SpecFlags {
 }
 
 /** Flags that shape the model: they conflict with --model-config, which gives the whole shape. */
-const MODEL_FLAGS = ['cell', 'hidden', 'depth', 'variant', 'activation', 'init', 'spectralNorm', 'layers', 'bidirectional'] as const;
+const MODEL_FLAGS = ['cell', 'hidden', 'depth', 'variant', 'activation', 'init', 'spectralNorm', 'layers', 'bidirectional', 'dropout'] as const;
 const flagName = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 /** Range checks and conflicts, in the flags' own words (commander has already parsed the numbers). */
 function validate(f: TrainFlags, cmd: Command): void {
-  const positive = ['steps', 'batch', 'evalEvery', 'T', 'hidden', 'depth', 'layers', 'threads', 'checkpointEvery'] as const;
+  const positive = ['steps', 'batch', 'evalEvery', 'T', 'hidden', 'depth', 'layers', 'threads', 'checkpointEvery', 'decayEvery', 'earlyStopping'] as const;
   for (const k of positive) {
     const v = f[k];
     if (v !== undefined && !(v >= 1)) throw new UserError(`${flagName(k)} must be a positive integer, got ${v}`);
   }
   if (!(f.seed >= 0)) throw new UserError(`--seed must be an integer ≥ 0, got ${f.seed}`);
-  for (const k of ['lr', 'clip', 'spectralNorm'] as const) {
+  if (f.warmup !== undefined && !(f.warmup >= 0)) throw new UserError(`--warmup must be an integer ≥ 0, got ${f.warmup}`);
+  if (f.weightDecay !== undefined && !(f.weightDecay >= 0)) throw new UserError(`--weight-decay must be a number ≥ 0, got ${f.weightDecay}`);
+  if (f.dropout !== undefined && !(f.dropout >= 0 && f.dropout < 1)) throw new UserError(`--dropout must be a probability in [0, 1), got ${f.dropout}`);
+  if (f.dropout && !f.modelConfig && !((f.layers ?? 1) >= 2)) throw new UserError('--dropout acts between stacked layers: add --layers 2 (or more)');
+  if (!['constant', 'cosine', 'step', 'exponential'].includes(f.schedule)) throw new UserError(`--schedule must be one of constant, cosine, step, exponential, got "${f.schedule}"`);
+  if (f.schedule === 'exponential' && f.gamma === undefined) throw new UserError('--schedule exponential needs --gamma (the factor per step, e.g. 0.999)');
+  for (const k of ['lr', 'clip', 'spectralNorm', 'gamma'] as const) {
     const v = f[k];
     if (v !== undefined && !(v > 0)) throw new UserError(`${flagName(k)} must be a number > 0, got ${v}`);
   }
@@ -88,6 +103,14 @@ export function registerTrain(program: Command): void {
     .option('--optimizer <kind>', 'adam | adamw | sgd | rmsprop', 'adam')
     .option('--lr <x>', 'learning rate', num('--lr'), 1e-3)
     .option('--clip <x>', 'clip the global gradient norm', num('--clip'))
+    .option('--weight-decay <x>', 'weight decay (L2 for adam/sgd/rmsprop, decoupled for adamw)', num('--weight-decay'))
+    .option('--schedule <kind>', 'learning-rate schedule: constant | cosine (to 0 at the last step) | step | exponential', 'constant')
+    .option('--warmup <n>', 'linear learning-rate warm-up steps', int('--warmup'))
+    .option('--gamma <x>', 'decay factor (step: per --decay-every steps, default 0.1; exponential: per step)', num('--gamma'))
+    .option('--decay-every <n>', 'steps between decays (step schedule; default steps/3)', int('--decay-every'))
+    .option('--dropout <p>', 'dropout between stacked layers (training only)', num('--dropout'))
+    .option('--early-stopping <patience>', 'stop after this many evaluations without improvement', int('--early-stopping'))
+    .option('--stop-when-solved', 'stop at the first evaluation that meets the task\'s solved criterion')
     .option('--seed <n>', 'seed (initialisation and data)', int('--seed'), 1)
     .option('--eval-every <n>', 'evaluate every n steps', int('--eval-every'))
     .option('--out <file>', 'save the trained model (safetensors)')
@@ -108,7 +131,7 @@ Examples:
     .action(async (f: TrainFlags, cmd: Command) => {
       validate(f, cmd);
       const spec = taskFromFlags(f);
-      const shape = modelFromFlags(f);
+      const shape = { ...modelFromFlags(f), ...(f.dropout !== undefined ? { dropout: f.dropout } : {}) };
       const task = userInput(() => createTask(spec));
       const threads = f.threads ?? (process.env.RECUR_THREADS ? undefined : Math.min(2, availableParallelism()));
       const model = userInput(() => new Model({ ...shape, inputSize: task.inputSize, outputSize: task.outputSize, target: task.target },
@@ -129,8 +152,10 @@ Examples:
       let r: FitResult;
       try {
         r = await fitAsync(model, task, {
-          steps: f.steps, batchSize: f.batch, optimizer: { kind: f.optimizer as 'adam', lr: f.lr }, clipNorm: f.clip, seed: f.seed,
-          evalEvery: f.evalEvery, signal: controller.signal, checkpoint: { path: checkpoint, every: f.checkpointEvery, atEnd: f.checkpoint !== undefined },
+          steps: f.steps, batchSize: f.batch, clipNorm: f.clip, seed: f.seed, evalEvery: f.evalEvery,
+          optimizer: { kind: f.optimizer as 'adam', lr: f.lr, ...(f.weightDecay !== undefined ? { weightDecay: f.weightDecay } : {}) },
+          schedule: scheduleFromFlags(f), stopWhenSolved: f.stopWhenSolved,
+          ...(f.earlyStopping !== undefined ? { earlyStopping: { patience: f.earlyStopping } } : {}), signal: controller.signal, checkpoint: { path: checkpoint, every: f.checkpointEvery, atEnd: f.checkpoint !== undefined },
           resume: f.resume ? checkpoint : undefined,
           onEvent: (e) => {
             if (e.type === 'step') {
@@ -161,6 +186,17 @@ Examples:
       report(f, spec, model, task, r, shape.cell.kind);
       model.dispose();
     });
+}
+
+/** The learning-rate schedule the flags describe (undefined: constant --lr without warm-up). */
+function scheduleFromFlags(f: TrainFlags): ScheduleConfig | undefined {
+  const warmup = f.warmup ?? 0;
+  switch (f.schedule) {
+    case 'cosine': return { kind: 'cosine', lr: f.lr, total: f.steps, warmup };
+    case 'step': return { kind: 'step', lr: f.lr, every: f.decayEvery ?? Math.max(1, Math.floor(f.steps / 3)), gamma: f.gamma ?? 0.1, warmup };
+    case 'exponential': return { kind: 'exponential', lr: f.lr, gamma: f.gamma!, warmup };
+    default: return warmup > 0 ? { kind: 'constant', lr: f.lr, warmup } : undefined;
+  }
 }
 
 /** Print the result: a two-line summary, or JSON with the histories. */

@@ -25,6 +25,11 @@ describe('recur train: mistakes in the user\'s words', () => {
     [['--resume'], '--resume needs --checkpoint FILE (the checkpoint to continue from)'],
     [['--resume', '--checkpoint', join(dir, 'none.ckpt')], `--resume: no checkpoint at ${join(dir, 'none.ckpt')}`],
     [['--out', '/nonexistent/dir/m.safetensors'], '--out /nonexistent/dir/m.safetensors: the directory /nonexistent/dir does not exist'],
+    [['--dropout', '0.5'], '--dropout acts between stacked layers: add --layers 2 (or more)'],
+    [['--dropout', '1', '--layers', '2'], '--dropout must be a probability in [0, 1), got 1'],
+    [['--schedule', 'linear'], '--schedule must be one of constant, cosine, step, exponential, got "linear"'],
+    [['--schedule', 'exponential'], '--schedule exponential needs --gamma (the factor per step, e.g. 0.999)'],
+    [['--early-stopping', '0'], '--early-stopping must be a positive integer, got 0'],
   ];
   for (const [args, message] of cases) {
     it(args.join(' '), () => {
@@ -49,6 +54,21 @@ describe('recur train: mistakes in the user\'s words', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`recur: ${ckpt}: the checkpoint was made with batchSize 32, this run has 8 (resume with the same options)\n`);
   });
+});
+
+describe('recur train: the training flags reach fit', () => {
+  it('--schedule cosine --warmup --stop-when-solved --weight-decay --layers 2 --dropout, and --json has the histories', () => {
+    const r = recur(['train', '--T', '10', '--hidden', '16', '--steps', '3000', '--lr', '0.02', '--schedule', 'cosine', '--warmup', '50',
+      '--stop-when-solved', '--eval-every', '100', '--weight-decay', '0.0001', '--layers', '2', '--dropout', '0.1', '--json', '--threads', '1']);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.status).toBe('solved');
+    expect(j.steps).toBeLessThan(3000);
+    expect(j.model).toMatchObject({ layers: 2, dropout: 0.1 });
+    expect(j.history.loss).toHaveLength(j.steps);
+    expect(j.history.gradNorm).toHaveLength(j.steps);
+    expect(j.evals.map((e: { step: number }) => e.step)).toEqual(Array.from({ length: j.steps / 100 }, (_, i) => 100 * (i + 1)));
+  }, 120_000);
 });
 
 describe('recur train: Ctrl-C, checkpoint, resume', () => {
