@@ -7,7 +7,7 @@
  *   tensor → kernels → autodiff → ops → cells → models → optim, io → train → diagnostics, tasks
  */
 export { Tensor } from './tensor/tensor.js';
-export { Rng } from './tensor/rng.js';
+export { Rng, type RngState } from './tensor/rng.js';
 export { shapeSize, formatShape, sameShape, type Shape } from './tensor/shape.js';
 
 export { getBackend, defaultBackendName, referenceBackend, type BackendName } from './kernels/index.js';
@@ -35,7 +35,14 @@ export { writeFileAtomic } from './io/atomic.js';
 export { saveModel, loadModel } from './io/model-file.js';
 export { toTorchStateDict, loadTorchStateDict, modelFromTorchStateDict, inspectTorchStateDict, torchName, type TorchMode, type StateDict } from './io/pytorch.js';
 
-export { fit, type FitOptions, type FitResult, type TrainEvent } from './train/fit.js';
+export { dataset, Dataset, isDataset, type DatasetOptions } from './data/dataset.js';
+export { padSequences, type Sequence, type PaddedSequences, type PadOptions } from './data/pad.js';
+export type { Targets } from './data/targets.js';
+export { loadSequences, type LoadSequencesOptions, type LoadedSequences } from './data/load.js';
+
+export { fit, fitAsync, type FitOptions, type FitAsyncOptions, type FitResult, type TrainEvent, type LossFunction } from './train/fit.js';
+export { evaluate, type EvaluateOptions, type Evaluation } from './train/evaluate.js';
+export { saveCheckpoint, loadCheckpoint, type TrainingCheckpoint } from './train/checkpoint.js';
 export { buildGraph, loadBatch, GraphCache, type Graph, type GraphOptions } from './train/graph.js';
 export { MetricAccumulator, isSolved, type Metrics } from './train/metrics.js';
 

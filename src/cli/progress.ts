@@ -1,5 +1,7 @@
 /**
  * Progress display: a bar on a terminal (cli-progress), plain lines when the output is a pipe or a file.
+ * Training runs synchronously between event-loop turns, so cli-progress's own redraw timer may not fire:
+ * `update` redraws the bar itself whenever ~100 ms have passed since the last drawing.
  */
 import cliProgress from 'cli-progress';
 
@@ -8,42 +10,86 @@ export interface Progress {
   update(value: number, status: string): void;
   /** Print a line above the bar (or as a plain line). */
   log(line: string): void;
+  /** Remove nothing, draw the final state, and show the cursor again. Safe to call twice. */
   stop(): void;
 }
 
-/** "1 m 05 s" style remaining time from the rate so far (blank until there is a rate). */
-function eta(start: number, startValue: number, value: number, total: number): string {
-  const done = value - startValue, elapsed = (Date.now() - start) / 1000;
-  if (done <= 0 || elapsed <= 0) return '…';
-  const s = Math.round(((total - value) * elapsed) / done);
+export interface ProgressOptions {
+  quiet?: boolean;
+  /** Unit of the rate shown ('steps' → "12.3 steps/s"); no rate without it. */
+  unit?: string;
+  /** Non-terminal output: also print a plain status line at most this often (ms; default: never). */
+  plainEveryMs?: number;
+}
+
+/** "1 m 05 s" style duration. */
+function duration(s: number): string {
+  s = Math.round(s);
   return s >= 60 ? `${Math.floor(s / 60)} m ${String(s % 60).padStart(2, '0')} s` : `${s} s`;
 }
 
+/** Rate since the first update, and the remaining time at that rate ('…' until there is a rate). */
+function timing(start: number, startValue: number, value: number, total: number): { rate: number; eta: string } {
+  const done = value - startValue, elapsed = (Date.now() - start) / 1000;
+  if (done <= 0 || elapsed <= 0) return { rate: NaN, eta: '…' };
+  return { rate: done / elapsed, eta: duration(((total - value) * elapsed) / done) };
+}
+
+const REDRAW_MS = 100;
+
 /** A progress display on stderr: a bar on a terminal, plain lines otherwise (or nothing when quiet). */
-export function createProgress(total: number, label: string, options: { quiet?: boolean } = {}): Progress {
+export function createProgress(total: number, label: string, options: ProgressOptions = {}): Progress {
   if (options.quiet) return { update: () => undefined, log: () => undefined, stop: () => undefined };
+  const start = Date.now();
+  let startValue: number | null = null;
+  const rateText = (rate: number): string => (options.unit && Number.isFinite(rate) ? ` | ${rate >= 100 ? rate.toFixed(0) : rate.toPrecision(3)} ${options.unit}/s` : '');
   if (!process.stderr.isTTY) {
-    return { update: () => undefined, log: (line) => process.stderr.write(`${line}\n`), stop: () => undefined };
+    let lastPlain = Date.now();
+    return {
+      update: (value, status) => {
+        startValue ??= value;
+        const every = options.plainEveryMs;
+        if (every === undefined || Date.now() - lastPlain < every) return;
+        lastPlain = Date.now();
+        const t = timing(start, startValue, value, total);
+        process.stderr.write(`${label} ${value}/${total}${rateText(t.rate)} | ETA ${t.eta} | ${status}\n`);
+      },
+      log: (line) => process.stderr.write(`${line}\n`),
+      stop: () => undefined,
+    };
   }
   const multi = new cliProgress.MultiBar({
-    format: `${label} {bar} {value}/{total} | ETA {etaText} | {status}`,
+    format: `${label} {bar} {value}/{total}{rate} | ETA {etaText} | {status}`,
     stream: process.stderr,
     hideCursor: true,
     clearOnComplete: false,
     linewrap: false,
   }, cliProgress.Presets.shades_classic);
-  const bar = multi.create(total, 0, { status: '', etaText: '…' });
-  const start = Date.now();
-  let startValue: number | null = null;
+  const bar = multi.create(total, 0, { status: '', etaText: '…', rate: '' });
+  // Whatever ends the process, the cursor comes back.
+  const showCursor = (): void => { process.stderr.write('\x1b[?25h'); };
+  process.once('exit', showCursor);
+  let lastDraw = 0, stopped = false;
   return {
     update: (value, status) => {
       startValue ??= value;
-      bar.update(value, { status, etaText: eta(start, startValue, value, total) });
+      const t = timing(start, startValue, value, total);
+      bar.update(value, { status, etaText: t.eta, rate: rateText(t.rate) });
+      const now = Date.now();
+      if (now - lastDraw >= REDRAW_MS || value === total) {
+        lastDraw = now;
+        multi.update(); // draw now: cli-progress's timer cannot fire while training holds the thread
+      }
     },
     log: (line) => {
       multi.log(`${line}\n`);
       multi.update(); // draw now: the logged line appears above the bar
     },
-    stop: () => multi.stop(),
+    stop: () => {
+      if (stopped) return;
+      stopped = true;
+      multi.stop();
+      process.removeListener('exit', showCursor);
+    },
   };
 }

@@ -24,7 +24,7 @@ export function writeFileAtomic(path: string, bytes: Uint8Array): void {
   try {
     fd = openSync(tmp, 'wx', 0o666);
   } catch (e) {
-    throw new Error(`cannot write ${path}: ${(e as Error).message}`);
+    throw new Error(`cannot write ${path}: ${why(e, dir, tmp, path)}`);
   }
   try {
     let written = 0;
@@ -37,15 +37,26 @@ export function writeFileAtomic(path: string, bytes: Uint8Array): void {
   } catch (e) {
     try { closeSync(fd); } catch { /* already closed */ }
     removeQuietly(tmp);
-    throw new Error(`cannot write ${path}: ${(e as Error).message}`);
+    throw new Error(`cannot write ${path}: ${why(e, dir, tmp, path)}`);
   }
   try {
     renameSync(tmp, path);
   } catch (e) {
     removeQuietly(tmp);
-    throw new Error(`cannot write ${path}: ${(e as Error).message}`);
+    throw new Error(`cannot write ${path}: ${why(e, dir, tmp, path)}`);
   }
   fsyncDirectory(dir);
+}
+
+/** The reason a write failed, in terms of the user's path (never the hidden temp file's name). */
+function why(e: unknown, dir: string, tmp: string, path: string): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return `the directory ${dir} does not exist`;
+  if (code === 'ENOTDIR') return `${dir} is not a directory`;
+  if (code === 'EACCES' || code === 'EPERM') return `no permission to write in ${dir}`;
+  if (code === 'ENOSPC') return 'no space left on the device';
+  if (code === 'EISDIR') return `${path} is a directory`;
+  return (e as Error).message.split(tmp).join(path);
 }
 
 function removeQuietly(path: string): void {

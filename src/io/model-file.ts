@@ -8,12 +8,14 @@
 import type { Backend } from '../kernels/backend.js';
 import { Model, type ModelConfig } from '../models/model.js';
 import { formatShape, sameShape } from '../tensor/shape.js';
-import { readSafetensorsFile, writeSafetensorsFile, type SafeTensor } from './safetensors.js';
+import { readFileSync } from 'node:fs';
+import { decodeSafetensors, writeSafetensorsFile, type DecodedSafetensors, type SafeTensor } from './safetensors.js';
 
 export const MODEL_FORMAT = 'recur-model';
 
 /** Write `model` to `path` atomically (temp file + rename). Extra metadata strings are kept in the header. */
 export function saveModel(path: string, model: Model, extra: Record<string, string> = {}): void {
+  model.assertLive('saveModel');
   const tensors: Record<string, SafeTensor> = {};
   const f64 = model.backend.dtype === 'float64';
   for (const [name, t] of model.namedParameters()) {
@@ -24,7 +26,7 @@ export function saveModel(path: string, model: Model, extra: Record<string, stri
 
 /** Read a model file written by saveModel onto `backend`. Every problem is an Error naming the file and tensor. */
 export function loadModel(path: string, backend: Backend): { model: Model; metadata: Record<string, string> } {
-  const file = readSafetensorsFile(path);
+  const file = readModelFile(path);
   const meta = file.metadata;
   if (meta.format !== MODEL_FORMAT) {
     throw new Error(`${path}: not a recur model file (metadata format is ${meta.format === undefined ? 'missing' : `"${meta.format}"`}); for a PyTorch state dict use the PyTorch import`);
@@ -56,4 +58,25 @@ export function loadModel(path: string, backend: Backend): { model: Model; metad
   }
   if (names.size) throw new Error(`${path}: tensors not in the model config: ${[...names].join(', ')}`);
   return { model, metadata: meta };
+}
+
+/**
+ * Read a safetensors file, saying plainly when the file is something else (a text file, an image, a
+ * PyTorch .pt pickle): a safetensors file starts with an 8-byte header length followed by a JSON object.
+ */
+export function readModelFile(path: string): DecodedSafetensors {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new Error(`${path}: no such file`);
+    if (code === 'EISDIR') throw new Error(`${path}: is a directory, not a model file`);
+    throw new Error(`${path}: cannot read (${(e as Error).message})`);
+  }
+  if (bytes.length < 9 || bytes[8] !== 0x7b /* '{' */) {
+    const what = bytes.length === 0 ? 'the file is empty' : bytes.length < 9 ? `the file is only ${bytes.length} bytes` : 'it does not start with a header length and a JSON header';
+    throw new Error(`${path}: not a safetensors file (${what}); recur reads models saved by \`recur train --out\`, saveModel or safetensors.torch.save_file`);
+  }
+  return decodeSafetensors(bytes, path);
 }

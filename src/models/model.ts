@@ -64,10 +64,16 @@ export interface Layer {
   readonly h0: (Tensor[] | null)[];
 }
 
+/**
+ * Ownership: a model owns its parameter tensors (and their gradient buffers) on `backend`; call `dispose()`
+ * when done with it to give that memory back (the wasm heap is not garbage-collected). Tapes, graphs and
+ * optimizers made from a model own their own buffers: `fit` frees everything it made before it returns.
+ */
 export class Model {
   readonly layers: Layer[] = [];
   readonly readout: Readout;
   readonly directions: number;
+  private disposedFlag = false;
 
   constructor(readonly config: ModelConfig, readonly backend: Backend, seed: number | Rng = 0) {
     const rng = seed instanceof Rng ? seed : new Rng(seed);
@@ -119,8 +125,29 @@ export class Model {
     return this.parameters().reduce((s, t) => s + t.size, 0);
   }
 
+  /** Whether dispose() has been called. */
+  get disposed(): boolean {
+    return this.disposedFlag;
+  }
+
+  /**
+   * Free every parameter and gradient buffer of this model on its backend. Afterwards the model cannot be
+   * used (forward, fit, save and predict throw); calling dispose() again does nothing.
+   */
+  dispose(): void {
+    if (this.disposedFlag) return;
+    this.disposedFlag = true;
+    for (const t of this.parameters()) t.dispose();
+  }
+
+  /** Throw a clear error when the model has been disposed (`who` names the caller). */
+  assertLive(who: string): void {
+    if (this.disposedFlag) throw new Error(`${who}: the model has been disposed (model.dispose() frees its parameters)`);
+  }
+
   /** Run the model on x [T, B, I], recording on `tape`. */
   forward(tape: Tape, x: Tensor, options: ForwardOptions = {}): ModelOutput {
+    this.assertLive('model.forward');
     if (x.rank !== 3 || x.shape[2] !== this.config.inputSize) {
       throw new Error(`model: expected input [T, B, ${this.config.inputSize}], got ${formatShape(x.shape)}`);
     }

@@ -78,7 +78,12 @@ export class ResultStore {
         if (ok.n !== 2) throw new Error('no study/trial tables');
       }
     } catch (e) {
-      throw new Error(`${path}: not a recur results database (${(e as Error).message})`);
+      const msg = (e as Error).message;
+      // better-sqlite3 loads its compiled addon on first use: a missing or mismatched build is not the file's fault
+      if (/bindings file|NODE_MODULE_VERSION|compiled against a different|invalid ELF header|better_sqlite3\.node/i.test(msg)) {
+        throw new Error(`cannot open ${path}: better-sqlite3's native module is missing or was built for another Node.js (this is ${process.version}); run \`npm rebuild better-sqlite3\` (it compiles with node-gyp: needs python3, make and a C++ compiler). Details: ${msg.split('\n')[0]}`);
+      }
+      throw new Error(`${path}: not a recur results database (${msg})`);
     }
   }
 

@@ -26,9 +26,10 @@ export interface TrialProgress {
 export function runTrial(trial: TrialSpec, options: { backend?: BackendName; onProgress?: (p: TrialProgress) => void } = {}): TrialRecord {
   const t0 = performance.now();
   const record: TrialRecord = { status: 'done', steps: 0, divergedAt: null, error: null, solvedAt: null, final: null, seconds: 0, metrics: [], curves: [], summary: {} };
+  let owned: Model | undefined;
   try {
     const task: Task = createTask(trial.task);
-    const model = new Model({ ...trial.model, inputSize: task.inputSize, outputSize: task.outputSize, target: task.target }, getBackend(options.backend), trial.seed);
+    const model = owned = new Model({ ...trial.model, inputSize: task.inputSize, outputSize: task.outputSize, target: task.target }, getBackend(options.backend), trial.seed);
     const budget = trial.training.steps;
     const every = Math.max(1, Math.ceil(budget / MAX_SERIES_POINTS));
     const measureAt = new Set((trial.instruments.gradientThroughTime?.at ?? []).map((f) => Math.round(f * budget)));
@@ -76,6 +77,8 @@ export function runTrial(trial: TrialSpec, options: { backend?: BackendName; onP
   } catch (e) {
     record.status = 'failed';
     record.error = e instanceof Error ? e.message : String(e);
+  } finally {
+    owned?.dispose(); // the worker runs trial after trial on one backend: give the parameters back
   }
   record.seconds = (performance.now() - t0) / 1000;
   return record;

@@ -3,6 +3,12 @@
  * The same seed gives the same sequence on every platform (only 32-bit integer arithmetic is used).
  * Every initialiser, data generator and dropout mask in recur takes one of these; `Math.random` is never used.
  */
+/** A generator's state as plain JSON (see Rng.getState). */
+export interface RngState {
+  words: number[];
+  spareNormal: number | null;
+}
+
 export class Rng {
   private s0 = 0;
   private s1 = 0;
@@ -95,6 +101,23 @@ export class Rng {
   /** Fill `out` with U[lo, hi) samples. */
   fillUniform(out: { length: number; [i: number]: number }, lo = 0, hi = 1): void {
     for (let i = 0; i < out.length; i++) out[i] = lo + (hi - lo) * this.uniform();
+  }
+
+  /** The generator's full state (checkpoints): its four 32-bit words and the cached normal (null if none). */
+  getState(): RngState {
+    return { words: [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0], spareNormal: Number.isNaN(this.spareNormal) ? null : this.spareNormal };
+  }
+
+  /** Continue exactly where a getState() record left off. */
+  setState(state: RngState): this {
+    const w = state?.words;
+    if (!Array.isArray(w) || w.length !== 4 || !w.every((v) => Number.isInteger(v) && v >= 0 && v < 2 ** 32) || w.every((v) => v === 0)) {
+      throw new Error(`Rng.setState: words must be four 32-bit unsigned integers, not all zero, got ${JSON.stringify(w)}`);
+    }
+    if (state.spareNormal !== null && !Number.isFinite(state.spareNormal)) throw new Error(`Rng.setState: spareNormal must be a finite number or null, got ${state.spareNormal}`);
+    [this.s0, this.s1, this.s2, this.s3] = w.map((v) => v | 0);
+    this.spareNormal = state.spareNormal ?? NaN;
+    return this;
   }
 
   /** An independent generator derived from this one (for giving each component its own stream). */

@@ -9,6 +9,7 @@ import { mse, softmaxCrossEntropy } from '../ops/index.js';
 import type { Rng } from '../tensor/rng.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Batch, TaskScore } from '../tasks/task.js';
+import type { LossFunction } from './types.js';
 
 export interface Graph {
   readonly tape: Tape;
@@ -31,6 +32,8 @@ export interface GraphOptions {
   /** Whether batches carry a step mask / a loss mask. */
   mask?: boolean;
   lossMask?: boolean;
+  /** A custom loss instead of the task's MSE or cross-entropy (see LossFunction). */
+  loss?: LossFunction;
 }
 
 /** Record the model and its loss for batches of shape (T, B). */
@@ -50,7 +53,11 @@ export function buildGraph(model: Model, score: Pick<TaskScore, 'loss' | 'target
   const output = model.forward(tape, x, { mask, training: opts.training, rng: opts.rng });
   const rowMask = score.target === 'all' ? (lossMask ?? mask)?.reshape([rows]) ?? null : null;
   let loss: Tensor;
-  if (score.loss === 'xent') loss = softmaxCrossEntropy(tape, output.y.reshape([rows, O]), target, rowMask);
+  if (opts.loss) {
+    const y = score.target === 'all' ? output.y.reshape([rows, O]) : output.y; // (rows, O)
+    loss = opts.loss(tape, y, score.loss === 'xent' ? target : target.reshape([rows, O]), rowMask);
+    if (!loss || typeof loss !== 'object' || loss.size !== 1) throw new Error(`custom loss: must return a scalar tensor recorded on the tape, got ${loss && typeof loss === 'object' ? `shape [${String(loss.shape)}]` : String(loss)}`);
+  } else if (score.loss === 'xent') loss = softmaxCrossEntropy(tape, output.y.reshape([rows, O]), target, rowMask);
   else if (score.target === 'all') loss = mse(tape, output.y.reshape([rows, O]), target.reshape([rows, O]), rowMask);
   else loss = mse(tape, output.y, target);
   return { tape, T, B, x, target, mask, lossMask, output, loss };
@@ -87,11 +94,12 @@ export class GraphCache {
     const key = `${batch.T}x${batch.B}${batch.mask ? 'm' : ''}${batch.lossMask ? 'l' : ''}`;
     let g = this.graphs.get(key);
     if (!g) {
+      // Recording runs the ops once (dropout draws a mask); rewind the rng so that the random stream does not
+      // depend on when graphs were built — a run resumed from a checkpoint rebuilds them and must draw the same.
+      const state = this.opts.rng?.getState();
       g = buildGraph(this.model, this.score, batch.T, batch.B, { ...this.opts, mask: !!batch.mask, lossMask: !!batch.lossMask });
+      if (state) this.opts.rng!.setState(state);
       this.graphs.set(key, g);
-      loadBatch(g, batch);
-      g.tape.forward();
-      return g;
     }
     loadBatch(g, batch);
     g.tape.forward();
