@@ -7,6 +7,7 @@ import type { Group } from './data.js';
 import type { ReportContent } from './html.js';
 import { describeScore } from './html.js';
 import { fmt, fmtDuration } from './stats.js';
+import type { Table } from './tables.js';
 
 /** Escape text for Markdown: HTML-significant characters as entities, Markdown syntax with backslashes. */
 export function mdEscape(s: unknown): string {
@@ -17,6 +18,15 @@ export function mdEscape(s: unknown): string {
 }
 
 const VERDICT_MARK = { held: '✅ held', 'did not hold': '❌ did not hold', inconclusive: '➖ inconclusive' } as const;
+const CHECK_MARK = { held: '✅ passed', 'did not hold': '❌ failed', inconclusive: '➖ not checked' } as const;
+
+/** An analysis table in Markdown; marked cells in bold. */
+export function tableMarkdown(t: Table): string[] {
+  const mark = new Set(t.marked.map(([r, c]) => `${r}:${c}`));
+  return [`### ${mdEscape(t.title)}`, '', `_${mdEscape(t.note)}_`, '',
+    `| ${t.head.map(mdEscape).join(' | ')} |`, `|${t.numeric.map((n) => (n ? '---:' : '---')).join('|')}|`,
+    ...t.rows.map((r, i) => `| ${r.map((c, j) => (mark.has(`${i}:${j}`) && c ? `**${mdEscape(c)}**` : mdEscape(c))).join(' | ')} |`), ''];
+}
 
 function decay(e: Group['decayInit']): string {
   return e ? fmt(e.mean, 2) : '–';
@@ -35,13 +45,23 @@ export function renderMarkdown(c: ReportContent): string {
     return lines.join('\n');
   }
   lines.push('## Findings', '');
-  if (c.findings.length === 0) lines.push('No finding could be computed from these trials.', '');
-  for (const f of c.findings) lines.push(`- **${VERDICT_MARK[f.verdict]}** — ${mdEscape(f.sentence)} _(${f.trials} trials, ${f.seeds} seeds)_`);
+  const findings = c.findings.filter((f) => f.kind === 'finding'), checks = c.findings.filter((f) => f.kind === 'check');
+  if (findings.length === 0) lines.push('No finding could be computed from these trials.', '');
+  else {
+    lines.push(`${findings.filter((f) => f.p !== null).length} claims were tested and Holm-corrected together (family-wise α = 0.05): "held" needs the adjusted p ≤ 0.05, "did not hold" needs the 95% CI to exclude the predicted effect, anything else is "inconclusive". `
+      + 'Each claim is tested at one sequence length (nothing is pooled over T), paired by seed; conditions that carry no information are not tested.', '');
+  }
+  for (const f of findings) lines.push(`- **${VERDICT_MARK[f.verdict]}** — ${mdEscape(f.sentence)} _(${f.trials} trials, ${f.seeds} seeds)_`);
+  if (checks.length) {
+    lines.push('', '## Checks', '', '_Inequalities and identities the mathematics guarantees: they test the instruments, not the question, and are not counted as findings._', '');
+    for (const f of checks) lines.push(`- **${CHECK_MARK[f.verdict]}** — ${mdEscape(f.sentence)} _(${f.trials} trials)_`);
+  }
   const rules = [...new Set(c.findings.map((f) => f.rule))];
   if (rules.length) lines.push('', '<details><summary>Verdict rules</summary>', '', ...rules.map((r) => `- ${mdEscape(r)}`), '', '</details>');
   lines.push('', '## Figures', '');
   c.figures.forEach((f, i) => lines.push(`${i + 1}. [${mdEscape(f.title)}](${f.id}.svg)`));
   if (c.missing.length) lines.push('', `Not drawn: ${c.missing.map(mdEscape).join(' ')}`);
+  if (c.tables.length) lines.push('', '## Analysis', '', ...c.tables.flatMap(tableMarkdown));
   lines.push('', '## Results', '');
   for (const name of [...new Set(data.tasks.map((t) => t.name))]) {
     lines.push(`### ${mdEscape(name)}`, '', `_${mdEscape(describeScore(data.tasks.filter((t) => t.name === name)))}_`, '');

@@ -64,3 +64,15 @@ export function loadSeries(store: ResultStore, trials: readonly TrialView[], nam
   }
   return out;
 }
+
+/** The fitted per-step slope of every recorded 'gtt' curve (layer `layer`) of each trial, by trial key, in step order. */
+export function loadGttSlopes(store: ResultStore, trials: readonly TrialView[], layer = 0): Map<string, { step: number; slope: number }[]> {
+  const out = new Map<string, { step: number; slope: number }[]>();
+  for (const v of trials) {
+    const points = store.curves(v.trial.key, 'gtt').filter((c) => c.layer === layer)
+      .map((c) => ({ step: c.step, slope: numOrNull(c.data.slope) }))
+      .filter((p): p is { step: number; slope: number } => p.slope !== null);
+    if (points.length) out.set(v.trial.key, points);
+  }
+  return out;
+}
