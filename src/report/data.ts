@@ -113,6 +113,11 @@ function axesLabel(axes: Record<string, unknown>, keep: (path: string) => boolea
   return Object.keys(axes).filter(keep).sort().map((k) => `${axisName(k)}=${formatValue(axes[k])}`).join(' · ');
 }
 
+/** A trial that was measured at initialisation only (training.steps = 0): it has no success to report. */
+export function isUntrained(v: TrialView): boolean {
+  return Number(v.trial.config?.training?.steps) === 0;
+}
+
 /** A trial of the learning-rate pilot (excluded from every analysis but the pilot table). */
 export function isPilot(config: StoredTrial['config']): boolean {
   return (config as { phase?: unknown } | undefined)?.phase === 'pilot';

@@ -14,7 +14,7 @@
  *   Lyapunov         the top Lyapunov exponent per time step divided by L (mean over trials, 95% CI)
  */
 import { fitLine, type LineFit } from '../diagnostics/stats.js';
-import type { StudyData, TaskInfo, TrialView } from './data.js';
+import { isUntrained, type StudyData, type TaskInfo, type TrialView } from './data.js';
 import { estimate, type Estimate } from './stats.js';
 
 export interface DepthPoint {
@@ -51,7 +51,7 @@ export interface DepthLine {
 /** The trials Part A analyses: untrained ones, else every step-0 measurement on many-to-one tasks. */
 export function depthSource(data: StudyData): TrialView[] {
   const deep = data.trials.filter((v) => v.model.deep);
-  const untrained = deep.filter((v) => Number(v.trial.config?.training?.steps) === 0);
+  const untrained = deep.filter(isUntrained);
   return untrained.length ? untrained : deep.filter((v) => v.task.target === 'last');
 }
 

@@ -5,7 +5,7 @@
  * Every string that came from a user or a run (study, task, model names, descriptions, errors) goes
  * through `esc`.
  */
-import type { Group, StudyData } from './data.js';
+import { isUntrained, type Group, type StudyData } from './data.js';
 import type { Finding, Verdict } from './findings.js';
 import type { Figure } from './plots.js';
 import type { Table } from './tables.js';
@@ -152,7 +152,8 @@ function groupTable(groups: Group[]): string {
     const pct = Math.round(100 * g.successRate);
     const metric = g.task.metric ? ` ${esc(g.task.metric)}` : '';
     return `<tr><td>${esc(g.model.label)}</td><td>${esc(g.task.axesLabel || '–')}</td>`
-      + `<td title="${g.seeds} seeds"><span class="bar"><i style="width:${pct}%"></i></span>${g.solved}/${g.trials.length}</td>`
+      + (g.trials.every(isUntrained) ? '<td title="measured at initialisation only">not trained</td>'
+        : `<td title="${g.seeds} seeds"><span class="bar"><i style="width:${pct}%"></i></span>${g.solved}/${g.trials.length}</td>`)
       + `<td class="n">${g.stepsToSolve === null ? '–' : esc(fmt(g.stepsToSolve))}</td><td class="n">${esc(fmt(g.finalMetric))}${g.finalMetric === null ? '' : metric}</td>`
       + `<td class="n">${esc(decayCell(g.decayInit))}</td><td class="n">${esc(decayCell(g.decayEnd))}</td><td class="n">${esc(fmt(g.boundPerStep?.mean, 2))}</td>`
       + `<td class="n">${g.diverged || ''}</td><td class="n">${g.failed || ''}</td><td class="n">${esc(fmtDuration(g.seconds))}</td></tr>`;
@@ -195,7 +196,7 @@ export function renderHtml(c: ReportContent): string {
   const n = data.counts;
   const empty = n.total === 0;
   const cards = [card(n.total, 'trials'), card(n.done, 'done', 'good'), card(n.diverged, 'diverged', n.diverged ? 'bad' : ''), card(n.failed, 'failed', n.failed ? 'bad' : ''),
-    card(n.solved, 'solved the task'), card(fmtDuration(data.seconds), 'compute time'), card(data.models.length, 'model settings'), card(data.tasks.length, 'task settings')].join('');
+    card(n.solved, 'solved the task'), ...(data.pilot.length ? [card(data.pilot.length, 'pilot trials')] : []), card(fmtDuration(data.seconds), 'compute time'), card(data.models.length, 'model settings'), card(data.tasks.length, 'task settings')].join('');
   const body = empty
     ? `<h2 id="findings">No finished trials</h2><p>The study <code>${esc(data.name)}</code> has no finished trials in this database yet, so there is nothing to report. Trials are stored as they finish; run or resume the study and build the report again.</p>`
     : `<h2 id="findings">Findings</h2>\n${findingsSection(c.findings)}\n${checksSection(c.findings)}\n<h2 id="figures">Figures</h2>\n${figuresSection(c.figures, c.missing)}\n`

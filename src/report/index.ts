@@ -17,7 +17,7 @@ import { computeFindings, type Finding } from './findings.js';
 import { renderHtml } from './html.js';
 import { renderMarkdown } from './markdown.js';
 import { buildFigures, type Figure } from './plots.js';
-import { loadGtt, loadGttSlopes, loadSeries } from './series.js';
+import { loadGtt, loadSeries } from './series.js';
 import { buildTables } from './tables.js';
 import { modelCurves } from './trainability.js';
 
@@ -48,8 +48,7 @@ export function buildReport(store: ResultStore, study: string, options: { title?
   const findings = computeFindings(data, gtt);
   const curves = modelCurves(data);
   const tables = buildTables(data, curves);
-  const slopes = loadGttSlopes(store, data.trials);
-  const { figures, missing } = data.trials.length ? buildFigures({ data, gtt, loss, curves, slopes }) : { figures: [] as Figure[], missing: [] as string[] };
+  const { figures, missing } = data.trials.length ? buildFigures({ data, gtt, loss, curves }) : { figures: [] as Figure[], missing: [] as string[] };
   const content = {
     title: options.title ?? `Study ${study}`, data, findings, figures, missing, tables,
     source: options.source ?? basename(store.path), generated: new Date(),

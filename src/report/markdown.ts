@@ -3,7 +3,7 @@
  * table per task. User strings are escaped for Markdown (inline HTML would otherwise render, and a `|`
  * would break a table row).
  */
-import type { Group } from './data.js';
+import { isUntrained, type Group } from './data.js';
 import type { ReportContent } from './html.js';
 import { describeScore } from './html.js';
 import { fmt, fmtDuration } from './stats.js';
@@ -39,7 +39,7 @@ export function renderMarkdown(c: ReportContent): string {
   const lines: string[] = [`# ${mdEscape(c.title)}`, ''];
   if (data.description) lines.push(mdEscape(data.description), '');
   lines.push(`Study \`${data.name.replace(/`/g, "'")}\`: ${n.total} trials — ${n.done} done, ${n.diverged} diverged, ${n.failed} failed; `
-    + `${n.solved} solved their task; compute time ${fmtDuration(data.seconds)}. Full report with plots: [report.html](report.html).`, '');
+    + `${n.solved} solved their task${data.pilot.length ? ` (and ${data.pilot.length} learning-rate pilot trials)` : ''}; compute time ${fmtDuration(data.seconds)}. Full report with plots: [report.html](report.html).`, '');
   if (n.total === 0) {
     lines.push('No finished trials yet: nothing to report. Run or resume the study, then build the report again.', '');
     return lines.join('\n');
@@ -68,7 +68,7 @@ export function renderMarkdown(c: ReportContent): string {
     lines.push('| Model | Setting | Solved | Median steps to solve | Median final metric | Decay/step init | Decay/step end | Diverged | Failed |');
     lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|');
     for (const g of data.groups.filter((x) => x.task.name === name)) {
-      lines.push(`| ${mdEscape(g.model.label)} | ${mdEscape(g.task.axesLabel || '–')} | ${g.solved}/${g.trials.length} | ${fmt(g.stepsToSolve)} | ${fmt(g.finalMetric)} | `
+      lines.push(`| ${mdEscape(g.model.label)} | ${mdEscape(g.task.axesLabel || '–')} | ${g.trials.every(isUntrained) ? 'not trained' : `${g.solved}/${g.trials.length}`} | ${fmt(g.stepsToSolve)} | ${fmt(g.finalMetric)} | `
         + `${decay(g.decayInit)} | ${decay(g.decayEnd)} | ${g.diverged} | ${g.failed} |`);
     }
     lines.push('');

@@ -13,6 +13,7 @@
 import { depthLines, depthMeans, type DepthLine } from './depth.js';
 import type { StudyData } from './data.js';
 import type { VlSpec } from './render.js';
+import type { TrialGtt } from './series.js';
 import { fmt } from './stats.js';
 import type { ModelCurve } from './trainability.js';
 
@@ -157,10 +158,10 @@ export function t50HorizonFigure(curves: readonly ModelCurve[]): Built {
 }
 
 /** gtt slope over training, per model, for one task (median over seeds at each recorded fraction of the budget). */
-export function slopesFigure(data: StudyData, slopes: Map<string, { step: number; slope: number }[]>, taskName: string): Built {
+export function slopesFigure(data: StudyData, gtt: Map<string, TrialGtt>, taskName: string): Built {
   const acc = new Map<string, { model: string; T: string; fraction: number; values: number[] }>();
   for (const v of data.trials.filter((x) => x.task.name === taskName)) {
-    const points = slopes.get(v.trial.key);
+    const points = gtt.get(v.trial.key)?.slopes;
     const budget = Number(v.trial.config?.training?.steps) || 0;
     if (!points || budget <= 0) continue;
     for (const p of points) {

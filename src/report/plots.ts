@@ -11,7 +11,7 @@
  *   4. success-<task>: success-rate heatmap, model × T, "solved/trials" printed in each cell
  *   5. steps-<task>:  steps to solve, one dot per solved trial, per model, coloured by T
  */
-import type { StudyData } from './data.js';
+import { isUntrained, type StudyData } from './data.js';
 import { depthScale, figureId, hardestVariant, taskColumns, taskNames, variantScale, variantsOf } from './palette.js';
 import { decayRows, GTT_CEILING, GTT_FLOOR, gttRows, lossRows, PHASES, trialsOf } from './plot-data.js';
 import { renderSvg, type VlSpec } from './render.js';
@@ -36,8 +36,6 @@ export interface PlotInputs {
   loss: Map<string, { step: number; value: number }[]>;
   /** Part B's T₅₀ per model (none: no T₅₀ figure). */
   curves?: readonly ModelCurve[];
-  /** Every recorded gtt slope per trial (none: no slopes-over-training figures). */
-  slopes?: Map<string, { step: number; slope: number }[]>;
 }
 
 const PANEL = { width: 160, height: 110 };
@@ -181,7 +179,7 @@ export function lossFigure(inputs: PlotInputs, taskName: string): Built {
 /** 4. Success rate per (model, T) of one task, with "solved/trials" in each cell. */
 export function successFigure(inputs: PlotInputs, taskName: string): Built {
   // Untrained trials (the gradient-at-initialisation part of a study) have no success to show.
-  const groups = inputs.data.groups.filter((g) => g.task.name === taskName && g.trials.some((v) => Number(v.trial.config?.training?.steps ?? 1) > 0));
+  const groups = inputs.data.groups.filter((g) => g.task.name === taskName && !g.trials.every(isUntrained));
   if (groups.length === 0) return null;
   const tasks = inputs.data.tasks.filter((t) => t.name === taskName);
   const cols = taskColumns(tasks);
@@ -265,7 +263,10 @@ export function buildFigures(inputs: PlotInputs): { figures: Figure[]; missing: 
   if (inputs.curves?.length) add('t50-horizon', 'T₅₀ vs horizon', t50HorizonFigure(inputs.curves), 'T₅₀ against the gradient horizon: no model has a decay rate recorded at initialisation.');
   for (const t of names) add(`gtt-${t}`, `gradients ${t}`, gttFigure(inputs, t), `Gradient through time for ${t}: no gradient-through-time curves were recorded.`);
   if (!centre) add('decay-depth', 'decay vs L', decayFigure(inputs), 'Decay against depth: the study has no deep transitions at two or more depths with recorded decay rates.');
-  if (inputs.slopes) for (const t of names) { const f = slopesFigure(inputs.data, inputs.slopes, t); if (f) add(`slopes-${t}`, `decay in training ${t}`, f, ''); }
+  for (const t of names) {
+    const f = slopesFigure(inputs.data, inputs.gtt, t);
+    if (f) add(`slopes-${t}`, `decay in training ${t}`, f, '');
+  }
   for (const t of names) add(`loss-${t}`, `loss ${t}`, lossFigure(inputs, t), `Training loss for ${t}: no train.loss series were recorded.`);
   for (const t of names) add(`success-${t}`, `success ${t}`, successFigure(inputs, t), `Success rate for ${t}: no trials.`);
   for (const t of names) add(`steps-${t}`, `steps ${t}`, stepsFigure(inputs, t), `Steps to solve for ${t}: no trial solved it.`);

@@ -16,7 +16,7 @@
  *                model's trials of decay.init (the per-step slope at step 0): the lag at which the gradient
  *                has fallen to 1e-3 of its value at T. +∞ when s ≥ 0 (no decay).
  */
-import type { ModelInfo, StudyData, TrialView } from './data.js';
+import { isUntrained, type ModelInfo, type StudyData, type TrialView } from './data.js';
 import { fitT50, type T50Fit } from './logistic.js';
 import { estimate, median, type Estimate } from './stats.js';
 
@@ -47,10 +47,7 @@ export const HORIZON_LEVEL = 1e-3;
 
 /** Trained trials on tasks whose T is a grid axis. */
 export function trainedSource(data: StudyData): TrialView[] {
-  return data.trials.filter((v) => {
-    const steps = v.trial.config?.training?.steps;
-    return (steps === undefined || Number(steps) > 0) && v.task.T !== null && 'task.T' in (v.trial.axes ?? {});
-  });
+  return data.trials.filter((v) => !isUntrained(v) && v.task.T !== null && 'task.T' in (v.trial.axes ?? {}));
 }
 
 export const isImplied = (v: TrialView): boolean => v.trial.summary?.['skipped.impliedFailure'] === 1;

@@ -33,6 +33,8 @@ export interface PartBModel {
   solved: (T: number, seed: number) => boolean;
   /** decay.init of this model (default −0.05). */
   s?: number;
+  /** Record gtt curves at these fractions of training, the slope rising linearly from s to s/2. */
+  gttAt?: number[];
 }
 
 export interface PartB {
@@ -59,6 +61,7 @@ let counter = 0;
 function write(store: ResultStore, o: {
   taskName: string; T: number; modelName: string; cell: Record<string, unknown>; axes: Record<string, unknown>; seed: number; steps: number;
   phase?: string; lr?: number; summary: Record<string, number | null>; solved: boolean; final?: Record<string, number> | null; status?: TrialRecord['status'];
+  curves?: TrialRecord['curves'];
 }): void {
   const index = counter++;
   const training = { steps: o.steps, batchSize: 32, optimizer: { kind: 'adam', lr: o.lr ?? 0.001 }, evalEvery: 100 } as unknown as TrialSpec['training'];
@@ -69,7 +72,7 @@ function write(store: ResultStore, o: {
   } as TrialSpec;
   const solvedAt = o.solved ? Math.max(1, Math.round(o.steps / 2)) : null;
   const final = o.final !== undefined ? o.final : o.steps > 0 ? { loss: o.solved ? 0.002 : 0.16, metric: o.solved ? 0.002 : 0.16 } : null;
-  store.writeTrial(spec, { status: o.status ?? 'done', steps: o.steps, divergedAt: null, error: null, solvedAt, final, seconds: 1, metrics: [], curves: [], summary: o.summary });
+  store.writeTrial(spec, { status: o.status ?? 'done', steps: o.steps, divergedAt: null, error: null, solvedAt, final, seconds: 1, metrics: [], curves: o.curves ?? [], summary: o.summary });
 }
 
 /** A fresh in-memory store holding study 'dt' built from `f`. */
@@ -110,7 +113,9 @@ export function studyStore(f: StudyFixture): ResultStore {
         if (allFailed && b.skipAfterFailure) continue;
         const seeds = b.seeds ?? [1, 2, 3, 4, 5];
         for (const seed of seeds) {
-          write(store, { taskName: 'adding', T, modelName: m.name, cell: m.cell, axes: {}, seed, steps: 1000, solved: m.solved(T, seed), summary: { 'decay.init': (m.s ?? -0.05) + 0.001 * hashNoise(`${m.name}:${T}:${seed}`) } });
+          const s0 = (m.s ?? -0.05) + 0.001 * hashNoise(`${m.name}:${T}:${seed}`);
+          const curves = (m.gttAt ?? []).map((f) => ({ kind: 'gtt', step: Math.round(f * 1000), layer: 0, data: { t: [1, 2], mean: [1, 1], slope: s0 * (1 - f / 2) } }));
+          write(store, { taskName: 'adding', T, modelName: m.name, cell: m.cell, axes: {}, seed, steps: 1000, solved: m.solved(T, seed), summary: { 'decay.init': s0 }, curves });
         }
         allFailed = seeds.every((s) => !m.solved(T, s));
       }

@@ -3,6 +3,9 @@ import { loadStudyData } from '../../src/report/data.js';
 import { buildReport } from '../../src/report/index.js';
 import { pilotTable } from '../../src/report/pilot.js';
 import { buildTables } from '../../src/report/tables.js';
+import { slopesFigure } from '../../src/report/plots-study.js';
+import { loadGtt } from '../../src/report/series.js';
+import { fmt } from '../../src/report/stats.js';
 import { modelCurves } from '../../src/report/trainability.js';
 import { htmlProblems } from './html-check.js';
 import { studyStore, type StudyFixture } from './study-fixture.js';
@@ -23,6 +26,7 @@ const fixture: StudyFixture = {
     ],
   },
 };
+const withCurves: StudyFixture = { partB: { Ts: [16, 32], models: [{ name: 'plain', cell: deep('plain', 2), s: -0.2, gttAt: [0, 0.1, 0.3, 1], solved: (T) => T === 16 }] } };
 
 describe('a study of the redesigned shape (Part A, pilot, Part B)', () => {
   it('the pilot stays out of every analysis; its table marks the lowest loss (ties to the smaller rate; a diverged seed disqualifies)', () => {
@@ -61,6 +65,23 @@ describe('a study of the redesigned shape (Part A, pilot, Part B)', () => {
     const rates = tables[0];
     const row = rates.rows.find((r) => r[1] === 'plain · gain=1.25' && r[2] === 'tanh')!;
     expect(row[10]).toBe('1'); // the exploding run is counted, and in the fit
+    // secondary endpoint: log(final mse / baseline 1/6), here 0.002 when solved and 0.16 when not
+    const lstm = t50.rows.find((r) => r[1] === 'LSTM')!;
+    expect(lstm[6]).toContain(`16: ${fmt(Math.log(0.002 * 6), 3)}`);
+  });
+
+  it('gtt slopes recorded at several points of training are drawn per model, median over seeds', () => {
+    const store = studyStore(withCurves);
+    const data = loadStudyData(store, 'dt');
+    const gtt = loadGtt(store, data.trials);
+    store.close();
+    const f = slopesFigure(data, gtt, 'adding')!;
+    const rows = (f.spec as unknown as { data: { values: { T: string; fraction: number; slope: number }[] } }).data.values;
+    expect(rows.filter((r) => r.T === 'T=16').map((r) => r.fraction)).toEqual([0, 0.1, 0.3, 1]);
+    expect(rows.find((r) => r.T === 'T=16' && r.fraction === 1)!.slope).toBeCloseTo(-0.1, 2);
+    const none = studyStore(fixture);
+    expect(slopesFigure(loadStudyData(none, 'dt'), new Map(), 'adding')).toBeNull();
+    none.close();
   });
 
   it('renders the central figures, the analysis tables and the checks apart from the findings', () => {
