@@ -52,7 +52,7 @@ function bySeed(views: readonly TrialView[]): Map<number, boolean> {
 function pairDrafts(source: readonly TrialView[], task: string, { a, b, why }: Pair): Draft[] {
   const claim = `${a.label} solves ${task} more often than ${b.label} (${why}).`;
   const rule = 'per T, paired by seed: exact one-sided McNemar test on the discordant pairs; held if the Holm-adjusted p ≤ 0.05; did not hold if the 95% Clopper–Pearson CI of P(A wins a discordant pair) lies wholly ≤ ½; T values without discordant pairs carry no information and are not tested.';
-  const onTask = source.filter((v) => v.task.name === task && !isImplied(v));
+  const onTask = source.filter((v) => v.task.name === task && !isImplied(v) && v.trial.status !== 'failed'); // crashed: missing data
   const Ts = [...new Set(onTask.map((v) => v.task.T!))].sort((x, y) => x - y);
   const out: Draft[] = [];
   const empty: string[] = [];

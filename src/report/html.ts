@@ -1,7 +1,8 @@
 /**
  * The HTML report: one self-contained static page (inline CSS, inline SVG, no scripts, no network).
- * Order: title and run summary, findings (each with its evidence and rule in a <details>), figures with
- * captions, the per-group results tables, then the trials that diverged or failed.
+ * Order: title and run summary, findings (each with its evidence, CI, p and rule in a <details>), the checks
+ * (apart: not findings), figures with captions, the analysis tables (c(a), T₅₀, pilot; each only when the
+ * study has data for it), the per-group results tables, then the trials that diverged or failed.
  * Every string that came from a user or a run (study, task, model names, descriptions, errors) goes
  * through `esc`.
  */

@@ -27,6 +27,8 @@ export type { Table } from './tables.js';
 export type { StudyData, Group, TaskInfo, ModelInfo } from './data.js';
 export { loadStudyData } from './data.js';
 export { computeFindings } from './findings.js';
+export { fitT50, type T50Fit, type Level } from './logistic.js';
+export { holm, mcnemar, pairedTest } from './inference.js';
 
 export interface Report {
   html: string;

@@ -133,7 +133,8 @@ export function t50HorizonFigure(curves: readonly ModelCurve[]): Built {
     caption: 'Each model is one point: x, the lag at which its gradient at initialisation has fallen to 1e-3 (log(1e-3)/s, s its median per-step slope at step 0); y, the sequence length at which its training success falls to 50% (logistic fit, 95% bootstrap CI as a bar). '
       + 'Log–log axes; dashed: y = x, where the trainable length equals the horizon the gradient predicts. Where the outcomes were separated by T no T₅₀ exists: up-triangles (all solved: T₅₀ lies above the longest T tested), '
       + 'down-triangles (none solved: below the shortest), diamonds (a clean step: between two lengths, bar). Models whose gradient did not decay at initialisation (horizon ∞) sit at the right edge. '
-      + 'Points off the diagonal are models that break the relation: above it they train beyond their initial horizon (e.g. gated or critically initialised transitions).',
+      + 'Points off the diagonal are models that break the relation: above it they train beyond their initial horizon (e.g. gated or critically initialised transitions).'
+      + (curves.some((c) => c.impliedTs.length || c.cells.some((x) => x.implied)) ? ' Lengths the runner skipped after every seed failed at a shorter one count as failures in these fits (the study\'s assumption: success does not rise with T).' : ''),
     spec: {
       data: { values: rows },
       ...(tasks.length > 1 ? { facet: { column: { field: 'task', type: 'nominal', title: null } }, spec: inner() } : inner()),

@@ -1,7 +1,8 @@
 /**
  * Part B of the flagship study: trainability against sequence length, per model.
  *
- * Source: trained trials (training.steps > 0) on tasks with a T grid axis. Success: solvedAt ≠ null.
+ * Source: trained trials (training.steps > 0) on tasks with a T grid axis. Success: solvedAt ≠ null; a diverged
+ * trial is a failure, a crashed one (status failed) is missing data and left out.
  *
  *   cells        per (task, model, T): n trials, k successes. Cells the runner skipped by design (every seed
  *                failed at a shorter T, so a longer T is assumed to fail too — the study states this
@@ -74,7 +75,8 @@ export function modelCurves(data: StudyData): ModelCurve[] {
       if (mine.length === 0) continue;
       const cells: TCell[] = [...new Set(mine.map((v) => v.task.T!))].sort((a, b) => a - b).map((T) => {
         const at = mine.filter((v) => v.task.T === T);
-        const run = at.filter((v) => !isImplied(v));
+        // A crashed trial (status failed) is missing data, not a training failure: left out.
+        const run = at.filter((v) => !isImplied(v) && v.trial.status !== 'failed');
         return { T, views: run, n: run.length, k: run.filter((v) => v.solved).length, implied: at.length - run.length, logRatio: logRatio(run) };
       });
       const last = cells[cells.length - 1];
