@@ -51,7 +51,7 @@ function bySeed(views: readonly TrialView[]): Map<number, boolean> {
 
 function pairDrafts(source: readonly TrialView[], task: string, { a, b, why }: Pair): Draft[] {
   const claim = `${a.label} solves ${task} more often than ${b.label} (${why}).`;
-  const rule = 'per T, paired by seed: exact one-sided McNemar test on the discordant pairs; held if the Holm-adjusted p ≤ 0.05; did not hold if the 95% Clopper–Pearson CI of P(A wins a discordant pair) lies wholly ≤ ½; T values without discordant pairs carry no information and are not tested.';
+  const rule = 'per T, paired by seed: exact one-sided McNemar test on the discordant pairs; held if the Holm-adjusted p ≤ 0.05; did not hold if the 95% Clopper–Pearson CI of P(A wins a discordant pair) lies wholly ≤ ½; T values without discordant pairs carry no information and are not tested, and with 4 or fewer (smallest possible p ≥ 1/16) the test cannot decide and stays out of the Holm correction.';
   const onTask = source.filter((v) => v.task.name === task && !isImplied(v) && v.trial.status !== 'failed'); // crashed: missing data
   const Ts = [...new Set(onTask.map((v) => v.task.T!))].sort((x, y) => x - y);
   const out: Draft[] = [];
@@ -71,11 +71,13 @@ function pairDrafts(source: readonly TrialView[], task: string, { a, b, why }: P
     const nums = `${a.label} solved ${ka}/${n}, ${b.label} ${kb}/${n} over ${n} shared seeds; discordant pairs ${m.onlyA} for, ${m.onlyB} against; `
       + `95% CI of P(${a.label} wins a discordant pair) ${ciText(m.ci[0], m.ci[1], 2)}${unpaired ? `; ${unpaired} unpaired trials left out` : ''}`;
     const used = [...va, ...vb].filter((v) => seeds.includes(v.trial.seed));
+    const d = m.onlyA + m.onlyB, minP = 0.5 ** d;
     out.push({
       id: `success:${task}:T=${T}:${a.key}|${b.key}`, kind: 'finding', topic: TOPIC, claim: `${claim.slice(0, -1)} at T = ${T}.`, rule, used,
-      evidence: nums, numbers: { T, n, solvedA: ka, solvedB: kb, onlyA: m.onlyA, onlyB: m.onlyB, p: m.p }, p: m.p, contrary: m.ci[1] <= 0.5,
+      evidence: nums, numbers: { T, n, solvedA: ka, solvedB: kb, onlyA: m.onlyA, onlyB: m.onlyB, p: m.p }, p: m.p, minP, contrary: m.ci[1] <= 0.5,
       ci: { lo: m.ci[0], hi: m.ci[1], of: `P(${a.label} wins a discordant pair)` },
-      say: (v, ph) => `${task} · T = ${T}: ${v === 'held' ? `${a.label} solves it more often than ${b.label}` : v === 'did not hold' ? `${a.label} does not solve it more often than ${b.label}` : `${a.label} vs ${b.label}: difference not shown`} — ${nums}; ${pText(m.p, ph)}.`,
+      say: (v, ph) => `${task} · T = ${T}: ${v === 'held' ? `${a.label} solves it more often than ${b.label}` : v === 'did not hold' ? `${a.label} does not solve it more often than ${b.label}` : `${a.label} vs ${b.label}: difference not shown`} — ${nums}; `
+        + (ph === null ? `one-sided p = ${fmt(m.p, 2)}, but with ${d} discordant pair${d === 1 ? '' : 's'} no outcome could reach p ≤ 0.05 (smallest possible ${fmt(minP, 2)}), so this T decides nothing and is left out of the correction.` : `${pText(m.p, ph)}.`),
     });
   }
   if (out.length === 0 && empty.length) {

@@ -9,7 +9,9 @@
  *    both conditions share seeds (exact McNemar for success, paired t for slopes);
  *  - a comparison that carries no information (no discordant pair: 0/n vs 0/n, n/n vs n/n) is not tested;
  *    a claim with no informative condition at all is "inconclusive" and enters no correction;
- *  - all tested claims of the report form one family: Holm's step-down correction at ALPHA;
+ *  - all tested claims of the report form one family: Holm's step-down correction at ALPHA. A test whose
+ *    smallest attainable p exceeds ALPHA (an exact test on too few discordant pairs: 0.5^d > 0.05 for
+ *    d ≤ 4) can decide nothing and is left out of the family (Tarone 1990), its claim "inconclusive";
  *  - held: Holm-adjusted p ≤ ALPHA; did not hold: the 95% CI excludes the predicted effect;
  *    inconclusive: neither;
  *  - a claim is attributed to a paper only in the paper's setting (named in the claim);
@@ -63,6 +65,8 @@ export interface Draft {
   ci: Finding['ci'];
   /** The CI excludes the predicted effect. */
   contrary: boolean;
+  /** Smallest p the test could give at this sample size (exact tests); above ALPHA it stays out of the family. */
+  minP?: number;
   /** Checks carry their own verdict; a finding with `untested` set is inconclusive without a test. */
   verdict?: Verdict;
   untested?: boolean;
@@ -75,7 +79,7 @@ export const ALPHA = 0.05;
 
 /** Holm-correct the drafts that were tested and decide every verdict. */
 export function decide(drafts: readonly Draft[]): Finding[] {
-  const tested = drafts.filter((d) => d.kind === 'finding' && !d.untested && d.p !== null);
+  const tested = drafts.filter((d) => d.kind === 'finding' && !d.untested && d.p !== null && !((d.minP ?? 0) > ALPHA));
   const adjusted = holm(tested.map((d) => d.p!));
   const adj = new Map(tested.map((d, i) => [d, adjusted[i]]));
   return drafts.map((d) => {

@@ -91,11 +91,11 @@ function findingsSection(all: Finding[]): string {
   const findings = all.filter((f) => f.kind === 'finding');
   if (findings.length === 0) return '<p class="note">No finding could be computed: the study has none of the models or measurements the claims are about, or no finished trials.</p>';
   const tally = (['held', 'did not hold', 'inconclusive'] as Verdict[]).map((v) => `${findings.filter((f) => f.verdict === v).length} ${v}`).join(' · ');
-  const tested = findings.filter((f) => f.p !== null).length;
+  const tested = findings.filter((f) => f.pHolm !== null).length;
   const topics = [...new Set(findings.map((f) => f.topic))];
   return `<p class="tally">${esc(tally)}. Every sentence below is computed from the stored trials; the verdict follows the rule shown under it. `
     + `${tested} claims were tested and Holm-corrected together (family-wise α = 0.05): "held" needs the adjusted p ≤ 0.05, "did not hold" needs the 95% CI to exclude the predicted effect, anything else is "inconclusive". `
-    + 'Each claim is tested at one sequence length (nothing is pooled over T), paired by seed where the conditions share seeds; conditions that carry no information are not tested.</p>'
+    + 'Each claim is tested at one sequence length (nothing is pooled over T), paired by seed where the conditions share seeds; conditions that carry no information are not tested, and tests too small to reach p ≤ 0.05 stay out of the correction.</p>'
     + topics.map((t) => `<h3>${esc(t.charAt(0).toUpperCase() + t.slice(1))}</h3>\n<ul class="findings">\n${findings.filter((f) => f.topic === t).map(findingItem).join('\n')}\n</ul>`).join('\n');
 }
 

@@ -48,8 +48,8 @@ export function renderMarkdown(c: ReportContent): string {
   const findings = c.findings.filter((f) => f.kind === 'finding'), checks = c.findings.filter((f) => f.kind === 'check');
   if (findings.length === 0) lines.push('No finding could be computed from these trials.', '');
   else {
-    lines.push(`${findings.filter((f) => f.p !== null).length} claims were tested and Holm-corrected together (family-wise α = 0.05): "held" needs the adjusted p ≤ 0.05, "did not hold" needs the 95% CI to exclude the predicted effect, anything else is "inconclusive". `
-      + 'Each claim is tested at one sequence length (nothing is pooled over T), paired by seed; conditions that carry no information are not tested.', '');
+    lines.push(`${findings.filter((f) => f.pHolm !== null).length} claims were tested and Holm-corrected together (family-wise α = 0.05): "held" needs the adjusted p ≤ 0.05, "did not hold" needs the 95% CI to exclude the predicted effect, anything else is "inconclusive". `
+      + 'Each claim is tested at one sequence length (nothing is pooled over T), paired by seed; conditions that carry no information are not tested, and tests too small to reach p ≤ 0.05 stay out of the correction.', '');
   }
   for (const f of findings) lines.push(`- **${VERDICT_MARK[f.verdict]}** — ${mdEscape(f.sentence)} _(${f.trials} trials, ${f.seeds} seeds)_`);
   if (checks.length) {

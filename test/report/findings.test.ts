@@ -142,8 +142,21 @@ describe('findings on an older study (the committed quick report\'s shape)', () 
       expect(f.evidence.length).toBeGreaterThan(10);
       if (f.kind === 'finding' && f.p !== null) {
         expect(f.ci).not.toBeNull();
-        expect(f.sentence).toMatch(/Holm-adjusted/);
+        expect(f.sentence).toMatch(/Holm-adjusted|left out of the correction/);
       }
     }
+  });
+});
+
+describe('tests that cannot decide', () => {
+  it('a T with ≤ 4 discordant pairs stays out of the Holm family (its smallest p is above 0.05) and says why', () => {
+    const models = [{ name: 'hw', cell: highway(4), solved: (T: number, s: number) => T === 64 || s <= 3, s: -0.01 },
+      { name: 'plain', cell: plain(4), solved: (T: number, s: number) => T === 16 && s <= 3, s: -0.3 }];
+    // T = 16: 3/5 vs 3/5 on the same seeds (no information); T = 64: 5/5 vs 0/5 (5 discordant pairs)
+    const fs = study({ partB: { Ts: [16, 64], models } }).filter((f) => f.topic === 'trainability');
+    expect(fs.map((f) => f.verdict)).toEqual(['held']);
+    const few = study({ partB: { Ts: [16, 64], seeds: [1, 2, 3, 4], models: [{ ...models[0], solved: () => true }, { ...models[1], solved: () => false }] } }).filter((f) => f.topic === 'trainability');
+    expect(few.map((f) => [f.verdict, f.pHolm])).toEqual([['inconclusive', null], ['inconclusive', null]]);
+    expect(few[0].sentence).toMatch(/with 4 discordant pairs no outcome could reach p ≤ 0\.05 \(smallest possible 0\.06\d?\)/);
   });
 });
