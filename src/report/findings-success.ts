@@ -125,6 +125,7 @@ function leDrafts(source: readonly TrialView[]): Draft[] {
 export function successDrafts(data: StudyData): Draft[] {
   const source = trainedSource(data);
   const tasks = [...new Set(source.map((v) => v.task.name))];
-  const pairs = comparisons(data.models);
-  return [...tasks.flatMap((t) => pairs.flatMap((p) => pairDrafts(source, t, p))), ...leDrafts(source)];
+  // Partners are chosen among the models trained on the task (an untrained Part A model of the same shape is no partner).
+  const trainedOn = (t: string) => data.models.filter((m) => source.some((v) => v.task.name === t && v.model.key === m.key));
+  return [...tasks.flatMap((t) => comparisons(trainedOn(t)).flatMap((p) => pairDrafts(source, t, p))), ...leDrafts(source)];
 }

@@ -160,3 +160,13 @@ describe('tests that cannot decide', () => {
     expect(few[0].sentence).toMatch(/with 4 discordant pairs no outcome could reach p ≤ 0\.05 \(smallest possible 0\.06\d?\)/);
   });
 });
+
+describe('partners', () => {
+  it('a trained model is compared with the trained plain model, not with an untrained Part A one of the same shape', () => {
+    const fs = study({ partA: { activations: ['tanh'], gains: [1], depths: [4] }, partB: { Ts: [16], models: [
+      { name: 'hw', cell: highway(4), solved: () => true, s: -0.01 }, { name: 'plain-b', cell: plain(4), solved: () => false, s: -0.3 }] } });
+    const b = fs.filter((f) => f.topic === 'trainability');
+    expect(b).toHaveLength(1);
+    expect(b[0].sentence).toContain('highway L=4 solved 5/5, plain L=4 0/5'); // the untrained one is 'plain · gain=1 L=4'
+  });
+});
