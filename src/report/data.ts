@@ -113,6 +113,11 @@ function axesLabel(axes: Record<string, unknown>, keep: (path: string) => boolea
   return Object.keys(axes).filter(keep).sort().map((k) => `${axisName(k)}=${formatValue(axes[k])}`).join(' · ');
 }
 
+/** A task condition's label with its sequence length, "probe (T = 200)", unless T is already a grid value in it. */
+export function taskWithT(t: TaskInfo): string {
+  return t.T !== null && !/(^|· )T=/.test(t.axesLabel) ? `${t.label} (T = ${t.T})` : t.label;
+}
+
 /** A trial that was measured at initialisation only (training.steps = 0): it has no success to report. */
 export function isUntrained(v: TrialView): boolean {
   return Number(v.trial.config?.training?.steps) === 0;
@@ -129,7 +134,8 @@ export function cellParams(config: StoredTrial['config']): { activation: string;
   const gain = Number((cell.recurrentInit as { gain?: unknown } | undefined)?.gain ?? 1);
   const tb = cell.transformBias;
   const highway = cell.kind === 'deep' && cell.variant === 'highway';
-  return { activation: String(cell.activation ?? 'tanh'), gain: Number.isFinite(gain) ? gain : 1, transformBias: highway ? (tb === undefined ? '−2' : String(tb).replace(/^-/, '−')) : null };
+  // An absent b_T is the cell's default, depth-aware (cells/deep.ts).
+  return { activation: String(cell.activation ?? 'tanh'), gain: Number.isFinite(gain) ? gain : 1, transformBias: highway ? (tb === undefined ? 'depth-aware' : String(tb).replace(/^-/, '−')) : null };
 }
 
 /** Transition family and depth from a trial's resolved model shape. */
@@ -140,7 +146,8 @@ export function familyOf(config: StoredTrial['config']): { family: string; label
     const variant = String(cell.variant ?? 'plain');
     const ln = cell.layerNorm ? '+LN' : '';
     const act = cell.activation !== undefined && cell.activation !== 'tanh' ? ` (${String(cell.activation)})` : '';
-    return { family: variant + ln, label: variant + ln + act, depth: Number(cell.depth ?? 1), deep: true };
+    const rho = cell.residualScale === undefined || variant !== 'residual' ? '' : cell.residualScale === 'sqrt-depth' ? ' ρ=1/√L' : ` ρ=${String(cell.residualScale)}`;
+    return { family: variant + ln, label: variant + ln + rho + act, depth: Number(cell.depth ?? 1), deep: true };
   }
   if (kind === 'vanilla') {
     const act = String(cell.activation ?? 'tanh');
@@ -208,7 +215,10 @@ export function loadStudyData(store: ResultStore, study: string): StudyData {
     let model = models.get(modelKey);
     if (!model) {
       const f = familyOf(trial.config);
-      const variant = extras ? `${f.label} · ${extras}` : f.label;
+      // A gain a ≠ 1 fixed in the model (not a grid axis) is part of its name: "plain a=1.17".
+      const gain = cellParams(trial.config).gain;
+      const fixedGain = gain !== 1 && !('model.cell.recurrentInit.gain' in axes) ? ` a=${gain}` : '';
+      const variant = extras ? `${f.label}${fixedGain} · ${extras}` : f.label + fixedGain;
       const rank = FAMILY_ORDER.indexOf(f.family);
       model = { key: modelKey, name: trial.modelName, family: f.family, familyLabel: f.label, variant, depth: f.depth, deep: f.deep, ...cellParams(trial.config), label: '', order: rank < 0 ? FAMILY_ORDER.length : rank };
       models.set(modelKey, model);

@@ -14,7 +14,7 @@
  */
 import { studentTCdf } from '../diagnostics/stats.js';
 import { depthLines, plainPartner, slopesBySeed, type DepthLine } from './depth.js';
-import type { StudyData } from './data.js';
+import { taskWithT, type StudyData } from './data.js';
 import type { Draft } from './findings.js';
 import { pairedTest } from './inference.js';
 import { ciText, fmt, pText } from './stats.js';
@@ -29,7 +29,7 @@ const TOPIC = 'gradient at initialisation';
 
 function where(line: DepthLine): string {
   const a = `‖W_l‖ = ${fmt(line.gain)}`;
-  return `${line.label} transitions (${a}) on ${line.task.label}`;
+  return `${line.label} transitions (${a}) on ${taskWithT(line.task)}`;
 }
 
 function explodingText(line: DepthLine): string {

@@ -5,7 +5,7 @@
  * "diverged") with the chosen rate marked: the lowest final loss, ties broken towards the smaller rate.
  * Pilot trials enter no other analysis.
  */
-import type { TrialView } from './data.js';
+import { taskWithT, type TrialView } from './data.js';
 
 export interface PilotRow {
   /** Task condition and model setting without its learning rate. */
@@ -37,7 +37,7 @@ export function pilotTable(pilot: readonly TrialView[]): PilotTable | null {
     const modelAxes = Object.keys(v.trial.axes ?? {}).filter((k) => !k.startsWith('task.') && !k.startsWith('training.')).sort()
       .map((k) => `${k}=${JSON.stringify(v.trial.axes[k])}`).join(',');
     const key = `${v.task.key}\u0000${v.trial.modelName}\u0000${modelAxes}`;
-    const e = acc.get(key) ?? { task: v.task.label, model: withoutLr(v.model.label), byLr: new Map<number, number[]>() };
+    const e = acc.get(key) ?? { task: taskWithT(v.task), model: withoutLr(v.model.label), byLr: new Map<number, number[]>() };
     const loss = v.trial.status === 'done' ? v.trial.final?.loss : undefined;
     e.byLr.set(lr, [...(e.byLr.get(lr) ?? []), typeof loss === 'number' && Number.isFinite(loss) ? loss : Infinity]);
     acc.set(key, e);

@@ -11,7 +11,7 @@
  *   slopes-<task>    the fitted gtt slope at each recorded training point, median over seeds, per model
  */
 import { depthLines, depthMeans, type DepthLine } from './depth.js';
-import type { StudyData } from './data.js';
+import { taskWithT, type StudyData } from './data.js';
 import type { VlSpec } from './render.js';
 import type { TrialGtt } from './series.js';
 import { fmt } from './stats.js';
@@ -32,7 +32,7 @@ export function gainScale(gains: readonly number[]): { domain: string[]; range: 
 
 function depthRows(lines: readonly DepthLine[], key: (l: DepthLine) => string) {
   return lines.flatMap((l) => depthMeans(l).map((d) => ({
-    series: key(l), activation: l.activation, task: l.task.label, L: d.L, mean: d.e.mean, lo: d.e.lo, hi: d.e.hi,
+    series: key(l), activation: l.activation, task: taskWithT(l.task), L: d.L, mean: d.e.mean, lo: d.e.lo, hi: d.e.hi,
     state: d.exploding ? 'exploding' : 'finite', n: d.e.n,
   })));
 }
@@ -40,7 +40,7 @@ function depthRows(lines: readonly DepthLine[], key: (l: DepthLine) => string) {
 const SHAPE = { field: 'state', type: 'nominal', title: null, scale: { domain: ['finite', 'exploding'], range: ['circle', 'triangle-up'] } };
 
 function facetOf(lines: readonly DepthLine[]) {
-  const tasks = [...new Set(lines.map((l) => l.task.label))];
+  const tasks = [...new Set(lines.map((l) => taskWithT(l.task)))];
   return { column: { field: 'activation', type: 'nominal', title: 'activation' }, ...(tasks.length > 1 ? { row: { field: 'task', type: 'nominal', sort: tasks, title: null } } : {}) };
 }
 
@@ -50,7 +50,7 @@ export function decayGainFigure(data: StudyData): Built {
   if (lines.length === 0 || (new Set(lines.map((l) => l.gain)).size < 2 && !lines.some((l) => l.activation === 'identity'))) return null;
   const a = (l: DepthLine) => fmt(l.gain);
   const measured = depthRows(lines, a);
-  const predicted = lines.flatMap((l) => [0, ...l.depths].map((L) => ({ series: a(l), activation: l.activation, task: l.task.label, L, pred: L * Math.log(l.gain) })));
+  const predicted = lines.flatMap((l) => [0, ...l.depths].map((L) => ({ series: a(l), activation: l.activation, task: taskWithT(l.task), L, pred: L * Math.log(l.gain) })));
   const color = { field: 'series', type: 'ordinal', title: 'gain a = ‖W_l‖', scale: gainScale(lines.map((l) => l.gain)) };
   const x = { field: 'L', type: 'quantitative', title: 'transition depth L' };
   return {

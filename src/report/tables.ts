@@ -10,7 +10,7 @@
  * A table with no rows is not built (its section is omitted).
  */
 import { depthLines } from './depth.js';
-import type { StudyData } from './data.js';
+import { taskWithT, type StudyData } from './data.js';
 import { BOOTSTRAP } from './logistic.js';
 import { pilotTable } from './pilot.js';
 import { ciText, fmt } from './stats.js';
@@ -38,7 +38,7 @@ export function ratesTable(data: StudyData): Table | null {
   const rows = lines.map((l) => {
     const f = l.fit!;
     const ly = l.lyapunovPerLayer;
-    return [l.task.label, l.label, l.activation, fmt(l.gain), f3(Math.log(l.gain)), `${f3(f.slope)} ${ciText(f.ci[0], f.ci[1])}`, f3(f.intercept), fmt(f.r2, 3),
+    return [taskWithT(l.task), l.label, l.activation, fmt(l.gain), f3(Math.log(l.gain)), `${f3(f.slope)} ${ciText(f.ci[0], f.ci[1])}`, f3(f.intercept), fmt(f.r2, 3),
       ly ? (ly.n > 1 ? `${f3(ly.mean)} ${ciText(ly.lo, ly.hi)}` : f3(ly.mean)) : '–', `${f.n} (L = ${l.depths.join(', ')})`, l.exploding ? String(l.exploding) : ''];
   });
   return {
