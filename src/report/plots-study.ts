@@ -30,9 +30,19 @@ export function gainScale(gains: readonly number[]): { domain: string[]; range: 
   return { domain: g.map((a) => fmt(a)), range };
 }
 
+/**
+ * One panel per (task condition, activation) that has data, as a single wrapped facet field: a row × column
+ * facet with a missing combination and independent y scales misplaces vega-lite's cells.
+ */
+function panelOf(lines: readonly DepthLine[]): (l: DepthLine) => string {
+  const several = new Set(lines.map((l) => l.task.key)).size > 1;
+  return (l) => `activation: ${l.activation}${several ? ` · ${taskWithT(l.task)}` : ''}`;
+}
+
 function depthRows(lines: readonly DepthLine[], key: (l: DepthLine) => string) {
+  const panel = panelOf(lines);
   return lines.flatMap((l) => depthMeans(l).map((d) => ({
-    series: key(l), activation: l.activation, task: taskWithT(l.task), L: d.L, mean: d.e.mean, lo: d.e.lo, hi: d.e.hi,
+    series: key(l), panel: panel(l), L: d.L, mean: d.e.mean, lo: d.e.lo, hi: d.e.hi,
     state: d.exploding ? 'exploding' : 'finite', n: d.e.n,
   })));
 }
@@ -40,8 +50,10 @@ function depthRows(lines: readonly DepthLine[], key: (l: DepthLine) => string) {
 const SHAPE = { field: 'state', type: 'nominal', title: null, scale: { domain: ['finite', 'exploding'], range: ['circle', 'triangle-up'] } };
 
 function facetOf(lines: readonly DepthLine[]) {
-  const tasks = [...new Set(lines.map((l) => taskWithT(l.task)))];
-  return { column: { field: 'activation', type: 'nominal', title: 'activation' }, ...(tasks.length > 1 ? { row: { field: 'task', type: 'nominal', sort: tasks, title: null } } : {}) };
+  const panel = panelOf(lines);
+  // Panels in line order: task condition first, then activation (lines are sorted that way).
+  const panels = [...new Set(lines.map(panel))];
+  return { facet: { field: 'panel', type: 'nominal', sort: panels, title: null, header: { labelLimit: 400 } }, columns: Math.min(2, panels.length) };
 }
 
 /** The centrepiece: s against L, one line per a, the ‖A‖^{LT} prediction dashed. */
@@ -50,7 +62,8 @@ export function decayGainFigure(data: StudyData): Built {
   if (lines.length === 0 || (new Set(lines.map((l) => l.gain)).size < 2 && !lines.some((l) => l.activation === 'identity'))) return null;
   const a = (l: DepthLine) => fmt(l.gain);
   const measured = depthRows(lines, a);
-  const predicted = lines.flatMap((l) => [0, ...l.depths].map((L) => ({ series: a(l), activation: l.activation, task: taskWithT(l.task), L, pred: L * Math.log(l.gain) })));
+  const panel = panelOf(lines);
+  const predicted = lines.flatMap((l) => [0, ...l.depths].map((L) => ({ series: a(l), panel: panel(l), L, pred: L * Math.log(l.gain) })));
   const color = { field: 'series', type: 'ordinal', title: 'gain a = ‖W_l‖', scale: gainScale(lines.map((l) => l.gain)) };
   const x = { field: 'L', type: 'quantitative', title: 'transition depth L' };
   return {
@@ -60,7 +73,7 @@ export function decayGainFigure(data: StudyData): Built {
       + 'One panel per activation: the identity is the linear control, where the prediction is exact; with tanh the gap between the solid and the dashed line is the decay the tanh derivatives add. '
       + 'Triangles: depths where a run exploded (the gradient overflowed); its point is the growth rate fitted over the finite part, never dropped.',
     spec: {
-      facet: facetOf(lines), resolve: { scale: { y: 'independent' } },
+      ...facetOf(lines), resolve: { scale: { y: 'independent' } },
       data: { values: [...measured, ...predicted] },
       spec: {
         width: 300, height: 220,
@@ -93,7 +106,7 @@ export function decayVariantsFigure(data: StudyData): Built {
     caption: 'The same measurement as the previous figure at a = 1 (where the ‖A‖^{LT} prediction is s = 0, the grey line) for every transition variant: plain as the reference, shortcut, residual (scaled or layer-normed where the study has them) '
       + 'and highway with each transform-gate bias b_T. Points: mean over seeds, bars: 95% CI; triangles: exploding runs, kept with their growth rate.',
     spec: {
-      facet: facetOf(lines), resolve: { scale: { y: 'independent' } },
+      ...facetOf(lines), resolve: { scale: { y: 'independent' } },
       data: { values: rows },
       spec: {
         width: 320, height: 220,
@@ -121,9 +134,11 @@ export function t50HorizonFigure(curves: readonly ModelCurve[]): Built {
   const rows = usable.map((c) => {
     const f = c.fit;
     const x = c.horizon === Infinity ? hi : clamp(c.horizon!);
-    const y = f.kind === 'estimate' ? clamp(f.t50!) : f.kind === 'above' ? clamp(f.lo) : f.kind === 'below' ? clamp(f.hi) : clamp(Math.sqrt((f.lo || lo) * (Number.isFinite(f.hi) ? f.hi : hi)));
-    const kind = KINDS[f.kind];
-    return { model: c.model.label, task: c.taskName, x, y, ylo: clamp(f.kind === 'above' ? f.lo : f.lo || lo), yhi: clamp(f.kind === 'below' ? f.hi : f.hi), kind, text: f.text };
+    const y = f.kind === 'estimate' ? clamp(f.t50!) : f.hi === Infinity ? clamp(f.lo) : f.lo === 0 ? clamp(f.hi) : clamp(Math.sqrt(f.lo * f.hi));
+    // A one-sided "between" (open above or below) is drawn as the bound it is.
+    const side = f.kind === 'between' && f.hi === Infinity ? 'above' : f.kind === 'between' && f.lo === 0 ? 'below' : f.kind;
+    const kind = KINDS[side];
+    return { model: c.model.label, task: c.taskName, x, y, ylo: clamp(f.lo || lo), yhi: clamp(f.hi), kind, text: f.text };
   });
   const tasks = [...new Set(rows.map((r) => r.task))];
   const scale = { type: 'log', domain: [lo, hi], nice: false };

@@ -90,7 +90,7 @@ describe('a study of the redesigned shape (Part A, pilot, Part B)', () => {
     store.close();
     expect(htmlProblems(r.html)).toEqual([]);
     expect(Object.keys(r.svgs).slice(0, 3)).toEqual(['decay-gain.svg', 'decay-variants.svg', 't50-horizon.svg']);
-    expect(r.svgs['decay-gain.svg']).toMatch(/>activation<[\s\S]*>identity<[\s\S]*>tanh</);
+    expect(r.svgs['decay-gain.svg']).toMatch(/>activation: identity<[\s\S]*>activation: tanh</);
     expect(r.svgs['decay-gain.svg']).toContain('>exploding<');
     expect(r.svgs['t50-horizon.svg']).toContain('all solved: above');
     const at = (s: string) => r.html.indexOf(s);
