@@ -45,6 +45,12 @@ export interface ModelInfo {
   /** Transition depth L (1 for cells without one). */
   depth: number;
   deep: boolean;
+  /** The cell's activation ('tanh' unless the config says otherwise). */
+  activation: string;
+  /** Gain a of the recurrent initialisation (‖W_l‖ = a for orthogonal W_l; 1 when not given). */
+  gain: number;
+  /** Highway transform-gate bias b_T as configured ('−2' by default; 'depth-aware'), null for other cells. */
+  transformBias: string | null;
   label: string;
   order: number;
 }
@@ -81,7 +87,10 @@ export interface Group {
 export interface StudyData {
   name: string;
   description: string | null;
+  /** Every trial but the learning-rate pilot's (which no analysis but the pilot table may use). */
   trials: TrialView[];
+  /** Trials of the per-model learning-rate pilot (`config.phase === 'pilot'`). */
+  pilot: TrialView[];
   groups: Group[];
   tasks: TaskInfo[];
   models: ModelInfo[];
@@ -104,6 +113,31 @@ function axesLabel(axes: Record<string, unknown>, keep: (path: string) => boolea
   return Object.keys(axes).filter(keep).sort().map((k) => `${axisName(k)}=${formatValue(axes[k])}`).join(' · ');
 }
 
+/** A task condition's label with its sequence length, "probe (T = 200)", unless T is already a grid value in it. */
+export function taskWithT(t: TaskInfo): string {
+  return t.T !== null && !/(^|· )T=/.test(t.axesLabel) ? `${t.label} (T = ${t.T})` : t.label;
+}
+
+/** A trial that was measured at initialisation only (training.steps = 0): it has no success to report. */
+export function isUntrained(v: TrialView): boolean {
+  return Number(v.trial.config?.training?.steps) === 0;
+}
+
+/** A trial of the learning-rate pilot (excluded from every analysis but the pilot table). */
+export function isPilot(config: StoredTrial['config']): boolean {
+  return (config as { phase?: unknown } | undefined)?.phase === 'pilot';
+}
+
+/** Activation, recurrent gain a and highway bias b_T of a trial's cell (defaults: tanh, 1, −2). */
+export function cellParams(config: StoredTrial['config']): { activation: string; gain: number; transformBias: string | null } {
+  const cell = (config?.model?.cell ?? {}) as Record<string, unknown>;
+  const gain = Number((cell.recurrentInit as { gain?: unknown } | undefined)?.gain ?? 1);
+  const tb = cell.transformBias;
+  const highway = cell.kind === 'deep' && cell.variant === 'highway';
+  // An absent b_T is the cell's default, depth-aware (cells/deep.ts).
+  return { activation: String(cell.activation ?? 'tanh'), gain: Number.isFinite(gain) ? gain : 1, transformBias: highway ? (tb === undefined ? 'depth-aware' : String(tb).replace(/^-/, '−')) : null };
+}
+
 /** Transition family and depth from a trial's resolved model shape. */
 export function familyOf(config: StoredTrial['config']): { family: string; label: string; depth: number; deep: boolean } {
   const cell = (config?.model?.cell ?? {}) as Record<string, unknown>;
@@ -111,7 +145,9 @@ export function familyOf(config: StoredTrial['config']): { family: string; label
   if (kind === 'deep') {
     const variant = String(cell.variant ?? 'plain');
     const ln = cell.layerNorm ? '+LN' : '';
-    return { family: variant + ln, label: variant + ln, depth: Number(cell.depth ?? 1), deep: true };
+    const act = cell.activation !== undefined && cell.activation !== 'tanh' ? ` (${String(cell.activation)})` : '';
+    const rho = cell.residualScale === undefined || variant !== 'residual' ? '' : cell.residualScale === 'sqrt-depth' ? ' ρ=1/√L' : ` ρ=${String(cell.residualScale)}`;
+    return { family: variant + ln, label: variant + ln + rho + act, depth: Number(cell.depth ?? 1), deep: true };
   }
   if (kind === 'vanilla') {
     const act = String(cell.activation ?? 'tanh');
@@ -158,11 +194,9 @@ const by = <T>(...keys: ((x: T) => number | string)[]) => (a: T, b: T): number =
 export function loadStudyData(store: ResultStore, study: string): StudyData {
   const meta = store.studies().find((s) => s.name === study);
   const description = (meta?.config as { description?: unknown } | undefined)?.description;
-  const stored = store.trials(study);
+  const all = store.trials(study);
   const taskOrder = new Map<string, number>();
-  const tasks = new Map<string, TaskInfo>();
-  const models = new Map<string, ModelInfo>();
-  const trials: TrialView[] = stored.map((trial) => {
+  const views = (list: StoredTrial[], tasks: Map<string, TaskInfo>, models: Map<string, ModelInfo>): TrialView[] => list.map((trial) => {
     const axes = trial.axes ?? {};
     const tAxes = axesLabel(axes, (k) => k.startsWith('task.'));
     const taskKey = `${trial.taskName}\u0000${tAxes}`;
@@ -181,14 +215,23 @@ export function loadStudyData(store: ResultStore, study: string): StudyData {
     let model = models.get(modelKey);
     if (!model) {
       const f = familyOf(trial.config);
-      const variant = extras ? `${f.label} · ${extras}` : f.label;
+      // A gain a ≠ 1 fixed in the model (not a grid axis) is part of its name: "plain a=1.17".
+      const gain = cellParams(trial.config).gain;
+      const fixedGain = gain !== 1 && !('model.cell.recurrentInit.gain' in axes) ? ` a=${gain}` : '';
+      const variant = extras ? `${f.label}${fixedGain} · ${extras}` : f.label + fixedGain;
       const rank = FAMILY_ORDER.indexOf(f.family);
-      model = { key: modelKey, name: trial.modelName, family: f.family, familyLabel: f.label, variant, depth: f.depth, deep: f.deep, label: '', order: rank < 0 ? FAMILY_ORDER.length : rank };
+      model = { key: modelKey, name: trial.modelName, family: f.family, familyLabel: f.label, variant, depth: f.depth, deep: f.deep, ...cellParams(trial.config), label: '', order: rank < 0 ? FAMILY_ORDER.length : rank };
       models.set(modelKey, model);
     }
     return { trial, task, model, solved: trial.status === 'done' && trial.solvedAt !== null };
   });
+  const tasks = new Map<string, TaskInfo>();
+  const models = new Map<string, ModelInfo>();
+  const trials = views(all.filter((t) => !isPilot(t.config)), tasks, models);
+  const pilotModels = new Map<string, ModelInfo>();
+  const pilot = views(all.filter((t) => isPilot(t.config)), new Map(), pilotModels);
   disambiguate([...models.values()]);
+  disambiguate([...pilotModels.values()]);
   const groups = new Map<string, TrialView[]>();
   for (const v of trials) {
     const k = `${v.model.key}\u0001${v.task.key}`;
@@ -217,9 +260,9 @@ export function loadStudyData(store: ResultStore, study: string): StudyData {
   return {
     name: study,
     description: typeof description === 'string' ? description : null,
-    trials, groups: groupList, tasks: sortedTasks, models: sortedModels,
+    trials, pilot, groups: groupList, tasks: sortedTasks, models: sortedModels,
     counts: { total: trials.length, done: count(trials, 'done'), diverged: count(trials, 'diverged'), failed: count(trials, 'failed'), solved: trials.filter((v) => v.solved).length },
-    seconds: trials.reduce((a, v) => a + (v.trial.seconds || 0), 0),
+    seconds: all.reduce((a, t) => a + (t.seconds || 0), 0),
   };
 }
 

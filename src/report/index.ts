@@ -18,12 +18,17 @@ import { renderHtml } from './html.js';
 import { renderMarkdown } from './markdown.js';
 import { buildFigures, type Figure } from './plots.js';
 import { loadGtt, loadSeries } from './series.js';
+import { buildTables } from './tables.js';
+import { modelCurves } from './trainability.js';
 
 export type { Finding, Verdict } from './findings.js';
 export type { Figure } from './plots.js';
+export type { Table } from './tables.js';
 export type { StudyData, Group, TaskInfo, ModelInfo } from './data.js';
 export { loadStudyData } from './data.js';
 export { computeFindings } from './findings.js';
+export { fitT50, type T50Fit, type Level } from './logistic.js';
+export { holm, mcnemar, pairedTest } from './inference.js';
 
 export interface Report {
   html: string;
@@ -43,9 +48,11 @@ export function buildReport(store: ResultStore, study: string, options: { title?
   const gtt = loadGtt(store, data.trials);
   const loss = loadSeries(store, data.trials, 'train.loss');
   const findings = computeFindings(data, gtt);
-  const { figures, missing } = data.trials.length ? buildFigures({ data, gtt, loss }) : { figures: [] as Figure[], missing: [] as string[] };
+  const curves = modelCurves(data);
+  const tables = buildTables(data, curves);
+  const { figures, missing } = data.trials.length ? buildFigures({ data, gtt, loss, curves }) : { figures: [] as Figure[], missing: [] as string[] };
   const content = {
-    title: options.title ?? `Study ${study}`, data, findings, figures, missing,
+    title: options.title ?? `Study ${study}`, data, findings, figures, missing, tables,
     source: options.source ?? basename(store.path), generated: new Date(),
   };
   return {

@@ -2,20 +2,23 @@
  * The report's figures as Vega-Lite specs, rendered to SVG strings (render.ts). Each builder returns null
  * when the study has nothing to draw for it, and the figure list says why a figure is missing.
  *
+ *   0. decay-gain, decay-variants, t50-horizon, slopes-<task>: the study's central plots (plots-study.ts)
  *   1. gtt-<task>:    ‖∂L/∂h_t‖ against steps back from the end, per transition (panel) and depth (colour),
  *                     at initialisation and at the end, theory bound dashed (hardest T of each task)
  *   2. decay-depth:   fitted per-step log-slope against transition depth L, one line per variant, 95% CI
- *                     bars over seeds, the per-step theory bound (the ‖A‖^(LT) prediction) dashed
+ *                     bars over seeds, the per-step theory bound dashed (only when decay-gain is not drawn)
  *   3. loss-<task>:   median train loss over seeds against step, per transition and depth (log y)
  *   4. success-<task>: success-rate heatmap, model × T, "solved/trials" printed in each cell
  *   5. steps-<task>:  steps to solve, one dot per solved trial, per model, coloured by T
  */
-import type { StudyData } from './data.js';
+import { isUntrained, type StudyData } from './data.js';
 import { depthScale, figureId, hardestVariant, taskColumns, taskNames, variantScale, variantsOf } from './palette.js';
 import { decayRows, GTT_CEILING, GTT_FLOOR, gttRows, lossRows, PHASES, trialsOf } from './plot-data.js';
 import { renderSvg, type VlSpec } from './render.js';
 import type { TrialGtt } from './series.js';
 import { fmt } from './stats.js';
+import { decayGainFigure, decayVariantsFigure, slopesFigure, t50HorizonFigure, type Built } from './plots-study.js';
+import type { ModelCurve } from './trainability.js';
 
 export interface Figure {
   /** File-safe id: the SVG is written as `<id>.svg`. */
@@ -31,9 +34,10 @@ export interface PlotInputs {
   data: StudyData;
   gtt: Map<string, TrialGtt>;
   loss: Map<string, { step: number; value: number }[]>;
+  /** Part B's T₅₀ per model (none: no T₅₀ figure). */
+  curves?: readonly ModelCurve[];
 }
 
-type Built = { title: string; caption: string; spec: VlSpec } | null;
 const PANEL = { width: 160, height: 110 };
 const wrap = (n: number) => Math.min(4, Math.max(1, n));
 const extent = (vs: number[]) => [Math.min(...vs), Math.max(...vs)];
@@ -174,7 +178,8 @@ export function lossFigure(inputs: PlotInputs, taskName: string): Built {
 
 /** 4. Success rate per (model, T) of one task, with "solved/trials" in each cell. */
 export function successFigure(inputs: PlotInputs, taskName: string): Built {
-  const groups = inputs.data.groups.filter((g) => g.task.name === taskName);
+  // Untrained trials (the gradient-at-initialisation part of a study) have no success to show.
+  const groups = inputs.data.groups.filter((g) => g.task.name === taskName && !g.trials.every(isUntrained));
   if (groups.length === 0) return null;
   const tasks = inputs.data.tasks.filter((t) => t.name === taskName);
   const cols = taskColumns(tasks);
@@ -250,8 +255,18 @@ export function buildFigures(inputs: PlotInputs): { figures: Figure[]; missing: 
     figures.push({ id: figureId(base, ids), title: built.title, short, caption: built.caption, svg: renderSvg(built.spec) });
   };
   const names = taskNames(inputs.data);
+  const centre = decayGainFigure(inputs.data);
+  if (centre) add('decay-gain', 'decay vs L and a', centre, '');
+  // With no gain axis (older studies) the variants appear in decay-depth instead.
+  const variants = centre && decayVariantsFigure(inputs.data);
+  if (variants) add('decay-variants', 'variants at a = 1', variants, '');
+  if (inputs.curves?.length) add('t50-horizon', 'T₅₀ vs horizon', t50HorizonFigure(inputs.curves), 'T₅₀ against the gradient horizon: no model has a decay rate recorded at initialisation.');
   for (const t of names) add(`gtt-${t}`, `gradients ${t}`, gttFigure(inputs, t), `Gradient through time for ${t}: no gradient-through-time curves were recorded.`);
-  add('decay-depth', 'decay vs L', decayFigure(inputs), 'Decay against depth: the study has no deep transitions at two or more depths with recorded decay rates.');
+  if (!centre) add('decay-depth', 'decay vs L', decayFigure(inputs), 'Decay against depth: the study has no deep transitions at two or more depths with recorded decay rates.');
+  for (const t of names) {
+    const f = slopesFigure(inputs.data, inputs.gtt, t);
+    if (f) add(`slopes-${t}`, `decay in training ${t}`, f, '');
+  }
   for (const t of names) add(`loss-${t}`, `loss ${t}`, lossFigure(inputs, t), `Training loss for ${t}: no train.loss series were recorded.`);
   for (const t of names) add(`success-${t}`, `success ${t}`, successFigure(inputs, t), `Success rate for ${t}: no trials.`);
   for (const t of names) add(`steps-${t}`, `steps ${t}`, stepsFigure(inputs, t), `Steps to solve for ${t}: no trial solved it.`);

@@ -4,7 +4,7 @@
  *
  * A 'gtt' curve is stored per (training step, layer index); the report reads layer index 0 (the first
  * layer, forward direction: the one whose gradient travels furthest) at the first recorded step
- * ("init", normally step 0) and the last ("end").
+ * ("init", normally step 0) and the last ("end"), and the fitted slope of every recorded curve.
  */
 import type { ResultStore } from '../runner/store.js';
 import type { TrialView } from './data.js';
@@ -25,6 +25,8 @@ export interface GttCurve {
 export interface TrialGtt {
   init: GttCurve | null;
   end: GttCurve | null;
+  /** The fitted per-step slope of every recorded curve, in step order (training points between init and end included). */
+  slopes: { step: number; slope: number }[];
 }
 
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : Number.NaN);
@@ -50,7 +52,8 @@ export function loadGtt(store: ResultStore, trials: readonly TrialView[], layer 
     const first = rows[0], last = rows[rows.length - 1]; // ordered by step
     const init = parseGtt(first.step, first.data);
     const end = last.step !== first.step ? parseGtt(last.step, last.data) : null;
-    if (init || end) out.set(v.trial.key, { init, end });
+    const slopes = rows.map((c) => ({ step: c.step, slope: numOrNull(c.data.slope) })).filter((p): p is { step: number; slope: number } => p.slope !== null);
+    if (init || end || slopes.length) out.set(v.trial.key, { init, end, slopes });
   }
   return out;
 }
@@ -64,3 +67,4 @@ export function loadSeries(store: ResultStore, trials: readonly TrialView[], nam
   }
   return out;
 }
+

@@ -6,12 +6,14 @@
  *   median: middle order statistic, mean of the two middle ones for even n.
  */
 
-/** Two-sided 95% Student-t quantiles t_{0.975, ν} for ν = 1…30; beyond that the normal 1.96 is close enough. */
-const T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131,
-  2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
+import { studentTQuantile } from '../diagnostics/stats.js';
 
+const T975 = new Map<number, number>();
+/** The two-sided 95% Student-t quantile t_{0.975, ν} (one implementation: diagnostics/stats; memoised). */
 export function t975(df: number): number {
-  return df >= 1 && df <= 30 ? T975[df - 1] : 1.96;
+  let q = T975.get(df);
+  if (q === undefined) T975.set(df, (q = studentTQuantile(0.975, df)));
+  return q;
 }
 
 /** Mean and spread of a sample. */
@@ -70,4 +72,17 @@ export function fmtDuration(seconds: number): string {
   if (seconds < 90) return `${fmt(seconds, 2)} s`;
   if (seconds < 5400) return `${fmt(seconds / 60, 2)} min`;
   return `${fmt(seconds / 3600, 2)} h`;
+}
+
+/** "p = 0.012, Holm-adjusted 0.23" for sentences. */
+export function pText(p: number | null, pHolm: number | null): string {
+  if (p === null) return 'not tested';
+  const f = (x: number) => (x < 1e-4 ? '< 0.0001' : `= ${fmt(x, 2)}`);
+  return `one-sided p ${f(p)}, Holm-adjusted ${pHolm === null ? '–' : f(pHolm).replace(/^= /, '')}`;
+}
+
+/** "[−0.12, −0.08]" */
+export function ciText(lo: number, hi: number, digits = 3): string {
+  const f = (x: number) => (x === Infinity ? '∞' : x === -Infinity ? '−∞' : fmt(x, digits));
+  return `[${f(lo)}, ${f(hi)}]`;
 }

@@ -1,92 +1,172 @@
 import { describe, expect, it } from 'vitest';
 import { loadStudyData } from '../../src/report/data.js';
-import { computeFindings, fisherGreater, type Finding } from '../../src/report/findings.js';
+import { computeFindings, decide, type Draft, type Finding } from '../../src/report/findings.js';
 import { loadGtt } from '../../src/report/series.js';
 import { fixtureStore, type FixtureOptions } from './fixture.js';
+import { studyStore, type StudyFixture } from './study-fixture.js';
 
-function findingsFor(o: FixtureOptions): Map<string, Finding> {
-  const store = fixtureStore({ addingT: [20, 50], copyT: [30], depths: [1, 2, 4, 8], ...o });
+function findingsOf(store: ReturnType<typeof studyStore>, study: string): Finding[] {
   try {
-    const data = loadStudyData(store, 'deep-transition');
-    return new Map(computeFindings(data, loadGtt(store, data.trials)).map((f) => [f.id, f]));
+    const data = loadStudyData(store, study);
+    return computeFindings(data, loadGtt(store, data.trials));
   } finally {
     store.close();
   }
 }
+const study = (f: StudyFixture) => findingsOf(studyStore(f), 'dt');
+const old = (o: FixtureOptions) => new Map(findingsOf(fixtureStore({ addingT: [20, 50], copyT: [30], depths: [1, 2, 4, 8], ...o }), 'deep-transition').map((f) => [f.id, f]));
 
-describe('findings', () => {
-  it('plain transitions decaying faster with L: held, with the numbers in the sentence', () => {
-    const f = findingsFor({}).get('decay-depth:adding')!;
-    expect(f.verdict).toBe('held');
-    expect(f.sentence).toMatch(/^Plain deep transitions on adding: the gradient decays faster per step as L grows \(−0\.08\d* at L = 1, −0\.16 at L = 2, −0\.32 at L = 4, −0\.64 at L = 8; 6 trials each\), as the ‖A‖\^\(LT\) argument predicts\.$/);
-    expect(f.seeds).toBe(3);
-    expect(f.trials).toBe(24);
-    expect(f.numbers['slope.L8']).toBeCloseTo(-0.64, 2);
-  });
+const plain = (L: number) => ({ kind: 'deep', hidden: 16, depth: L, variant: 'plain' });
+const highway = (L: number) => ({ kind: 'deep', hidden: 16, depth: L, variant: 'highway' });
 
-  it('plain transitions whose decay does not grow with L: did not hold', () => {
-    const fs = findingsFor({ plainRate: 0.01 });
-    const f = fs.get('decay-depth:adding')!;
-    expect(f.verdict).toBe('did not hold');
-    expect(f.sentence).toContain('does not decay faster');
-    expect(f.sentence).toContain('contrary to');
-    // and those curves now rise above their bound Π(γ‖W_l‖)^(T−t), which the bound finding must catch
-    expect(fs.get('bound:plain')!.verdict).toBe('did not hold');
-  });
-
-  it('too few trials per depth: inconclusive, saying what is missing', () => {
-    const f = findingsFor({ seeds: [1], addingT: [50], copyT: [] }).get('decay-depth:adding')!;
-    expect(f.verdict).toBe('inconclusive');
-    expect(f.sentence).toMatch(/too little data/);
-  });
-
-  it('claims about models the study lacks are not made at all', () => {
-    const fs = findingsFor({ without: ['deep-plain', 'deep-shortcut', 'deep-residual', 'deep-highway'] });
-    expect([...fs.keys()].some((k) => k.startsWith('decay-') || k.startsWith('success-variant'))).toBe(false);
-    expect(fs.has('bound:vanilla-tanh')).toBe(true);
-  });
-
-  it('theory bound: held when every curve stays under it, did not hold when one does not', () => {
-    const ok = findingsFor({}).get('bound:vanilla-tanh')!;
-    expect(ok.verdict).toBe('held');
-    expect(ok.sentence).toMatch(/^Vanilla tanh: the measured decay stayed inside the Pascanu bound \(γ‖A‖\)\^\(T−t\) at every step in 12\/12 curves \(6 trials on many-to-one tasks/);
-    const bad = findingsFor({ violateBound: true }).get('bound:vanilla-tanh')!;
-    expect(bad.verdict).toBe('did not hold');
-    expect(bad.numbers.inside).toBe(0);
-  });
-
-  it('success of highway vs plain at the deepest L: held, did not hold, inconclusive (few trials, floor, ceiling)', () => {
-    const split = findingsFor({ solved: (family, L) => !(family === 'plain' && L === 8) }).get('success-variant:adding:highway')!;
-    expect(split.verdict).toBe('held');
-    expect(split.sentence).toBe('Highway transitions at L = 8 solved adding in 6/6 trials (T=20: 3/3, T=50: 3/3); plain ones in 0/6 (T=20: 0/3, T=50: 0/3).');
-    const worse = findingsFor({ solved: (family) => family === 'plain' }).get('success-variant:adding:highway')!;
-    expect(worse.verdict).toBe('did not hold');
-    expect(worse.sentence).toContain('no advantage');
-    const ceiling = findingsFor({ solved: () => true }).get('success-variant:adding:highway')!;
-    expect(ceiling.verdict).toBe('inconclusive');
-    expect(ceiling.sentence).toContain('both always solved it');
-    expect(findingsFor({ solved: () => false }).get('success-variant:adding:highway')!.sentence).toContain('neither solved it');
-    const close = findingsFor({ solved: (family, L, T, seed) => family !== 'plain' || L !== 8 || seed !== 1 }).get('success-variant:adding:highway')!;
-    expect(close.verdict).toBe('inconclusive'); // 6/6 vs 4/6
-  });
-
-  it('vanilla tanh at the copy baseline: held when it never learns, did not hold when it does', () => {
-    expect(findingsFor({ solved: (family) => family !== 'tanh' }).get('copy-baseline:copy:vanilla-tanh')!.verdict).toBe('held');
-    expect(findingsFor({ solved: () => true }).get('copy-baseline:copy:vanilla-tanh')!.verdict).toBe('did not hold');
-  });
-
-  it('every finding states its rule and its evidence', () => {
-    for (const f of findingsFor({ accidents: true }).values()) {
-      expect(f.rule.length).toBeGreaterThan(20);
-      expect(f.evidence.length).toBeGreaterThan(10);
-      expect(['held', 'did not hold', 'inconclusive']).toContain(f.verdict);
+describe('findings: gradient at initialisation (Part A)', () => {
+  it('the linear control is a check, not a finding, and recovers c = log a with R² = 1 (regression with intercept)', () => {
+    const fs = study({ partA: { intercept: 0.01 } });
+    const checks = fs.filter((f) => f.kind === 'check' && f.topic === 'linear control');
+    expect(checks).toHaveLength(3);
+    for (const c of checks) {
+      expect(c.verdict).toBe('held');
+      expect(c.numbers.c).toBeCloseTo(c.numbers.logA!, 10);
+      expect(c.p).toBeNull();
+      expect(c.ci!.hi - c.ci!.lo).toBeLessThan(1e-9);
+      // R² is 1 where the line has a slope (at a = 1 the synthetic s is flat and R² undefined)
+      if (c.numbers.logA !== 0) expect(c.sentence).toContain('R² = 1,');
     }
   });
 
-  it('Fisher exact test (one-sided) matches hand-computed values', () => {
-    expect(fisherGreater(3, 3, 0, 3)).toBeCloseTo(1 / 20, 12);
-    expect(fisherGreater(0, 3, 0, 3)).toBe(1);
-    // 6/6 vs 4/6: P = C(10,6)·C(2,0)/C(12,6) = 210/924
-    expect(fisherGreater(6, 6, 4, 6)).toBeCloseTo(210 / 924, 12);
+  it('tanh lines whose rate is log a − 0.05: "did not hold", stating c, its CI and the gap; rate log a: "held"', () => {
+    const off = study({ partA: {} }).filter((f) => f.id.startsWith('decay-rate'));
+    expect(off).toHaveLength(3);
+    for (const f of off) {
+      expect(f.verdict).toBe('did not hold');
+      expect(f.numbers.c! - f.numbers.logA!).toBeCloseTo(-0.05, 2);
+      expect(f.sentence).toMatch(/c = −?[\d.]+ per layer, 95% CI \[−?[\d.]+, −?[\d.]+\], intercept .*R² = /);
+      expect(f.sentence).toMatch(/Holm-adjusted/);
+    }
+    const on = study({ partA: { tanhExtra: 0 } }).filter((f) => f.id.startsWith('decay-rate'));
+    expect(on.map((f) => f.verdict)).toEqual(['held', 'held', 'held']);
+  });
+
+  it('an exploding run is kept: it appears in the sentence with its growth rate and is in the fit', () => {
+    const fs = study({ partA: { exploding: { gain: 1.25, L: 8, seed: 2, rate: 0.731 } } });
+    const f = fs.find((x) => x.id.startsWith('decay-rate') && x.sentence.includes('gain=1.25'))!;
+    expect(f.sentence).toContain('1 of 12 trials exploding, kept with their growth rates (L = 8: 0.731/step)');
+    expect(f.numbers.exploding).toBe(1);
+    expect(f.trials).toBe(12);
+  });
+
+  it('a variant is compared with plain at the deepest common depth, paired by seed', () => {
+    const f = study({ partA: { highway: true, activations: ['tanh'] } }).find((x) => x.id.startsWith('decay-variant'))!;
+    expect(f.verdict).toBe('held');
+    expect(f.sentence).toMatch(/at L = 8, mean paired difference 0\.3\d* per step, 95% CI \[[\d.]+, [\d.]+\], 3 seeds/);
+  });
+});
+
+describe('findings: trainability (Part B), per T, paired, Holm-corrected', () => {
+  // With no untrained trials the step-0 decay of these trained ones is Part A's data: highway keeps far more
+  // gradient than plain (p ≈ 0), a test in the same Holm family.
+  const models = (solvedA: (T: number, s: number) => boolean, solvedB: (T: number, s: number) => boolean) => [
+    { name: 'hw', cell: highway(4), solved: solvedA, s: -0.01 }, { name: 'plain', cell: plain(4), solved: solvedB, s: -0.3 }];
+
+  it('a zero-information table (0/n vs 0/n and n/n vs n/n at every T) gives one "inconclusive" line and no test', () => {
+    const fs = study({ partB: { Ts: [16, 64], models: models((T) => T === 16, (T) => T === 16) } }).filter((f) => f.topic === 'trainability');
+    expect(fs).toHaveLength(1);
+    expect(fs[0].verdict).toBe('inconclusive');
+    expect(fs[0].p).toBeNull();
+    expect(fs[0].sentence).toContain('no T carried information (T = 16: 5/5 vs 5/5; T = 64: 0/5 vs 0/5');
+  });
+
+  it('Holm changes the verdict: one informative T alone is "held" (p = 1/32), two are not (adjusted 1/16)', () => {
+    const one = study({ partB: { Ts: [16, 64], models: models((T) => T === 64 || T === 16, (T) => T === 16) } }).filter((f) => f.topic === 'trainability');
+    // family: {decay p ≈ 0, success p = 1/32}: Holm multiplies the larger by 1
+    expect(one.map((f) => f.verdict)).toEqual(['held']);
+    expect(one[0].p).toBeCloseTo(1 / 32, 12);
+    expect(one[0].pHolm).toBeCloseTo(1 / 32, 12);
+    const two = study({ partB: { Ts: [16, 64], models: models(() => true, () => false) } }).filter((f) => f.topic === 'trainability');
+    expect(two.map((f) => f.verdict)).toEqual(['inconclusive', 'inconclusive']);
+    // family: {decay p ≈ 0, 1/32, 1/32}: each success p is multiplied by 2
+    for (const f of two) expect([f.p! * 32, f.pHolm! * 16]).toEqual([expect.closeTo(1, 9), expect.closeTo(1, 9)]);
+    expect(two[0].sentence).toMatch(/one-sided p = 0\.031, Holm-adjusted 0\.06/);
+  });
+
+  it('"did not hold" only when the CI excludes the predicted effect: 0–6 discordant pairs yes, 0–5 no', () => {
+    const six = study({ partB: { Ts: [16], seeds: [1, 2, 3, 4, 5, 6], models: models(() => false, () => true) } }).find((f) => f.topic === 'trainability')!;
+    expect(six.verdict).toBe('did not hold');
+    expect(six.ci!.hi).toBeLessThan(0.5);
+    const five = study({ partB: { Ts: [16], models: models(() => false, () => true) } }).find((f) => f.topic === 'trainability')!;
+    expect(five.verdict).toBe('inconclusive');
+  });
+
+  it('Holm runs over every test of the report (Part A and Part B together)', () => {
+    // three Part A rate claims that are far from their prediction (p ≈ 1) and one Part B claim with p = 1/32:
+    // the smallest of four p-values is multiplied by 4, so the Part B claim alone would hold, here it does not
+    const fs = study({ partA: { activations: ['tanh'] }, partB: { Ts: [16], models: models(() => true, () => false) } });
+    const tested = fs.filter((f) => f.p !== null && f.kind === 'finding');
+    expect(tested).toHaveLength(4);
+    const b = fs.find((f) => f.topic === 'trainability')!;
+    expect(b.pHolm).toBeCloseTo(4 / 32, 12);
+    expect(b.verdict).toBe('inconclusive');
+  });
+});
+
+describe('decide', () => {
+  const draft = (id: string, p: number, contrary = false): Draft => ({
+    id, kind: 'finding', topic: 't', claim: 'c', rule: 'r', evidence: 'e', numbers: {}, p, ci: null, contrary, used: [], say: (v, ph) => `${v} ${ph}`,
+  });
+  it('held needs the adjusted p; did not hold needs a contrary CI; checks keep their own verdict and stay out of the family', () => {
+    const out = decide([draft('a', 0.01), draft('b', 0.04), draft('c', 0.9, true), { ...draft('k', 0), kind: 'check', p: null, verdict: 'held' }]);
+    expect(out.map((f) => [f.id, f.verdict, f.pHolm])).toEqual([['a', 'held', 0.03], ['b', 'inconclusive', 0.08], ['c', 'did not hold', 0.9], ['k', 'held', null]]);
+  });
+});
+
+describe('findings on an older study (the committed quick report\'s shape)', () => {
+  it('Part A falls back to the step-0 measurements of trained trials, per T; bound checks are checks', () => {
+    const fs = old({});
+    const rate = [...fs.values()].filter((f) => f.id.startsWith('decay-rate'));
+    expect(rate.length).toBe(2); // one per adding T, never pooled
+    expect(rate.every((f) => f.verdict === 'did not hold')).toBe(true); // c ≈ −0.08 per layer at a = 1: not log a = 0
+    expect(fs.get('bound:vanilla-tanh')!.kind).toBe('check');
+    expect(fs.get('bound:vanilla-tanh')!.verdict).toBe('held');
+    expect(old({ violateBound: true }).get('bound:vanilla-tanh')!.verdict).toBe('did not hold');
+  });
+
+  it('claims about models the study lacks are not made at all', () => {
+    const fs = old({ without: ['deep-plain', 'deep-shortcut', 'deep-residual', 'deep-highway'] });
+    expect([...fs.keys()].some((k) => k.startsWith('decay-') || k.includes('deep-'))).toBe(false);
+    expect(fs.has('bound:vanilla-tanh')).toBe(true);
+  });
+
+  it('every finding states its rule, its evidence and (when tested) its p and CI', () => {
+    for (const f of old({ accidents: true }).values()) {
+      expect(f.rule.length).toBeGreaterThan(20);
+      expect(f.evidence.length).toBeGreaterThan(10);
+      if (f.kind === 'finding' && f.p !== null) {
+        expect(f.ci).not.toBeNull();
+        expect(f.sentence).toMatch(/Holm-adjusted|left out of the correction/);
+      }
+    }
+  });
+});
+
+describe('tests that cannot decide', () => {
+  it('a T with ≤ 4 discordant pairs stays out of the Holm family (its smallest p is above 0.05) and says why', () => {
+    const models = [{ name: 'hw', cell: highway(4), solved: (T: number, s: number) => T === 64 || s <= 3, s: -0.01 },
+      { name: 'plain', cell: plain(4), solved: (T: number, s: number) => T === 16 && s <= 3, s: -0.3 }];
+    // T = 16: 3/5 vs 3/5 on the same seeds (no information); T = 64: 5/5 vs 0/5 (5 discordant pairs)
+    const fs = study({ partB: { Ts: [16, 64], models } }).filter((f) => f.topic === 'trainability');
+    expect(fs.map((f) => f.verdict)).toEqual(['held']);
+    const few = study({ partB: { Ts: [16, 64], seeds: [1, 2, 3, 4], models: [{ ...models[0], solved: () => true }, { ...models[1], solved: () => false }] } }).filter((f) => f.topic === 'trainability');
+    expect(few.map((f) => [f.verdict, f.pHolm])).toEqual([['inconclusive', null], ['inconclusive', null]]);
+    expect(few[0].sentence).toMatch(/with 4 discordant pairs no outcome could reach p ≤ 0\.05 \(smallest possible 0\.06\d?\)/);
+  });
+});
+
+describe('partners', () => {
+  it('a trained model is compared with the trained plain model, not with an untrained Part A one of the same shape', () => {
+    const fs = study({ partA: { activations: ['tanh'], gains: [1], depths: [4] }, partB: { Ts: [16], models: [
+      { name: 'hw', cell: highway(4), solved: () => true, s: -0.01 }, { name: 'plain-b', cell: plain(4), solved: () => false, s: -0.3 }] } });
+    const b = fs.filter((f) => f.topic === 'trainability');
+    expect(b).toHaveLength(1);
+    expect(b[0].sentence).toContain('highway L=4 solved 5/5, plain L=4 0/5'); // the untrained one is 'plain · gain=1 L=4'
   });
 });
