@@ -99,7 +99,7 @@ export async function runStudy(study: StudyBody, options: RunStudyOptions): Prom
     lock = acquireStoreLock(store.db, options.db);
     beat = setInterval(() => lock?.heartbeat(), 30_000).unref();
     store.saveStudy(study.name, source, study);
-    const adopted = store.adoptLegacy(study.name, new Map([...pilotTrials, ...unchosen].map((t) => [legacyKey(t), t])));
+    let adopted = 0;
     const stored = (): Map<string, StoredTrial> => new Map(store.trials(study.name).map((t) => [t.key, t]));
     const finishedKeys = (): Set<string> => store.finishedKeys(study.name, { retryFailed: options.retryFailed });
     const failedBefore = store.failedKeys(study.name);
@@ -126,7 +126,10 @@ export async function runStudy(study: StudyBody, options: RunStudyOptions): Prom
     };
     /** The study's current trials are the pilot's and `main`: the store reports only those. */
     const record = (main: TrialSpec[]): void => {
-      const change = store.recordExpansion(study.name, [...pilotTrials, ...main].map((t) => t.key));
+      const all = [...pilotTrials, ...main];
+      // Trials stored before keys held the backend and version: adopted under their current keys.
+      adopted += store.adoptLegacy(study.name, new Map(all.map((t) => [legacyKey(t), t])));
+      const change = store.recordExpansion(study.name, all.map((t) => t.key));
       summary.stale = change.stale;
       summary.version = change.version;
     };
@@ -136,7 +139,6 @@ export async function runStudy(study: StudyBody, options: RunStudyOptions): Prom
       return summary;
     };
 
-    let finished = finishedKeys();
     let choice: PilotChoice | null = null;
     let main = unchosen;
     record(main);
@@ -144,6 +146,7 @@ export async function runStudy(study: StudyBody, options: RunStudyOptions): Prom
       choice = choosePilotLearningRates(pilotTrials, stored());
       if (choice.incomplete.length === 0) record(main = expandStudy(study, source, { ...identity, lr: choice.lr }));
     }
+    let finished = finishedKeys();
     summary.skipped = [...pilotTrials, ...main].filter((t) => finished.has(t.key)).length;
     const retrying = [...pilotTrials, ...main].filter((t) => !finished.has(t.key) && failedBefore.has(t.key)).length;
     options.onEvent?.({ type: 'start', total, pending: total - summary.skipped, skipped: summary.skipped, retrying, stale: summary.stale, adopted, tookOverFrom: lock.tookOverFrom });

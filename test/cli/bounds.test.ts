@@ -28,7 +28,7 @@ describe('recur study / inspect: bounds and locks', () => {
       expect(r.stderr).not.toMatch(STACK_LINE);
     }
     expect(recur(['study', study, '--out', join(dir, 'o')]).stderr).toMatch(/^recur: .*s\.json: the grids and seeds define 110,000 trials, more than the limit of 100,000 \(raise it deliberately with `limits: \{ trials: N \}` in the study file\)\n$/);
-  });
+  }, 240_000);
 
   it('a store held by a live process: the second study refuses, naming the pid; --db with --no-report creates no folder', () => {
     const db = join(dir, 'held.db');
@@ -41,7 +41,7 @@ describe('recur study / inspect: bounds and locks', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(new RegExp(`held\\.db is in use by another recur study \\(pid ${process.pid}, running since 2026-12-02T00:00:00Z\\)`));
     expect(existsSync(out)).toBe(false);
-  });
+  }, 240_000);
 
   it('inspect: a model whose metadata asks for T = 1e6 is refused at once', () => {
     const path = join(dir, 'm.safetensors');
@@ -49,5 +49,5 @@ describe('recur study / inspect: bounds and locks', () => {
     const r = recur(['inspect', path]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/m\.safetensors: the task in its metadata has T = 1000000, more than 10000; give --T/);
-  });
+  }, 240_000);
 });
