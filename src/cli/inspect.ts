@@ -16,6 +16,7 @@ import { createStepProbe } from '../diagnostics/probe.js';
 import { jacobianProductNorms, stepJacobianNorms } from '../diagnostics/jacobian.js';
 import { lyapunovSpectrum } from '../diagnostics/lyapunov.js';
 import { renderSvg } from '../report/render.js';
+import { DEFAULT_LIMITS } from '../runner/limits.js';
 import { int, modelFromFlags, taskFromFlags, type SpecFlags } from './options.js';
 import { UserError, userInput } from './errors.js';
 
@@ -66,7 +67,10 @@ Examples:
       if (file) {
         const loaded = userInput(() => loadModel(file, backend));
         model = loaded.model;
-        const trained = loaded.metadata.task ? (JSON.parse(loaded.metadata.task) as Record<string, unknown>) : null;
+        const trained = loaded.metadata.task ? userInput(() => JSON.parse(loaded.metadata.task!) as Record<string, unknown>) : null;
+        if (trained && f.T === undefined && typeof trained.T === 'number' && trained.T > DEFAULT_LIMITS.T) {
+          throw new UserError(`${file}: the task in its metadata has T = ${trained.T}, more than ${DEFAULT_LIMITS.T}; give --T to inspect another length`);
+        }
         taskSpec = f.task || f.taskConfig || !trained ? taskFromFlags(f) : parseTaskSpec({ ...trained, ...(f.T !== undefined ? { T: f.T } : {}) });
       } else {
         taskSpec = taskFromFlags(f);

@@ -36,6 +36,7 @@ interface StudyFlags {
   workers?: number;
   limit?: number;
   backend?: BackendName;
+  retryFailed: boolean;
   report: boolean;
   json?: boolean;
   quiet?: boolean;
@@ -52,6 +53,7 @@ export function registerStudy(program: Command): void {
     .option('--workers <n>', 'worker threads (default: one per core)', int('--workers'))
     .option('--limit <n>', 'run at most n pending trials, then stop', int('--limit'))
     .option('--backend <name>', 'wasm | reference')
+    .option('--no-retry-failed', 'keep failed trials as they are (by default a rerun runs them again)')
     .option('--no-report', 'do not write the report at the end')
     .option('--json', 'print a JSON summary')
     .option('--quiet', 'no progress output')
@@ -67,7 +69,7 @@ Examples:
       const study = userInput(() => loadStudyFile(path, f.profile));
       if (f.dryRun) return dryRun(study, path, f);
       const out = resolve(f.out ?? join('out', f.profile ? `${study.name}-${f.profile}` : study.name));
-      mkdirSync(out, { recursive: true });
+      if (f.db === undefined || f.report) userInput(() => mkdirOrExplain(out));
       const db = f.db ?? join(out, 'results.db');
       let progress: Progress | null = null;
       let best: { label: string; metric: number } | null = null;
@@ -76,7 +78,10 @@ Examples:
         if (e.type === 'start') {
           progress = createProgress(e.total, study.name, { quiet: f.quiet || f.json });
           progress.update(e.skipped, e.skipped ? `resumed: ${e.skipped} already done` : '');
-          if (e.skipped) progress.log(`${study.name}: ${e.skipped}/${e.total} trials already in ${db}; running the other ${e.pending}`);
+          if (e.tookOverFrom) progress.log(`${db}: took over the lock of pid ${e.tookOverFrom.pid}, which is no longer running`);
+          if (e.skipped) progress.log(`${study.name}: ${e.skipped}/${e.total} trials already in ${db}; running the other ${e.pending}${e.retrying ? ` (${e.retrying} of them failed before)` : ''}`);
+          if (e.adopted) progress.log(`${study.name}: adopted ${e.adopted} trials stored by an earlier recur (assumed to have run on backend ${f.backend ?? 'the default'})`);
+          if (e.stale) progress.log(`${study.name}: ${e.stale} stored trials belong to an earlier definition of the study; kept in ${db}, left out of the report`);
         } else if (e.type === 'estimate' && progress) {
           const { estimate: est } = e;
           progress.log(`${study.name}: ${e.pending} trials to run on ${e.workers} worker${e.workers > 1 ? 's' : ''}: at most ${formatDuration(est.seconds)} `
@@ -87,6 +92,8 @@ Examples:
         } else if (e.type === 'staircase' && progress) {
           progress.log(`${study.name}: staircase: ${e.skipped.length} trials at the next T skipped (no seed solved the shorter T)`);
           progress.update(e.done, '');
+        } else if (e.type === 'stopping' && progress) {
+          progress.log(`stopping: no new trials; waiting for the ${e.inFlight} in flight to finish (signal again to abandon them)`);
         } else if (e.type === 'trial' && progress) {
           const metric = e.record.final?.metric;
           if (metric !== undefined && e.record.status === 'done' && (best === null || better(metric, best.metric, e.trial.task.kind))) best = { label: e.trial.label, metric };
@@ -100,7 +107,16 @@ Examples:
           progress.update(e.done, best ? `best ${best.metric.toPrecision(3)} ${best.label}` : '');
         }
       };
-      const summary = await runStudy(study, { db, workers: f.workers, limit: f.limit, backend: f.backend, source: path, onEvent, estimate: !f.quiet && !f.json });
+      // First SIGINT/SIGTERM: stop handing out trials and let those in flight finish; a second: leave now
+      // (the store keeps only whole trials, so nothing is half-written either way).
+      const stop = new AbortController();
+      const onSignal = (signal: NodeJS.Signals): void => {
+        if (stop.signal.aborted) process.exit(signal === 'SIGINT' ? 130 : 143);
+        stop.abort();
+      };
+      process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+      const summary = await runStudy(study, { db, workers: f.workers, limit: f.limit, backend: f.backend, retryFailed: f.retryFailed, source: path, signal: stop.signal, onEvent, estimate: !f.quiet && !f.json })
+        .finally(() => process.off('SIGINT', onSignal).off('SIGTERM', onSignal));
       (progress as Progress | null)?.stop();
       const report = f.report && summary.done + summary.diverged + summary.failed + summary.skipped > 0
         ? writeReport(db, out, { study: study.name }) : null;
@@ -109,10 +125,22 @@ Examples:
         process.stdout.write(`${JSON.stringify({ study: study.name, profile: f.profile ?? null, db, ...summary, seconds, report: report?.htmlPath ?? null }, null, 2)}\n`);
         return;
       }
-      process.stdout.write(`${study.name}${f.profile ? ` (${f.profile})` : ''}: ${summary.total} trials — ${summary.skipped} already done, ran ${summary.ran} (${summary.done} done, ${summary.diverged} diverged, ${summary.failed} failed) in ${seconds.toFixed(0)} s${summary.staircase ? `; ${summary.staircase} skipped by the staircase` : ''}${summary.left ? `; ${summary.left} left for the next run` : ''}\n`);
+      process.stdout.write(`${study.name}${f.profile ? ` (${f.profile})` : ''}: ${summary.total} trials — ${summary.skipped} already done, ran ${summary.ran} (${summary.done} done, ${summary.diverged} diverged, ${summary.failed} failed${summary.retried ? `; ${summary.retried} were retries` : ''}) in ${seconds.toFixed(0)} s${summary.staircase ? `; ${summary.staircase} skipped by the staircase` : ''}${summary.left ? `; ${summary.left} left for the next run` : ''}${summary.stopped ? ' (stopped by a signal)' : ''}\n`);
+      if (summary.stale) process.stdout.write(`note: ${summary.stale} trials of an earlier definition of ${study.name} are in ${db} but not in the report\n`);
       process.stdout.write(`results: ${db}\n`);
       if (report) process.stdout.write(`report:  ${report.htmlPath}\n         ${report.markdownPath}\n`);
     });
+}
+
+/** Create the output folder, saying plainly when permissions or the disk are the problem. */
+function mkdirOrExplain(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOSPC' ? 'no space left on the device' : code === 'EROFS' ? 'read-only file system' : (e as Error).message;
+    throw new UserError(`cannot create the output folder ${dir}: ${why}`);
+  }
 }
 
 /** Lower is better for losses, higher for accuracy (copy/adding/… are losses; mnist/temporal-order accuracy). */

@@ -7,9 +7,11 @@
  */
 import type { Backend } from '../kernels/backend.js';
 import { Model, type ModelConfig } from '../models/model.js';
+import { parseModelConfig } from '../models/config.js';
+import { modelSize } from '../models/size.js';
 import { formatShape, sameShape } from '../tensor/shape.js';
-import { readFileSync } from 'node:fs';
-import { decodeSafetensors, writeSafetensorsFile, type DecodedSafetensors, type SafeTensor } from './safetensors.js';
+import { jsonNestingDepth, readRegularFile } from './files.js';
+import { MAX_FILE_BYTES, decodeSafetensors, writeSafetensorsFile, type DecodedSafetensors, type SafeTensor } from './safetensors.js';
 
 export const MODEL_FORMAT = 'recur-model';
 
@@ -24,18 +26,46 @@ export function saveModel(path: string, model: Model, extra: Record<string, stri
   writeSafetensorsFile(path, tensors, { ...extra, format: MODEL_FORMAT, version: '1', config: JSON.stringify(model.config), dtype: f64 ? 'F64' : 'F32' });
 }
 
-/** Read a model file written by saveModel onto `backend`. Every problem is an Error naming the file and tensor. */
-export function loadModel(path: string, backend: Backend): { model: Model; metadata: Record<string, string> } {
-  const file = readModelFile(path);
+/** Model file versions this recur reads. */
+const VERSIONS = ['1'];
+
+/**
+ * Read a model file written by saveModel onto `backend`. Every problem is an Error naming the file (and
+ * the tensor). The file is not trusted: the header's config is validated with the model schema, and the
+ * parameter count it implies is checked against the tensors in the file *before* the model is built, so
+ * loading never allocates more than the file's size implies (a 3 KB file cannot ask for a 10 GB model).
+ *
+ * @example
+ * const { model, metadata } = loadModel('lstm.safetensors', getBackend());
+ */
+export function loadModel(path: string, backend: Backend, options: { maxBytes?: number } = {}): { model: Model; metadata: Record<string, string> } {
+  const file = readModelFile(path, options);
   const meta = file.metadata;
   if (meta.format !== MODEL_FORMAT) {
     throw new Error(`${path}: not a recur model file (metadata format is ${meta.format === undefined ? 'missing' : `"${meta.format}"`}); for a PyTorch state dict use the PyTorch import`);
   }
-  let config: ModelConfig;
+  if (!VERSIONS.includes(meta.version ?? '')) {
+    throw new Error(`${path}: model file version ${meta.version === undefined ? 'missing' : JSON.stringify(meta.version.slice(0, 20))}, this recur reads version ${VERSIONS.join(', ')}`);
+  }
+  const text = meta.config ?? '';
+  if (jsonNestingDepth(text, 16) > 16) throw new Error(`${path}: the model config in the header nests too deeply to be a model config`);
+  let raw: unknown;
   try {
-    config = JSON.parse(meta.config ?? '') as ModelConfig;
+    raw = JSON.parse(text);
   } catch {
     throw new Error(`${path}: the model config in the header is not valid JSON`);
+  }
+  let config: ModelConfig;
+  try {
+    config = parseModelConfig(raw, 'config');
+  } catch (e) {
+    throw new Error(`${path}: invalid model config in the header: ${(e as Error).message.replace(/\n/g, '; ')}`);
+  }
+  // Sized from the config, compared with what the file holds, before anything is allocated.
+  const implied = modelSize(config).parameters;
+  const held = Object.values(file.tensors).reduce((n, t) => n + t.data.length, 0);
+  if (implied !== held) {
+    throw new Error(`${path}: the config in the header (${config.cell.kind}, hidden ${config.cell.hidden}, ${config.layers ?? 1} layer(s)) implies ${implied} parameters, the file holds ${held}`);
   }
   let model: Model;
   try {
@@ -45,7 +75,7 @@ export function loadModel(path: string, backend: Backend): { model: Model; metad
   }
   const names = new Set(Object.keys(file.tensors));
   for (const [name, t] of model.namedParameters()) {
-    const src = file.tensors[name];
+    const src = Object.hasOwn(file.tensors, name) ? file.tensors[name] : undefined;
     if (!src) throw new Error(`${path}: missing tensor "${name}" (expected ${formatShape(t.shape)})`);
     if (!sameShape(src.shape, t.shape)) throw new Error(`${path}: tensor "${name}" has shape ${formatShape(src.shape)}, the config needs ${formatShape(t.shape)}`);
     if (src.dtype !== 'F32' && src.dtype !== 'F64') throw new Error(`${path}: tensor "${name}" has dtype ${src.dtype}, expected F32 or F64`);
@@ -56,7 +86,7 @@ export function loadModel(path: string, backend: Backend): { model: Model; metad
     }
     names.delete(name);
   }
-  if (names.size) throw new Error(`${path}: tensors not in the model config: ${[...names].join(', ')}`);
+  if (names.size) throw new Error(`${path}: tensors not in the model config: ${[...names].slice(0, 8).join(', ')}${names.size > 8 ? ` and ${names.size - 8} more` : ''}`);
   return { model, metadata: meta };
 }
 
@@ -64,16 +94,8 @@ export function loadModel(path: string, backend: Backend): { model: Model; metad
  * Read a safetensors file, saying plainly when the file is something else (a text file, an image, a
  * PyTorch .pt pickle): a safetensors file starts with an 8-byte header length followed by a JSON object.
  */
-export function readModelFile(path: string): DecodedSafetensors {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new Error(`${path}: no such file`);
-    if (code === 'EISDIR') throw new Error(`${path}: is a directory, not a model file`);
-    throw new Error(`${path}: cannot read (${(e as Error).message})`);
-  }
+export function readModelFile(path: string, options: { maxBytes?: number } = {}): DecodedSafetensors {
+  const bytes = readRegularFile(path, options.maxBytes ?? MAX_FILE_BYTES, 'a model file');
   if (bytes.length < 9 || bytes[8] !== 0x7b /* '{' */) {
     const what = bytes.length === 0 ? 'the file is empty' : bytes.length < 9 ? `the file is only ${bytes.length} bytes` : 'it does not start with a header length and a JSON header';
     throw new Error(`${path}: not a safetensors file (${what}); recur reads models saved by \`recur train --out\`, saveModel or safetensors.torch.save_file`);

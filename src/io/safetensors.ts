@@ -12,8 +12,8 @@
  * The reader treats its input as hostile: every malformed file gives an `Error` naming the source, the
  * tensor and the problem, never another exception type, a hang, or an allocation larger than the input.
  */
-import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from './atomic.js';
+import { jsonNestingDepth, readRegularFile } from './files.js';
 
 /** Element types recur writes (and reads natively). */
 export type WritableDtype = 'F32' | 'F64' | 'I32' | 'I64';
@@ -38,6 +38,10 @@ export interface DecodedSafetensors {
 
 /** Headers beyond this are rejected before any allocation (real headers are kilobytes). */
 export const MAX_HEADER_BYTES = 100 * 1024 * 1024;
+/** A header is a flat object of small objects; nesting past this is refused before JSON.parse sees it. */
+export const MAX_HEADER_NESTING = 16;
+/** Files larger than this are refused by {@link readSafetensorsFile} unless a larger `maxBytes` is given. */
+export const MAX_FILE_BYTES = 2 ** 31;
 
 const ITEM_BYTES: Readonly<Record<StoredDtype, number>> = { F64: 8, I64: 8, F32: 4, I32: 4, F16: 2, BF16: 2 };
 const ARRAY_TYPES = { F32: Float32Array, F64: Float64Array, I32: Int32Array, I64: BigInt64Array } as const;
@@ -111,6 +115,7 @@ export function decodeSafetensors(bytes: Uint8Array, source = '<buffer>'): Decod
   } catch {
     fail('header is not valid UTF-8');
   }
+  if (jsonNestingDepth(text, MAX_HEADER_NESTING) > MAX_HEADER_NESTING) fail(`header nests arrays/objects more than ${MAX_HEADER_NESTING} levels deep`);
   let header: unknown;
   try {
     header = JSON.parse(text);
@@ -154,18 +159,12 @@ export function requireTensor<D extends WritableDtype>(
 }
 
 /**
- * Read and decode a safetensors file; errors name the path.
- * @throws Error `path: no such file`, or any decoding error of {@link decodeSafetensors}.
+ * Read and decode a safetensors file (a regular file of at most `maxBytes`); errors name the path.
+ * @throws Error `path: no such file`, `path: not a regular file (a FIFO)`, … or any decoding error of
+ *   {@link decodeSafetensors}.
  */
-export function readSafetensorsFile(path: string): DecodedSafetensors {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new Error(code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read (${(e as Error).message})`);
-  }
-  return decodeSafetensors(bytes, path);
+export function readSafetensorsFile(path: string, options: { maxBytes?: number } = {}): DecodedSafetensors {
+  return decodeSafetensors(readRegularFile(path, options.maxBytes ?? MAX_FILE_BYTES, 'a safetensors file'), path);
 }
 
 /** Encode tensors and metadata and write them to `path` atomically (see {@link writeFileAtomic}). */

@@ -1,24 +1,35 @@
 /**
  * Grid expansion: a validated study → the list of trials it defines, each fully resolved (task spec with
  * defaults, model shape, training, seed, instruments) and identified by a key that hashes exactly that
- * (plus the study name), so a resumed run recognises the trials already done.
+ * plus everything else that changes results (the study name, the backend, recur's version), so a resumed
+ * run recognises the trials already done and never reuses one computed differently.
  *
- * Trials = Σ over (task, model) pairs of  task grid × model grid × global grid × seeds.
+ * Trials = Σ over (task, model) pairs of  task grid × model grid × global grid × seeds — counted from the
+ * axis lengths and checked against the study's limits *before* anything is expanded (see limits.ts).
  */
 import { createHash } from 'node:crypto';
 import { createTask, parseTaskSpec, type ResolvedTaskSpec } from '../tasks/registry.js';
 import type { Task } from '../tasks/task.js';
-import { Model } from '../models/model.js';
+import { Model, type ModelConfig } from '../models/model.js';
 import { referenceBackend } from '../kernels/reference/index.js';
-import { modelShapeSchema, type ModelShape } from '../models/config.js';
+import { modelShapeSchema, parseModelConfig, type ModelShape } from '../models/config.js';
+import { modelSize } from '../models/size.js';
+import { RECUR_VERSION } from '../util/version.js';
 import {
   StudyError, deepMerge, formatStudyIssues, instrumentsSchema, trainingSchema, type InstrumentsConfig, type PairConfig, type StudyBody,
   type TrainingConfig,
 } from './study.js';
+import { formatCount, raiseHint, resolveLimits, type StudyLimits } from './limits.js';
+import { checkTaskSpec, checkTraining, countTrials, miniature } from './bounds.js';
 
 export interface TrialSpec {
-  /** Stable identity: sha256 of the study name and the resolved trial. */
+  /** Stable identity: sha256 of the study name, the resolved trial, the backend and recur's version. */
   key: string;
+  /** The backend the trial runs on ('wasm' float32 or 'reference' float64): part of its identity (always
+   * set by expandStudy; absent in trials stored by recur before it was). */
+  backend?: string;
+  /** recur's version when the trial was defined: part of its identity (as for `backend`). */
+  recur?: string;
   /** Position in the study's trial list (for ordering). */
   index: number;
   /** Human-readable, e.g. "deep · adding · cell.depth=4 · T=50 · seed 2". */
@@ -39,8 +50,18 @@ export interface TrialSpec {
   stage?: { group: string; rank: number };
 }
 
-/** Upper limit on the trials one study may define (an accidental cross product is a mistake). */
-export const MAX_TRIALS = 100_000;
+/** What, besides the study, decides a trial's results (and so its identity). */
+export interface TrialIdentity {
+  /** 'wasm' or 'reference' (default 'wasm'). */
+  backend?: string;
+  /** Default: this recur's version. */
+  recur?: string;
+}
+
+/** The identity fields that go into every trial's body (and so its key). */
+export function identityOf(identity: TrialIdentity = {}): { backend: string; recur: string } {
+  return { backend: identity.backend ?? 'wasm', recur: identity.recur ?? RECUR_VERSION };
+}
 
 type Combo = Record<string, unknown>;
 
@@ -134,19 +155,31 @@ export function trialKey(studyName: string, body: Record<string, unknown>): stri
   return createHash('sha256').update(`${studyName}\n${canonical(body)}`).digest('hex').slice(0, 32);
 }
 
-export interface ExpandOptions {
+export interface ExpandOptions extends TrialIdentity {
   /** Learning rates chosen by the pilot, by modelConditionKey: they replace the training's lr. */
   lr?: ReadonlyMap<string, number>;
 }
 
-/** Expand a study into its trials; throws StudyError for grids that produce invalid configs. */
+/**
+ * The key this trial had before trial identity included the backend and recur's version (stores written
+ * by earlier versions use it): lets a resumed run adopt those trials instead of running them again.
+ */
+export function legacyKey(trial: TrialSpec): string {
+  const body = { task: trial.task, model: trial.model, training: trial.training, seed: trial.seed, instruments: trial.instruments };
+  return trialKey(trial.study, trial.phase ? { phase: trial.phase, ...body } : body);
+}
+
+/** Expand a study into its trials; throws StudyError for grids that produce invalid configs or pass a limit. */
 export function expandStudy(study: StudyBody, source = study.name, options: ExpandOptions = {}): TrialSpec[] {
+  const limits = resolveLimits(study.limits);
   const seeds = Array.isArray(study.seeds) ? study.seeds : Array.from({ length: study.seeds }, (_, i) => i + 1);
   const pairs: PairConfig[] = study.pairs ?? [{ tasks: Object.keys(study.tasks), models: Object.keys(study.models) }];
   for (const [i, p] of pairs.entries()) {
-    for (const t of p.tasks) if (!study.tasks[t]) throw new StudyError(`${source}: pairs[${i}].tasks: no task named "${t}" (known: ${Object.keys(study.tasks).join(', ')})`);
-    for (const m of p.models) if (!study.models[m]) throw new StudyError(`${source}: pairs[${i}].models: no model named "${m}" (known: ${Object.keys(study.models).join(', ')})`);
+    for (const t of p.tasks) if (!Object.hasOwn(study.tasks, t)) throw new StudyError(`${source}: pairs[${i}].tasks: no task named "${t}" (known: ${Object.keys(study.tasks).join(', ')})`);
+    for (const m of p.models) if (!Object.hasOwn(study.models, m)) throw new StudyError(`${source}: pairs[${i}].models: no model named "${m}" (known: ${Object.keys(study.models).join(', ')})`);
   }
+  countTrials(study, source, limits);
+  const identity = identityOf(options);
   const globalCombos = crossProduct(study.grid);
   for (const path of Object.keys(study.grid ?? {})) {
     if (!path.startsWith('training.')) throw new StudyError(`${source}: grid axis "${path}": global grid axes must start with "training."`);
@@ -158,8 +191,10 @@ export function expandStudy(study: StudyBody, source = study.name, options: Expa
     return globalCombos.map((combo) => {
       let root: Record<string, unknown> = { training: base };
       for (const [path, v] of Object.entries(combo)) root = setPath(root, path, v, `${source}: grid`);
+      const where = `${source}: ${Object.keys(combo).length ? `grid ${JSON.stringify(combo)}: ` : ''}training`;
       const r = trainingSchema.safeParse(root.training);
-      if (!r.success) throw new StudyError(formatStudyIssues(`${source}: grid ${JSON.stringify(combo)}: training`, r.error, root.training));
+      if (!r.success) throw new StudyError(formatStudyIssues(where, r.error, root.training));
+      checkTraining(r.data, where, limits);
       return { combo, training: r.data };
     });
   };
@@ -170,11 +205,12 @@ export function expandStudy(study: StudyBody, source = study.name, options: Expa
     if (!r.success) throw new StudyError(formatStudyIssues(`${source}: pairs[${i}].instruments`, r.error, merged));
     return r.data;
   };
-  const taskVariants = new Map(Object.keys(study.tasks).map((name) => [name, taskVariantsOf(study, name, source)]));
+  const taskVariants = new Map(Object.keys(study.tasks).map((name) => {
+    const variants = taskVariantsOf(study, name, source);
+    for (const v of variants) checkTaskSpec(v.spec, `${source}: ${Object.keys(v.combo).length ? `grid ${JSON.stringify(v.combo)}: ` : ''}tasks.${name}`, limits);
+    return [name, variants];
+  }));
   const modelVariants = new Map(Object.keys(study.models).map((name) => [name, modelVariantsOf(study, name, source)]));
-  const count = pairs.reduce((s, p) => s + p.tasks.reduce((a, t) => a + taskVariants.get(t)!.length, 0)
-    * p.models.reduce((a, m) => a + modelVariants.get(m)!.length, 0) * (p.seeds ?? seeds).length, 0) * globalCombos.length;
-  if (count > MAX_TRIALS) throw new StudyError(`${source}: the grid defines ${count} trials, more than the limit of ${MAX_TRIALS}`);
   const trials: TrialSpec[] = [];
   const seen = new Set<string>();
   for (const [pi, pair] of pairs.entries()) {
@@ -185,7 +221,7 @@ export function expandStudy(study: StudyBody, source = study.name, options: Expa
         const lr = options.lr?.get(modelConditionKey(modelName, mv.combo));
         for (const tr of trainings) for (const seed of pair.seeds ?? seeds) {
           const training = lr !== undefined && tr.training.steps > 0 ? withLearningRate(tr.training, lr) : tr.training;
-          const body = { task: tv.spec, model: mv.shape, training, seed, instruments };
+          const body = { task: tv.spec, model: mv.shape, training, seed, instruments, ...identity };
           const key = trialKey(study.name, body);
           if (seen.has(key)) continue; // pairs may overlap
           seen.add(key);
@@ -194,7 +230,7 @@ export function expandStudy(study: StudyBody, source = study.name, options: Expa
           for (const [k, v] of Object.entries(mv.combo)) axes[`model.${k}`] = v;
           for (const [k, v] of Object.entries(tr.combo)) axes[k] = v;
           const parts = [modelName, taskName, ...Object.entries(axes).map(([k, v]) => `${k.replace(/^(task|model)\./, '')}=${formatAxis(v)}`), `seed ${seed}`];
-          const trial: TrialSpec = { key, index: trials.length, label: parts.join(' · '), study: study.name, taskName, task: tv.spec, modelName, model: mv.shape, training, seed, instruments, axes };
+          const trial: TrialSpec = { key, ...identity, index: trials.length, label: parts.join(' · '), study: study.name, taskName, task: tv.spec, modelName, model: mv.shape, training, seed, instruments, axes };
           if (rank >= 0) {
             const { T: _T, ...rest } = tv.combo;
             trial.stage = { group: `${pi}|${taskName}|${canonical(rest)}|${modelConditionKey(modelName, mv.combo)}|${canonical(tr.combo)}`, rank };
@@ -217,14 +253,18 @@ function stairRank(variants: { spec: ResolvedTaskSpec }[], spec: ResolvedTaskSpe
 
 /**
  * Check that every trial can be built before anything runs: each distinct task is constructed (files
- * found, data loadable) and each distinct model is built for its task's sizes (on the float64 reference
- * backend; nothing is trained). Throws a StudyError naming the entry.
+ * found, data loadable), each distinct model's config is validated and its size counted from the config
+ * against the limits (parameters; activations of T × batch × per-step state), and a miniature of it is
+ * built to catch what only a cell's constructor checks. No full-size model is allocated. Throws a
+ * StudyError naming the entry.
  */
-export function checkTrials(trials: readonly TrialSpec[], source: string): void {
+export function checkTrials(trials: readonly TrialSpec[], source: string, limits: StudyLimits = resolveLimits(undefined)): void {
   const tasks = new Map<string, Task>();
-  const models = new Set<string>();
+  const models = new Map<string, ReturnType<typeof modelSize>>();
+  const canon = new WeakMap<object, string>(); // trials share their task and model objects: canonicalise each once
+  const c = (v: object): string => canon.get(v) ?? (canon.set(v, canonical(v)), canon.get(v)!);
   for (const trial of trials) {
-    const tk = canonical(trial.task);
+    const tk = c(trial.task);
     let task = tasks.get(tk);
     if (!task) {
       try {
@@ -234,14 +274,29 @@ export function checkTrials(trials: readonly TrialSpec[], source: string): void 
       }
       tasks.set(tk, task);
     }
-    const mk = `${canonical(trial.model)}|${task.inputSize}|${task.outputSize}|${task.target}`;
-    if (models.has(mk)) continue;
-    models.add(mk);
-    try {
-      const model = new Model({ ...trial.model, inputSize: task.inputSize, outputSize: task.outputSize, target: task.target }, referenceBackend, 0);
-      for (const p of model.parameters()) p.dispose();
-    } catch (e) {
-      throw new StudyError(`${source}: models.${trial.modelName} on task ${trial.taskName}: ${(e as Error).message}`);
+    const where = `${source}: models.${trial.modelName} on task ${trial.taskName}`;
+    const mk = `${c(trial.model)}|${task.inputSize}|${task.outputSize}|${task.target}`;
+    let size = models.get(mk);
+    if (!size) {
+      let config: ModelConfig;
+      try {
+        config = parseModelConfig({ ...trial.model, inputSize: task.inputSize, outputSize: task.outputSize, target: task.target }, `models.${trial.modelName}`);
+        size = modelSize(config);
+        if (size.parameters > limits.parameters) {
+          throw new StudyError(`${where}: ${formatCount(size.parameters)} parameters (hidden ${config.cell.hidden}), more than the limit of ${formatCount(limits.parameters)} ${raiseHint('parameters')}`);
+        }
+        const model = new Model(miniature(config), referenceBackend, 0);
+        for (const p of model.parameters()) p.dispose();
+      } catch (e) {
+        throw e instanceof StudyError ? e : new StudyError(`${where}: ${(e as Error).message}`);
+      }
+      models.set(mk, size);
+    }
+    const tr = trial.training, ins = trial.instruments;
+    const batch = Math.max(tr.batchSize, tr.evalBatchSize ?? Math.max(tr.batchSize, 64), ins.gradientThroughTime?.batchSize ?? 0, ins.jacobian?.batchSize ?? 0, ins.lyapunov?.batchSize ?? 0);
+    const activations = task.T * batch * size.activationsPerStep;
+    if (activations > limits.activations) {
+      throw new StudyError(`${where}: T ${task.T} × batch ${batch} × ${size.activationsPerStep} values per step = ${formatCount(activations)} activations, more than the limit of ${formatCount(limits.activations)} ${raiseHint('activations')}`);
     }
   }
 }

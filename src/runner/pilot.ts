@@ -12,16 +12,17 @@
  */
 import type { StoredTrial } from './store.js';
 import {
-  mergedTraining, modelConditionKey, modelVariantsOf, setPath, trialKey, withLearningRate, type TrialSpec,
+  identityOf, mergedTraining, modelConditionKey, modelVariantsOf, setPath, trialKey, withLearningRate, type TrialIdentity, type TrialSpec,
 } from './grid.js';
 import { StudyError, type StudyBody } from './study.js';
 import { parseTaskSpec } from '../tasks/registry.js';
 
 /** The pilot's trials (empty without a pilot section). */
-export function expandPilot(study: StudyBody, source = study.name): TrialSpec[] {
+export function expandPilot(study: StudyBody, source = study.name, identity: TrialIdentity = {}): TrialSpec[] {
   const pilot = study.pilot;
   if (!pilot) return [];
-  const entry = study.tasks[pilot.task];
+  const id = identityOf(identity);
+  const entry = Object.hasOwn(study.tasks, pilot.task) ? study.tasks[pilot.task] : undefined;
   if (!entry) throw new StudyError(`${source}: pilot.task: no task named "${pilot.task}" (known: ${Object.keys(study.tasks).join(', ')})`);
   const { grid: _grid, ...base } = entry;
   let spec: Record<string, unknown> = base;
@@ -35,18 +36,18 @@ export function expandPilot(study: StudyBody, source = study.name): TrialSpec[] 
   const training = mergedTraining(study, pilot.training, `${source}: pilot.training`);
   if (training.steps === 0) throw new StudyError(`${source}: pilot.training: a pilot must train (steps > 0)`);
   const names = pilot.models ?? trainedModels(study);
-  for (const m of names) if (!study.models[m]) throw new StudyError(`${source}: pilot.models: no model named "${m}" (known: ${Object.keys(study.models).join(', ')})`);
+  for (const m of names) if (!Object.hasOwn(study.models, m)) throw new StudyError(`${source}: pilot.models: no model named "${m}" (known: ${Object.keys(study.models).join(', ')})`);
   const trials: TrialSpec[] = [];
   for (const modelName of names) {
     for (const mv of modelVariantsOf(study, modelName, source)) {
       for (const lr of pilot.lrs) {
         for (const seed of pilot.seeds) {
           const tr = withLearningRate(training, lr);
-          const body = { phase: 'pilot', task, model: mv.shape, training: tr, seed, instruments: {} };
+          const body = { phase: 'pilot', task, model: mv.shape, training: tr, seed, instruments: {}, ...id };
           const axes: Record<string, unknown> = { ...Object.fromEntries(Object.entries(mv.combo).map(([k, v]) => [`model.${k}`, v])), 'training.optimizer.lr': lr };
           const parts = ['pilot', modelName, ...Object.entries(mv.combo).map(([k, v]) => `${k}=${String(v)}`), `lr=${lr}`, `seed ${seed}`];
           trials.push({
-            key: trialKey(study.name, body), index: trials.length, label: parts.join(' · '), study: study.name, taskName: pilot.task,
+            key: trialKey(study.name, body), ...id, index: trials.length, label: parts.join(' · '), study: study.name, taskName: pilot.task,
             task, modelName, model: mv.shape, training: tr, seed, instruments: {}, axes, phase: 'pilot',
           });
         }

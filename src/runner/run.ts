@@ -1,18 +1,22 @@
 /**
- * Running a study: expand it into trials, skip those the store already has (resume), run the rest on a
- * pool of worker threads (default one per core), and write each trial when it ends. Killing the process at
- * any moment loses at most the trials in flight; running the same command again continues.
+ * Running a study: expand it into trials, skip those the store already has (resume; failed trials are run
+ * again), run the rest on a pool of worker threads (default one per core), and write each trial when it
+ * ends. Killing the process at any moment loses at most the trials in flight; running the same command
+ * again continues. The store's lock keeps a second process on the same output from running trials too;
+ * aborting `signal` stops handing out trials and lets those in flight finish.
  */
 import { availableParallelism } from 'node:os';
 import { compiledSibling } from '../util/compiled.js';
 import { Worker } from 'node:worker_threads';
-import type { BackendName } from '../kernels/index.js';
-import { checkTrials, expandStudy, type TrialSpec } from './grid.js';
+import { defaultBackendName, type BackendName } from '../kernels/index.js';
+import { checkTrials, expandStudy, legacyKey, type TrialSpec } from './grid.js';
 import { choosePilotLearningRates, expandPilot, type PilotChoice } from './pilot.js';
 import { stageCount, stageTrials } from './staircase.js';
 import { estimateTrials, type StudyEstimate } from './estimate.js';
 import { ResultStore, type StoredTrial, type TrialRecord } from './store.js';
-import type { StudyBody } from './study.js';
+import { acquireStoreLock, type StoreLock } from './store-lock.js';
+import { resolveLimits } from './limits.js';
+import { StudyError, type StudyBody } from './study.js';
 import { runTrial, type TrialProgress } from './trial.js';
 
 export interface RunStudyOptions {
@@ -20,29 +24,35 @@ export interface RunStudyOptions {
   db: string;
   /** Worker threads (default: one per core); 0 runs trials in this thread (debugging). */
   workers?: number;
+  /** Default: RECUR_BACKEND, else wasm. Part of every trial's identity. */
   backend?: BackendName;
   /** Where the study came from (recorded with it). */
   source?: string;
   /** Stop after this many trials (for smoke runs); the rest stay pending. */
   limit?: number;
+  /** Run trials whose last attempt failed again (default true). */
+  retryFailed?: boolean;
+  /** Abort to stop gracefully: no new trials are handed out; those in flight finish and are stored. */
+  signal?: AbortSignal;
   onEvent?: (event: StudyEvent) => void;
   /** Measure step times and report an estimate of the run's duration before it starts (an 'estimate' event). */
   estimate?: boolean;
 }
 
 export type StudyEvent =
-  | { type: 'start'; total: number; pending: number; skipped: number }
+  | { type: 'start'; total: number; pending: number; skipped: number; retrying: number; stale: number; adopted: number; tookOverFrom: StoreLock['tookOverFrom'] }
   | { type: 'progress'; trial: TrialSpec; progress: TrialProgress }
   | { type: 'trial'; trial: TrialSpec; record: TrialRecord; done: number; total: number }
   | { type: 'estimate'; estimate: StudyEstimate; pending: number; workers: number }
   | { type: 'pilot'; choice: PilotChoice }
-  | { type: 'staircase'; rank: number; skipped: TrialSpec[]; done: number; total: number };
+  | { type: 'staircase'; rank: number; skipped: TrialSpec[]; done: number; total: number }
+  | { type: 'stopping'; inFlight: number };
 
 export interface StudySummary {
   total: number;
   /** Trials already in the store (finished by an earlier run). */
   skipped: number;
-  /** Trials left for a later run (because of `limit`). */
+  /** Trials left for a later run (because of `limit`, or a graceful stop). */
   left: number;
   ran: number;
   done: number;
@@ -50,6 +60,18 @@ export interface StudySummary {
   failed: number;
   /** Trials not run by the staircase rule (their condition failed every seed at a shorter T). */
   staircase: number;
+  /** Of the trials run, how many had failed before (retried). */
+  retried: number;
+  /** Stored trials of an earlier definition of the study: kept in the database, left out of the report. */
+  stale: number;
+  /** Definition version (+1 each time the study's set of trials changes). */
+  version: number;
+  /** True when the run stopped early on `signal`. */
+  stopped: boolean;
+}
+
+function checkCount(name: string, value: number | undefined): void {
+  if (value !== undefined && !(Number.isSafeInteger(value) && value >= 0)) throw new StudyError(`${name} must be a whole number ≥ 0, got ${value}`);
 }
 
 /** The compiled worker script (also when running from TypeScript sources, e.g. under vitest). */
@@ -61,68 +83,104 @@ const workerUrl = (): URL => compiledSibling(import.meta.url, 'runner', 'worker.
  * staircase over T.
  */
 export async function runStudy(study: StudyBody, options: RunStudyOptions): Promise<StudySummary> {
+  checkCount('workers', options.workers);
+  checkCount('limit', options.limit);
   const source = options.source ?? study.name;
-  const pilotTrials = expandPilot(study, source);
-  const unchosen = expandStudy(study, source);
-  checkTrials([...pilotTrials, ...unchosen], source);
+  const backend = options.backend ?? defaultBackendName();
+  if (backend !== 'wasm' && backend !== 'reference') throw new StudyError(`backend must be 'wasm' or 'reference', got '${String(backend)}'`);
+  const identity = { backend };
+  const pilotTrials = expandPilot(study, source, identity);
+  const unchosen = expandStudy(study, source, identity);
+  checkTrials([...pilotTrials, ...unchosen], source, resolveLimits(study.limits));
   const store = new ResultStore(options.db);
+  let lock: StoreLock | null = null;
+  let beat: NodeJS.Timeout | null = null;
   try {
+    lock = acquireStoreLock(store.db, options.db);
+    beat = setInterval(() => lock?.heartbeat(), 30_000).unref();
     store.saveStudy(study.name, source, study);
+    let adopted = 0;
     const stored = (): Map<string, StoredTrial> => new Map(store.trials(study.name).map((t) => [t.key, t]));
+    const finishedKeys = (): Set<string> => store.finishedKeys(study.name, { retryFailed: options.retryFailed });
+    const failedBefore = store.failedKeys(study.name);
     const total = pilotTrials.length + unchosen.length;
     let budget = options.limit ?? Infinity;
-    const summary: StudySummary = { total, skipped: 0, left: 0, ran: 0, done: 0, diverged: 0, failed: 0, staircase: 0 };
+    const summary: StudySummary = { total, skipped: 0, left: 0, ran: 0, done: 0, diverged: 0, failed: 0, staircase: 0, retried: 0, stale: 0, version: 1, stopped: false };
     const progressed = (): number => summary.skipped + summary.ran + summary.staircase;
     const finish = (trial: TrialSpec, record: TrialRecord): void => {
       store.writeTrial(trial, record);
       summary.ran++;
       summary[record.status]++;
+      if (failedBefore.has(trial.key)) summary.retried++;
       options.onEvent?.({ type: 'trial', trial, record, done: progressed(), total });
     };
-    /** Run the unfinished ones of `trials` (within the limit); false when the limit stopped it. */
+    const opts = { ...options, backend };
+    /** Run the unfinished ones of `trials` (within the limit); false when the limit or a stop ended it. */
     const runBatch = async (trials: TrialSpec[], finished: ReadonlySet<string>): Promise<boolean> => {
       const pending = trials.filter((t) => !finished.has(t.key));
+      if (options.signal?.aborted) return pending.length === 0;
       const now = pending.slice(0, Math.max(0, Math.min(pending.length, budget)));
       budget -= now.length;
-      await runTrials(now, options, finish);
-      return now.length === pending.length;
+      await runTrials(now, opts, finish);
+      return now.length === pending.length && !options.signal?.aborted;
+    };
+    /** The study's current trials are the pilot's and `main`: the store reports only those. */
+    const record = (main: TrialSpec[]): void => {
+      const all = [...pilotTrials, ...main];
+      // Trials stored before keys held the backend and version: adopted under their current keys.
+      adopted += store.adoptLegacy(study.name, new Map(all.map((t) => [legacyKey(t), t])));
+      const change = store.recordExpansion(study.name, all.map((t) => t.key));
+      summary.stale = change.stale;
+      summary.version = change.version;
+    };
+    const stop = (): StudySummary => {
+      leave(summary, total);
+      summary.stopped = (options.signal?.aborted ?? false) && summary.left > 0;
+      return summary;
     };
 
-    let finished = store.finishedKeys(study.name);
     let choice: PilotChoice | null = null;
     let main = unchosen;
+    record(main);
     if (pilotTrials.length) {
       choice = choosePilotLearningRates(pilotTrials, stored());
-      if (choice.incomplete.length === 0) main = expandStudy(study, source, { lr: choice.lr });
+      if (choice.incomplete.length === 0) record(main = expandStudy(study, source, { ...identity, lr: choice.lr }));
     }
+    let finished = finishedKeys();
     summary.skipped = [...pilotTrials, ...main].filter((t) => finished.has(t.key)).length;
-    options.onEvent?.({ type: 'start', total, pending: total - summary.skipped, skipped: summary.skipped });
+    const retrying = [...pilotTrials, ...main].filter((t) => !finished.has(t.key) && failedBefore.has(t.key)).length;
+    options.onEvent?.({ type: 'start', total, pending: total - summary.skipped, skipped: summary.skipped, retrying, stale: summary.stale, adopted, tookOverFrom: lock.tookOverFrom });
     if (options.estimate) {
       const pending = [...pilotTrials, ...main].filter((t) => !finished.has(t.key)).slice(0, budget);
       const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), pending.length));
-      if (pending.length) options.onEvent?.({ type: 'estimate', estimate: estimateTrials(pending, workers, options.backend), pending: pending.length, workers });
+      if (pending.length) options.onEvent?.({ type: 'estimate', estimate: estimateTrials(pending, workers, backend), pending: pending.length, workers });
     }
     // Probe-only trials (no training) do not depend on the pilot's learning rates: they run first.
-    if (!(await runBatch(unchosen.filter((t) => t.training.steps === 0), finished))) return leave(summary, total);
+    if (!(await runBatch(unchosen.filter((t) => t.training.steps === 0), finished))) return stop();
     if (pilotTrials.length) {
-      if (!(await runBatch(pilotTrials, finished))) return leave(summary, total);
+      if (!(await runBatch(pilotTrials, finished))) return stop();
       choice = choosePilotLearningRates(pilotTrials, stored());
       options.onEvent?.({ type: 'pilot', choice });
-      main = expandStudy(study, source, { lr: choice.lr });
-      finished = store.finishedKeys(study.name);
+      record(main = expandStudy(study, source, { ...identity, lr: choice.lr }));
+      finished = finishedKeys();
     }
     for (let rank = 0; rank < stageCount(main); rank++) {
       const stage = stageTrials(main, rank, stored());
-      finished = store.finishedKeys(study.name);
+      finished = finishedKeys();
       if (stage.skipped.length) {
         summary.staircase += stage.skipped.length;
         options.onEvent?.({ type: 'staircase', rank, skipped: stage.skipped, done: progressed(), total });
       }
-      if (!(await runBatch(stage.run, finished))) return leave(summary, total);
+      if (!(await runBatch(stage.run, finished))) return stop();
     }
     return summary;
   } finally {
-    store.close();
+    if (beat) clearInterval(beat);
+    try {
+      lock?.release();
+    } finally {
+      store.close();
+    }
   }
 }
 
@@ -138,6 +196,7 @@ async function runTrials(trials: TrialSpec[], options: RunStudyOptions, finish: 
   const workers = options.workers ?? availableParallelism();
   if (workers === 0) {
     for (const trial of trials) {
+      if (options.signal?.aborted) break;
       finish(trial, runTrial(trial, { backend: options.backend, onProgress: (progress) => options.onEvent?.({ type: 'progress', trial, progress }) }));
     }
     return;
@@ -147,9 +206,16 @@ async function runTrials(trials: TrialSpec[], options: RunStudyOptions, finish: 
 
 /** Dispatch trials to `n` workers, a fresh worker thread per trial; a worker that dies fails its trial. */
 function runOnPool(trials: TrialSpec[], n: number, options: RunStudyOptions, finish: (t: TrialSpec, r: TrialRecord) => void): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const queue = [...trials];
-    let active = 0;
+  const queue = [...trials];
+  let active = 0;
+  // A graceful stop empties the queue: workers finish the trial in hand, then exit.
+  const stop = (): void => {
+    queue.length = 0;
+    options.onEvent?.({ type: 'stopping', inFlight: active });
+  };
+  if (options.signal?.aborted) queue.length = 0;
+  else options.signal?.addEventListener('abort', stop, { once: true });
+  return new Promise<void>((resolve, reject) => {
     let failedHard: Error | null = null;
     const spawn = (): void => {
       const trial = queue.shift();
@@ -201,5 +267,5 @@ function runOnPool(trials: TrialSpec[], n: number, options: RunStudyOptions, fin
       worker.postMessage({ type: 'run', trial });
     };
     for (let i = 0; i < n; i++) spawn();
-  });
+  }).finally(() => options.signal?.removeEventListener('abort', stop));
 }

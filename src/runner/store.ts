@@ -3,9 +3,15 @@
  * ends (done, diverged or failed), together with its metrics and curves in a single transaction — so a
  * process killed at any moment (even SIGKILL) leaves only whole trials behind, and a resumed run skips
  * exactly those. WAL journaling keeps readers (the report) and the writer apart.
+ *
+ * Honest records: a failed trial is not finished (the next run retries it; `attempts` counts the runs);
+ * the store remembers the keys of the study's current expansion, and `trials()` returns only those, so an
+ * edited study never mixes trials of its old definition into the report (they stay in the file, counted by
+ * `staleCount`); and one process at a time holds the store's lock (see store-lock.ts).
  */
 import Database from 'better-sqlite3';
 import type { TrialSpec } from './grid.js';
+import { LOCK_SCHEMA } from './store-lock.js';
 
 export type TrialStatus = 'done' | 'diverged' | 'failed';
 
@@ -31,6 +37,8 @@ export interface TrialRecord {
 
 export interface StoredTrial extends Omit<TrialRecord, 'metrics' | 'curves'> {
   key: string;
+  /** Runs that executed this trial (more than 1 after failures were retried). */
+  attempts: number;
   index: number;
   label: string;
   study: string;
@@ -53,16 +61,53 @@ CREATE TABLE IF NOT EXISTS trial (
 CREATE INDEX IF NOT EXISTS trial_study ON trial (study, idx);
 CREATE TABLE IF NOT EXISTS metric (trial TEXT NOT NULL REFERENCES trial (key) ON DELETE CASCADE, step INTEGER NOT NULL, name TEXT NOT NULL, value REAL, PRIMARY KEY (trial, name, step)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS curve (trial TEXT NOT NULL REFERENCES trial (key) ON DELETE CASCADE, kind TEXT NOT NULL, step INTEGER NOT NULL, layer INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (trial, kind, step, layer)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS expansion (study TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (study, key)) WITHOUT ROWID;
+${LOCK_SCHEMA}
 `;
+
+/** Columns added after the first release: added to older files when they are opened for writing. */
+const MIGRATIONS: [table: string, column: string, definition: string][] = [
+  ['trial', 'attempts', 'INTEGER NOT NULL DEFAULT 1'],
+  ['study', 'version', 'INTEGER NOT NULL DEFAULT 1'],
+];
+
+/** What changed when a run recorded the study's current trial list. */
+export interface ExpansionChange {
+  /** Definition version: 1 for the first, +1 each time the set of trials changes. */
+  version: number;
+  /** True when the trial set differs from the one recorded before (an edited study, another backend…). */
+  changed: boolean;
+  /** Stored trials of this study that the current definition no longer has (kept, but not reported). */
+  stale: number;
+}
 
 interface TrialRow {
   key: string; study: string; idx: number; label: string; task: string; model: string; seed: number; axes: string; config: string;
   status: TrialStatus; steps: number; diverged_at: number | null; error: string | null; solved_at: number | null;
-  final: string | null; summary: string; seconds: number; finished: string;
+  final: string | null; summary: string; seconds: number; finished: string; attempts?: number;
+}
+
+/** The message for a database that cannot be opened, saying what the problem really is. */
+function openError(path: string, e: Error & { code?: string }): Error {
+  const code = e.code ?? '';
+  // better-sqlite3 loads its compiled addon on first use: a missing or mismatched build is not the file's fault
+  if (/bindings file|NODE_MODULE_VERSION|compiled against a different|invalid ELF header|better_sqlite3\.node/i.test(e.message)) {
+    return new Error(`cannot open ${path}: better-sqlite3's native module is missing or was built for another Node.js (this is ${process.version}); run \`npm rebuild better-sqlite3\` (it compiles with node-gyp: needs python3, make and a C++ compiler). Details: ${e.message.split('\n')[0]}`);
+  }
+  if (/directory does not exist/.test(e.message)) return new Error(`${path}: cannot create the results database: its folder does not exist`);
+  if (code === 'SQLITE_CANTOPEN') return new Error(`${path}: cannot open the results database (does its folder exist, and may you write to it?)`);
+  if (code === 'SQLITE_READONLY' || code.startsWith('SQLITE_READONLY_')) {
+    return new Error(`${path}: the results database is read-only (SQLite needs to write the file and, for its journal, its folder)`);
+  }
+  if (code === 'SQLITE_FULL') return new Error(`${path}: database or disk is full`);
+  if (code === 'SQLITE_BUSY') return new Error(`${path}: the results database is busy (another process is writing it)`);
+  return new Error(`${path}: not a recur results database (${e.message})`);
 }
 
 export class ResultStore {
-  private readonly db: Database.Database;
+  /** The open connection (for the lock, store-lock.ts). */
+  readonly db: Database.Database;
+  private readonly hasAttempts: boolean;
 
   /** Open (or create) the store at `path` (':memory:' for tests). */
   constructor(readonly path: string, options: { readonly?: boolean } = {}) {
@@ -73,18 +118,75 @@ export class ResultStore {
         this.db.pragma('synchronous = NORMAL');
         this.db.pragma('foreign_keys = ON');
         this.db.exec(SCHEMA);
+        for (const [table, column, definition] of MIGRATIONS) {
+          if (!this.columns(table).has(column)) this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+        }
       } else {
         const ok = this.db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ('study', 'trial')").get() as { n: number };
         if (ok.n !== 2) throw new Error('no study/trial tables');
       }
+      this.hasAttempts = this.columns('trial').has('attempts');
     } catch (e) {
-      const msg = (e as Error).message;
-      // better-sqlite3 loads its compiled addon on first use: a missing or mismatched build is not the file's fault
-      if (/bindings file|NODE_MODULE_VERSION|compiled against a different|invalid ELF header|better_sqlite3\.node/i.test(msg)) {
-        throw new Error(`cannot open ${path}: better-sqlite3's native module is missing or was built for another Node.js (this is ${process.version}); run \`npm rebuild better-sqlite3\` (it compiles with node-gyp: needs python3, make and a C++ compiler). Details: ${msg.split('\n')[0]}`);
-      }
-      throw new Error(`${path}: not a recur results database (${msg})`);
+      throw openError(path, e as Error);
     }
+  }
+
+  private columns(table: string): Set<string> {
+    return new Set((this.db.prepare(`SELECT name FROM pragma_table_info(?)`).all(table) as { name: string }[]).map((r) => r.name));
+  }
+
+  private hasTable(name: string): boolean {
+    return this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+  }
+
+  /**
+   * Record the keys of the study's current expansion (replacing the previous ones) and say what changed:
+   * the definition version and how many stored trials the current definition no longer has.
+   */
+  recordExpansion(study: string, keys: readonly string[]): ExpansionChange {
+    return this.db.transaction((): ExpansionChange => {
+      const before = new Set((this.db.prepare('SELECT key FROM expansion WHERE study = ?').all(study) as { key: string }[]).map((r) => r.key));
+      const changed = before.size > 0 && (before.size !== keys.length || keys.some((k) => !before.has(k)));
+      if (changed || before.size === 0) {
+        this.db.prepare('DELETE FROM expansion WHERE study = ?').run(study);
+        const insert = this.db.prepare('INSERT OR IGNORE INTO expansion (study, key) VALUES (?, ?)');
+        for (const k of keys) insert.run(study, k);
+      }
+      if (changed) this.db.prepare('UPDATE study SET version = version + 1 WHERE name = ?').run(study);
+      const row = this.db.prepare('SELECT version FROM study WHERE name = ?').get(study) as { version: number } | undefined;
+      return { version: row?.version ?? 1, changed, stale: this.staleCount(study) };
+    })();
+  }
+
+  /**
+   * Re-key trials stored before trial identity included the backend and recur's version: each stored
+   * trial whose config has no `backend` and whose key is in `legacy` (old key → current spec) takes the
+   * current key and config. Returns how many were adopted.
+   */
+  adoptLegacy(study: string, legacy: ReadonlyMap<string, TrialSpec>): number {
+    const rows = this.db.prepare("SELECT key FROM trial WHERE study = ? AND json_extract(config, '$.backend') IS NULL").all(study) as { key: string }[];
+    const adopt = rows.map((r) => [r.key, legacy.get(r.key)] as const).filter((x): x is readonly [string, TrialSpec] => x[1] !== undefined);
+    if (!adopt.length) return 0;
+    return this.db.transaction((): number => {
+      this.db.pragma('defer_foreign_keys = ON');
+      let n = 0;
+      for (const [old, spec] of adopt) {
+        if (this.db.prepare('SELECT 1 FROM trial WHERE key = ?').get(spec.key)) continue; // already stored under the new key
+        this.db.prepare('UPDATE trial SET key = ?, config = ? WHERE key = ?').run(spec.key, JSON.stringify(spec), old);
+        this.db.prepare('UPDATE metric SET trial = ? WHERE trial = ?').run(spec.key, old);
+        this.db.prepare('UPDATE curve SET trial = ? WHERE trial = ?').run(spec.key, old);
+        n++;
+      }
+      return n;
+    })();
+  }
+
+  /** Stored trials of `study` that are not in its current expansion (0 when none is recorded). */
+  staleCount(study: string): number {
+    if (!this.hasTable('expansion')) return 0;
+    const r = this.db.prepare(`SELECT count(*) AS n FROM trial t WHERE t.study = ? AND EXISTS (SELECT 1 FROM expansion WHERE study = t.study)
+      AND NOT EXISTS (SELECT 1 FROM expansion e WHERE e.study = t.study AND e.key = t.key)`).get(study) as { n: number };
+    return r.n;
   }
 
   /** Record (or update) the study's resolved definition. */
@@ -101,20 +203,31 @@ export class ResultStore {
     return rows.map((r) => ({ ...r, config: JSON.parse(r.config) as unknown }));
   }
 
-  /** Keys of the trials already finished for a study. */
-  finishedKeys(study: string): Set<string> {
-    const rows = this.db.prepare('SELECT key FROM trial WHERE study = ?').all(study) as { key: string }[];
+  /**
+   * Keys of the trials a new run need not repeat: done or diverged (results), and failed ones too when
+   * `retryFailed` is false (by default a failed trial is run again).
+   */
+  finishedKeys(study: string, options: { retryFailed?: boolean } = {}): Set<string> {
+    const statuses = options.retryFailed === false ? "('done', 'diverged', 'failed')" : "('done', 'diverged')";
+    const rows = this.db.prepare(`SELECT key FROM trial WHERE study = ? AND status IN ${statuses}`).all(study) as { key: string }[];
+    return new Set(rows.map((r) => r.key));
+  }
+
+  /** Keys of a study's trials whose last attempt failed. */
+  failedKeys(study: string): Set<string> {
+    const rows = this.db.prepare("SELECT key FROM trial WHERE study = ? AND status = 'failed'").all(study) as { key: string }[];
     return new Set(rows.map((r) => r.key));
   }
 
   /** Write one finished trial with all its metrics and curves, atomically. */
   writeTrial(spec: TrialSpec, record: TrialRecord): void {
     const insertTrial = this.db.prepare(`INSERT OR REPLACE INTO trial (key, study, idx, label, task, model, seed, axes, config, status, steps,
-      diverged_at, error, solved_at, final, summary, seconds, finished) VALUES (@key, @study, @idx, @label, @task, @model, @seed, @axes,
-      @config, @status, @steps, @diverged_at, @error, @solved_at, @final, @summary, @seconds, @finished)`);
+      diverged_at, error, solved_at, final, summary, seconds, finished, attempts) VALUES (@key, @study, @idx, @label, @task, @model, @seed, @axes,
+      @config, @status, @steps, @diverged_at, @error, @solved_at, @final, @summary, @seconds, @finished, @attempts)`);
     const insertMetric = this.db.prepare('INSERT OR REPLACE INTO metric (trial, step, name, value) VALUES (?, ?, ?, ?)');
     const insertCurve = this.db.prepare('INSERT OR REPLACE INTO curve (trial, kind, step, layer, data) VALUES (?, ?, ?, ?, ?)');
     this.db.transaction(() => {
+      const previous = this.db.prepare('SELECT attempts FROM trial WHERE key = ?').get(spec.key) as { attempts: number } | undefined;
       this.db.prepare('DELETE FROM metric WHERE trial = ?').run(spec.key);
       this.db.prepare('DELETE FROM curve WHERE trial = ?').run(spec.key);
       insertTrial.run({
@@ -122,18 +235,24 @@ export class ResultStore {
         seed: spec.seed, axes: JSON.stringify(spec.axes), config: JSON.stringify(spec), status: record.status, steps: record.steps,
         diverged_at: record.divergedAt, error: record.error, solved_at: record.solvedAt,
         final: record.final ? JSON.stringify(record.final) : null, summary: JSON.stringify(record.summary),
-        seconds: record.seconds, finished: new Date().toISOString(),
+        seconds: record.seconds, finished: new Date().toISOString(), attempts: (previous?.attempts ?? 0) + 1,
       });
       for (const m of record.metrics) insertMetric.run(spec.key, m.step, m.name, Number.isFinite(m.value) ? m.value : null);
       for (const c of record.curves) insertCurve.run(spec.key, c.kind, c.step, c.layer, JSON.stringify(c.data));
     })();
   }
 
-  /** Every finished trial of a study, in study order. */
-  trials(study: string): StoredTrial[] {
-    const rows = this.db.prepare('SELECT * FROM trial WHERE study = ? ORDER BY idx').all(study) as TrialRow[];
+  /**
+   * Every stored trial of a study's current definition, in study order (trials of an earlier definition
+   * are left out: see {@link staleCount}; `all` includes them).
+   */
+  trials(study: string, options: { all?: boolean } = {}): StoredTrial[] {
+    const current = !options.all && this.hasTable('expansion')
+      ? ' AND (NOT EXISTS (SELECT 1 FROM expansion WHERE study = trial.study) OR EXISTS (SELECT 1 FROM expansion e WHERE e.study = trial.study AND e.key = trial.key))'
+      : '';
+    const rows = this.db.prepare(`SELECT * FROM trial WHERE study = ?${current} ORDER BY idx`).all(study) as TrialRow[];
     return rows.map((r) => ({
-      key: r.key, index: r.idx, label: r.label, study: r.study, taskName: r.task, modelName: r.model, seed: r.seed,
+      key: r.key, attempts: this.hasAttempts ? r.attempts ?? 1 : 1, index: r.idx, label: r.label, study: r.study, taskName: r.task, modelName: r.model, seed: r.seed,
       axes: JSON.parse(r.axes) as Record<string, unknown>, config: JSON.parse(r.config) as TrialSpec, status: r.status,
       steps: r.steps, divergedAt: r.diverged_at, error: r.error, solvedAt: r.solved_at,
       final: r.final ? (JSON.parse(r.final) as Record<string, number>) : null,

@@ -16,14 +16,20 @@
  *
  * Validation happens before anything runs and names the field, what was expected and what was found.
  */
-import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { modelShapeSchema } from '../models/config.js';
 import { optimizerConfigSchema, scheduleConfigSchema } from '../optim/index.js';
+import { jsonNestingDepth } from '../io/files.js';
+import { limitsSchema, MAX_NESTING, nestingDepth, readBoundedText } from './limits.js';
 
-const gridSchema = z.record(z.string().min(1), z.array(z.unknown()).min(1, 'a grid axis needs at least one value'));
+/** Names of tasks, models and profiles: also path parts and object keys, so no "/", "..", or "__proto__". */
+const entryName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a name of letters, digits, ".", "_" or "-", starting with a letter or digit');
+/** A list in a study file longer than this is a mistake (or a bomb) whatever the limits say. */
+const MAX_LIST = 100_000;
+
+const gridSchema = z.record(z.string().min(1), z.array(z.unknown()).min(1, 'a grid axis needs at least one value').max(MAX_LIST));
 
 const taskEntrySchema = z.looseObject({ kind: z.string(), grid: gridSchema.optional() });
 const modelEntrySchema = modelShapeSchema.extend({ grid: gridSchema.optional() });
@@ -95,21 +101,23 @@ const pilotSchema = z.strictObject({
 export const studyBodySchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" or "-"'),
   description: z.string().optional(),
-  seeds: z.union([z.array(z.number().int().min(0)).min(1), z.number().int().min(1).max(1000)]),
+  seeds: z.union([z.array(z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)).min(1).max(MAX_LIST), z.number().int().min(1).max(MAX_LIST)]),
   training: trainingSchema,
   instruments: instrumentsSchema.default({}),
-  tasks: z.record(z.string().regex(/^[A-Za-z0-9._-]+$/), taskEntrySchema).refine((r) => Object.keys(r).length > 0, 'at least one task'),
-  models: z.record(z.string().regex(/^[A-Za-z0-9._-]+$/), modelEntrySchema).refine((r) => Object.keys(r).length > 0, 'at least one model'),
+  tasks: z.record(entryName, taskEntrySchema).refine((r) => Object.keys(r).length > 0, 'at least one task'),
+  models: z.record(entryName, modelEntrySchema).refine((r) => Object.keys(r).length > 0, 'at least one model'),
   /** Restrict which models run on which tasks (default: every model on every task). */
-  pairs: z.array(pairSchema).optional(),
+  pairs: z.array(pairSchema).max(MAX_LIST).optional(),
   /** A per-model learning-rate pilot run before the main trials (see runner/pilot.ts). */
   pilot: pilotSchema.optional(),
   /** Global grid axes over training settings, e.g. { "training.optimizer.lr": [0.001, 0.01] }. */
   grid: gridSchema.optional(),
+  /** Raise (or lower) the bounds on the work the study may ask for; see runner/limits.ts. */
+  limits: limitsSchema.optional(),
 });
 
 export const studyFileSchema = studyBodySchema.extend({
-  profiles: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+  profiles: z.record(entryName, z.record(z.string(), z.unknown())).optional(),
 });
 
 export type StudyBody = z.output<typeof studyBodySchema>;
@@ -128,6 +136,11 @@ export function formatStudyIssues(source: string, error: z.ZodError, input: unkn
   return error.issues.slice(0, 8).map((issue) => {
     const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
     let found = '';
+    if (issue.code === 'invalid_key') {
+      // a record key (a task, model or profile name) that fails its pattern: say which name and why
+      const inner = (issue as { issues?: { message: string }[] }).issues?.map((i) => i.message).join('; ') ?? issue.message;
+      return `${source}: ${path}: "${String(issue.path[issue.path.length - 1]).slice(0, 60)}" is not a valid name: ${inner}`;
+    }
     if (issue.code !== 'unrecognized_keys') {
       const value = issue.path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string | number, unknown>)[k as string] : undefined), input);
       found = `, found ${value === undefined ? 'nothing' : JSON.stringify(value)?.slice(0, 60)}`;
@@ -140,7 +153,10 @@ export function formatStudyIssues(source: string, error: z.ZodError, input: unkn
 export function deepMerge(base: unknown, over: unknown): unknown {
   if (!isPlainObject(base) || !isPlainObject(over)) return over;
   const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = k in base ? deepMerge(base[k], v) : v;
+  for (const [k, v] of Object.entries(over)) {
+    // defineProperty, not assignment: a key "__proto__" from a file must stay a plain (rejected) key.
+    Object.defineProperty(out, k, { value: Object.hasOwn(base, k) ? deepMerge(base[k], v) : v, enumerable: true, writable: true, configurable: true });
+  }
   return out;
 }
 
@@ -150,18 +166,26 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 /** Parse a study from text (YAML is a superset of JSON), apply a profile, validate. */
 export function parseStudy(text: string, source: string, profile?: string): StudyBody {
+  // Flow nesting ([ and {) is counted on the text first: the YAML parser recurses, and is slow at depth.
+  if (jsonNestingDepth(text, MAX_NESTING) > MAX_NESTING) throw new StudyError(`${source}: objects and lists nest more than ${MAX_NESTING} levels deep`);
   let raw: unknown;
   try {
-    raw = parseYaml(text);
-  } catch (e) {
-    throw new StudyError(`${source}: not valid YAML/JSON: ${(e as Error).message.split('\n')[0]}`);
+    raw = JSON.parse(text); // fast path for JSON files; anything else is read as YAML (a superset of JSON)
+  } catch {
+    try {
+      raw = parseYaml(text);
+    } catch (e) {
+      if (e instanceof RangeError || /Maximum call stack/.test((e as Error).message)) throw new StudyError(`${source}: nested too deeply to read (at most ${MAX_NESTING} levels)`);
+      throw new StudyError(`${source}: not valid YAML/JSON: ${(e as Error).message.split('\n')[0]}`);
+    }
   }
+  if (nestingDepth(raw) > MAX_NESTING) throw new StudyError(`${source}: objects and lists nest more than ${MAX_NESTING} levels deep`);
   const file = studyFileSchema.safeParse(raw);
   if (!file.success) throw new StudyError(formatStudyIssues(source, file.error, raw));
   const { profiles, ...body } = raw as Record<string, unknown> & { profiles?: Record<string, unknown> };
   let merged: unknown = body;
   if (profile) {
-    const over = profiles?.[profile];
+    const over = profiles && Object.hasOwn(profiles, profile) ? profiles[profile] : undefined;
     if (!over) {
       const known = Object.keys(profiles ?? {});
       throw new StudyError(`${source}: no profile '${profile}' (${known.length ? `known: ${known.join(', ')}` : 'the study defines none'})`);
@@ -179,9 +203,9 @@ export function loadStudyFile(path: string, profile?: string): StudyBody {
   if (!['.json', '.yaml', '.yml'].includes(ext)) throw new StudyError(`${path}: a study file must end in .json, .yaml or .yml`);
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new StudyError(`${path}: cannot read the study file (does it exist?)`);
+    text = readBoundedText(path);
+  } catch (e) {
+    throw new StudyError((e as Error).message);
   }
   return parseStudy(text, basename(path), profile);
 }

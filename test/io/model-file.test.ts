@@ -66,7 +66,7 @@ describe('model files', () => {
     const hl = Number(text.readBigUInt64LE(0));
     const h2 = text.subarray(8, 8 + hl).toString('utf8').replace('\\"hidden\\":6', '\\"hidden\\":5');
     writeFileSync(bad, Buffer.concat([text.subarray(0, 8), Buffer.from(h2), text.subarray(8 + hl)]));
-    expect(() => loadModel(bad, referenceBackend)).toThrow(/has shape \[18,6\], the config needs \[15,5\]|has shape/);
+    expect(() => loadModel(bad, referenceBackend)).toThrow(/implies \d+ parameters, the file holds \d+/); // refused before the model is built
     expect(() => loadModel(join(dir, 'missing.safetensors'), referenceBackend)).toThrow(/missing\.safetensors/);
   });
 

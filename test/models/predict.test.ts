@@ -45,7 +45,7 @@ describe('model files: errors say what the file is not', () => {
     writeFileSync(empty, '');
     expect(() => loadModel(text, getBackend('reference'))).toThrow(`${text}: not a safetensors file (it does not start with a header length and a JSON header)`);
     expect(() => loadModel(empty, getBackend('reference'))).toThrow(`${empty}: not a safetensors file (the file is empty)`);
-    expect(() => loadModel(dir, getBackend('reference'))).toThrow(`${dir}: is a directory, not a model file`);
+    expect(() => loadModel(dir, getBackend('reference'))).toThrow(`${dir}: not a regular file (a directory)`);
   });
   it('saving into a missing directory names that directory, not a temp file', () => {
     const target = join(dir, 'missing', 'm.safetensors');

@@ -115,3 +115,18 @@ describe('study files', () => {
     expect(rejected).toBeGreaterThan(100);
   });
 });
+
+describe('trial identity', () => {
+  it('the key is the hash of the study name and the canonical trial, backend and recur version included', async () => {
+    const { createHash } = await import('node:crypto');
+    const study = parseStudy(flagship, 'f', 'tiny');
+    const [t] = expandStudy(study, 'f', { backend: 'reference', recur: '9.9.9' });
+    const canonical = (v: unknown): string => Array.isArray(v) ? `[${v.map(canonical).join(',')}]`
+      : v && typeof v === 'object' ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}` : JSON.stringify(v);
+    const body = { task: t.task, model: t.model, training: t.training, seed: t.seed, instruments: t.instruments, backend: 'reference', recur: '9.9.9' };
+    expect(t.key).toBe(createHash('sha256').update(`${study.name}\n${canonical(body)}`).digest('hex').slice(0, 32));
+    expect(expandStudy(study, 'f', { backend: 'wasm', recur: '9.9.9' })[0].key).not.toBe(t.key);
+    expect(expandStudy(study, 'f', { backend: 'reference', recur: '9.9.10' })[0].key).not.toBe(t.key);
+    expect(t).toMatchObject({ backend: 'reference', recur: '9.9.9' });
+  });
+});
