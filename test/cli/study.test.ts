@@ -18,7 +18,7 @@ describe('recur study', () => {
   it('npm start (the flagship study, here in its tiny profile) writes a self-contained HTML report with plots and computed findings', () => {
     const out = join(dir, 'flagship');
     // npm start = recur study deep-transition --profile quick; a later --profile wins
-    const r = spawnSync('npm', ['start', '--silent', '--', '--profile', 'tiny', '--out', out, '--workers', '2'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync('npm', ['start', '--silent', '--', '--profile', 'tiny', '--out', out, '--workers', '2'], { cwd: ROOT, encoding: 'utf8', timeout: 240_000 });
     expect(r.status, r.stderr).toBe(0);
     // 8 probe-only trials, 6 pilot trials, 8 trained trials of which the staircase skips the 4 at T = 8
     expect(r.stdout).toMatch(/22 trials — 0 already done, ran 18 .*; 4 skipped by the staircase/);
@@ -33,7 +33,7 @@ describe('recur study', () => {
     // a second run resumes: nothing left to do
     const again = recur(['study', 'deep-transition', '--profile', 'tiny', '--out', out, '--json']);
     expect(JSON.parse(again.stdout)).toMatchObject({ total: 22, skipped: 18, ran: 0, staircase: 4 });
-  });
+  }, 300_000);
 
   it('SIGKILL at random moments, then resume: exactly the trials of an uninterrupted run, same metrics', async () => {
     const study = join(dir, 'kill.yaml');
@@ -73,5 +73,5 @@ models:
     }
     a.close();
     b.close();
-  }, 180_000);
+  }, 400_000);
 });

@@ -151,7 +151,6 @@ describe('eigenvalues (Hessenberg + Francis double-shift QR)', () => {
     const e = eigenvalues(A);
     const ms = performance.now() - t0;
     console.log(`eigenvalues 128×128: ${ms.toFixed(0)} ms`);
-    expect(ms).toBeLessThan(1000);
     let tr = 0, sumRe = 0;
     for (let i = 0; i < 128; i++) { tr += A.data[i * 129]; sumRe += e.re[i]; }
     expect(Math.abs(sumRe - tr)).toBeLessThan(1e-10);

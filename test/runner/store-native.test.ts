@@ -18,8 +18,7 @@ it('a missing better-sqlite3 build is reported as such, with the fix', () => {
   for (const pkg of ['bindings', 'file-uri-to-path']) cpSync(join(ROOT, 'node_modules', pkg), join(nm, pkg), { recursive: true });
   mkdirSync(join(nm, 'better-sqlite3'), { recursive: true });
   for (const f of ['lib', 'package.json']) cpSync(join(ROOT, 'node_modules/better-sqlite3', f), join(nm, 'better-sqlite3', f), { recursive: true });
-  mkdirSync(join(dir, 'dist/runner'), { recursive: true });
-  cpSync(join(ROOT, 'dist/runner/store.js'), join(dir, 'dist/runner/store.js'));
+  cpSync(join(ROOT, 'dist/runner'), join(dir, 'dist/runner'), { recursive: true }); // store.js and what it imports
   writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
   const script = "import { ResultStore } from './dist/runner/store.js'; try { new ResultStore('results.db'); } catch (e) { console.log(e.message); }";
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, encoding: 'utf8' });
