@@ -3,6 +3,7 @@
  * stack trace unless RECUR_DEBUG=1. Anything else is reported the same way with exit code 1.
  */
 import { StudyError } from '../runner/study.js';
+import { QueueError } from '../runner/queue/connection.js';
 
 /** A mistake in what the user asked for (bad option, missing file, invalid config). */
 export class UserError extends Error {
@@ -22,7 +23,7 @@ export function userInput<T>(fn: () => T): T {
 /** Print the error and exit. */
 export function handleError(e: unknown): never {
   const message = e instanceof Error ? e.message : String(e);
-  const user = e instanceof UserError || e instanceof StudyError || isValidationError(message);
+  const user = e instanceof UserError || e instanceof StudyError || e instanceof QueueError || isValidationError(message);
   process.stderr.write(`recur: ${message}\n`);
   if (process.env.RECUR_DEBUG === '1' && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
   process.exit(user ? 2 : 1);

@@ -7,6 +7,8 @@ import { registerStudy } from './study.js';
 import { registerReport } from './report.js';
 import { registerExport, registerImport } from './export.js';
 import { registerInspect } from './inspect.js';
+import { registerWorker } from './worker.js';
+import { registerMerge } from './merge.js';
 
 export async function main(argv: string[]): Promise<void> {
   // `recur tasks | head`: a closed pipe ends the output quietly.
@@ -26,6 +28,8 @@ export async function main(argv: string[]): Promise<void> {
   registerImport(program);
   registerInspect(program);
   registerTasks(program);
+  registerWorker(program);
+  registerMerge(program);
   for (const c of program.commands) c.exitOverride();
   try {
     await program.parseAsync(argv);

@@ -6,6 +6,10 @@ import type { Command } from 'commander';
 import type { BackendName } from '../kernels/index.js';
 import { loadStudyFile } from '../runner/study.js';
 import { runStudy, type StudyEvent } from '../runner/run.js';
+import { runQueuedStudy, type CoordinatorEvent } from '../runner/queue/coordinator.js';
+import { parseQueueUrl } from '../runner/queue/connection.js';
+import { studyHash } from '../runner/queue/payload.js';
+import { parseShard, selectShard, stampProvenance } from '../runner/queue/shard.js';
 import { writeReport } from '../report/index.js';
 import { UserError, userInput } from './errors.js';
 import { int } from './options.js';
@@ -41,6 +45,9 @@ interface StudyFlags {
   json?: boolean;
   quiet?: boolean;
   dryRun?: boolean;
+  queue?: string;
+  queueName?: string;
+  shard?: string;
 }
 
 export function registerStudy(program: Command): void {
@@ -54,6 +61,9 @@ export function registerStudy(program: Command): void {
     .option('--limit <n>', 'run at most n pending trials, then stop', int('--limit'))
     .option('--backend <name>', 'wasm | reference')
     .option('--no-retry-failed', 'keep failed trials as they are (by default a rerun runs them again)')
+    .option('--queue <url>', 'run the trials on `recur worker` processes over Redis (redis://[:password@]host:6379[/db], rediss://…)')
+    .option('--queue-name <name>', 'queue name, shared with the workers (default recur)')
+    .option('--shard <k/n>', 'run only the k-th of n deterministic parts of the trials (array jobs; combine with recur merge)')
     .option('--no-report', 'do not write the report at the end')
     .option('--json', 'print a JSON summary')
     .option('--quiet', 'no progress output')
@@ -63,19 +73,29 @@ Examples:
   recur study deep-transition --profile quick     # the flagship's miniature (npm start), minutes on 2 cores
   recur study deep-transition                     # the standard run (hours); rerun to resume
   recur study deep-transition --dry-run           # count the trials and estimate the time first
-  recur study my-study.yaml --workers 2 --out results/mine`)
+  recur study my-study.yaml --workers 2 --out results/mine
+  recur study my-study.yaml --queue redis://10.0.0.5:6379   # trials on recur worker processes
+  recur study my-study.yaml --shard 3/8 --out shards        # one task of an 8-way array job`)
     .action(async (ref: string, f: StudyFlags) => {
       const path = resolveStudy(ref);
       const study = userInput(() => loadStudyFile(path, f.profile));
       if (f.dryRun) return dryRun(study, path, f);
+      const shard = f.shard !== undefined ? userInput(() => parseShard(f.shard!)) : null;
+      const queueAt = f.queue ? userInput(() => parseQueueUrl(f.queue!)).display : null;
+      if (f.queue && (f.workers !== undefined || f.limit !== undefined)) throw new UserError(`--${f.workers !== undefined ? 'workers' : 'limit'} applies to local runs; with --queue, start as many \`recur worker\` processes as you like`);
       const out = resolve(f.out ?? join('out', f.profile ? `${study.name}-${f.profile}` : study.name));
       if (f.db === undefined || f.report) userInput(() => mkdirOrExplain(out));
-      const db = f.db ?? join(out, 'results.db');
+      const db = f.db ?? join(out, shard ? `results.shard-${shard.k}-of-${shard.n}.db` : 'results.db');
+      userInput(() => stampProvenance(db, { study: study.name, studyHash: studyHash(study), shard: shard ? `${shard.k}/${shard.n}` : null }));
       let progress: Progress | null = null;
       let best: { label: string; metric: number } | null = null;
       const t0 = Date.now();
-      const onEvent = (e: StudyEvent): void => {
-        if (e.type === 'start') {
+      const onEvent = (e: StudyEvent | CoordinatorEvent): void => {
+        if (e.type === 'queued') {
+          progress?.log(`${study.name}: ${e.added} trials on queue '${e.queue}' at ${queueAt}; workers run them: recur worker --queue ${queueAt}${f.queueName ? ` --queue-name ${f.queueName}` : ''}`);
+        } else if (e.type === 'requeued' || e.type === 'connection') {
+          progress?.log(e.type === 'requeued' ? `${study.name}: ${e.count} trials were missing from the queue (Redis restarted?); queued again` : e.message);
+        } else if (e.type === 'start') {
           progress = createProgress(e.total, study.name, { quiet: f.quiet || f.json });
           progress.update(e.skipped, e.skipped ? `resumed: ${e.skipped} already done` : '');
           if (e.tookOverFrom) progress.log(`${db}: took over the lock of pid ${e.tookOverFrom.pid}, which is no longer running`);
@@ -115,10 +135,13 @@ Examples:
         stop.abort();
       };
       process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
-      const summary = await runStudy(study, { db, workers: f.workers, limit: f.limit, backend: f.backend, retryFailed: f.retryFailed, source: path, signal: stop.signal, onEvent, estimate: !f.quiet && !f.json })
+      const select = shard ? selectShard(shard) : undefined;
+      const summary = await (f.queue
+        ? runQueuedStudy(study, { db, url: f.queue, name: f.queueName, backend: f.backend, retryFailed: f.retryFailed, source: path, select, signal: stop.signal, onEvent })
+        : runStudy(study, { db, workers: f.workers, limit: f.limit, backend: f.backend, retryFailed: f.retryFailed, source: path, select, signal: stop.signal, onEvent, estimate: !f.quiet && !f.json }))
         .finally(() => process.off('SIGINT', onSignal).off('SIGTERM', onSignal));
       (progress as Progress | null)?.stop();
-      const report = f.report && summary.done + summary.diverged + summary.failed + summary.skipped > 0
+      const report = f.report && !shard && summary.done + summary.diverged + summary.failed + summary.skipped > 0
         ? writeReport(db, out, { study: study.name }) : null;
       const seconds = (Date.now() - t0) / 1000;
       if (f.json) {
@@ -128,6 +151,7 @@ Examples:
       process.stdout.write(`${study.name}${f.profile ? ` (${f.profile})` : ''}: ${summary.total} trials — ${summary.skipped} already done, ran ${summary.ran} (${summary.done} done, ${summary.diverged} diverged, ${summary.failed} failed${summary.retried ? `; ${summary.retried} were retries` : ''}) in ${seconds.toFixed(0)} s${summary.staircase ? `; ${summary.staircase} skipped by the staircase` : ''}${summary.left ? `; ${summary.left} left for the next run` : ''}${summary.stopped ? ' (stopped by a signal)' : ''}\n`);
       if (summary.stale) process.stdout.write(`note: ${summary.stale} trials of an earlier definition of ${study.name} are in ${db} but not in the report\n`);
       process.stdout.write(`results: ${db}\n`);
+      if (shard) process.stdout.write(`shard ${shard.k}/${shard.n}: combine the shards with recur merge ${join(out, 'results.db')} ${join(out, 'results.shard-*.db')}\n`);
       if (report) process.stdout.write(`report:  ${report.htmlPath}\n         ${report.markdownPath}\n`);
     });
 }

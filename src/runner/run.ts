@@ -28,6 +28,10 @@ export interface RunStudyOptions {
   backend?: BackendName;
   /** Where the study came from (recorded with it). */
   source?: string;
+  /** Keep only some of the study's trials (e.g. one shard of an array job); the pilot's trials always run. */
+  select?: (trials: TrialSpec[]) => TrialSpec[];
+  /** Run a batch of trials somewhere else (e.g. on queue workers), calling `finish` for each (default: the thread pool). */
+  execute?: (trials: TrialSpec[], finish: (t: TrialSpec, r: TrialRecord) => void) => Promise<void>;
   /** Stop after this many trials (for smoke runs); the rest stay pending. */
   limit?: number;
   /** Run trials whose last attempt failed again (default true). */
@@ -90,7 +94,8 @@ export async function runStudy(study: StudyBody, options: RunStudyOptions): Prom
   if (backend !== 'wasm' && backend !== 'reference') throw new StudyError(`backend must be 'wasm' or 'reference', got '${String(backend)}'`);
   const identity = { backend };
   const pilotTrials = expandPilot(study, source, identity);
-  const unchosen = expandStudy(study, source, identity);
+  const expand = (lr?: PilotChoice['lr']): TrialSpec[] => (options.select ?? ((t) => t))(expandStudy(study, source, { ...identity, ...(lr ? { lr } : {}) }));
+  const unchosen = expand();
   checkTrials([...pilotTrials, ...unchosen], source, resolveLimits(study.limits));
   const store = new ResultStore(options.db);
   let lock: StoreLock | null = null;
@@ -144,7 +149,7 @@ export async function runStudy(study: StudyBody, options: RunStudyOptions): Prom
     record(main);
     if (pilotTrials.length) {
       choice = choosePilotLearningRates(pilotTrials, stored());
-      if (choice.incomplete.length === 0) record(main = expandStudy(study, source, { ...identity, lr: choice.lr }));
+      if (choice.incomplete.length === 0) record(main = expand(choice.lr));
     }
     let finished = finishedKeys();
     summary.skipped = [...pilotTrials, ...main].filter((t) => finished.has(t.key)).length;
@@ -161,7 +166,7 @@ export async function runStudy(study: StudyBody, options: RunStudyOptions): Prom
       if (!(await runBatch(pilotTrials, finished))) return stop();
       choice = choosePilotLearningRates(pilotTrials, stored());
       options.onEvent?.({ type: 'pilot', choice });
-      record(main = expandStudy(study, source, { ...identity, lr: choice.lr }));
+      record(main = expand(choice.lr));
       finished = finishedKeys();
     }
     for (let rank = 0; rank < stageCount(main); rank++) {
@@ -193,6 +198,7 @@ function leave(summary: StudySummary, total: number): StudySummary {
 /** Run trials in this thread (workers = 0) or on the pool. */
 async function runTrials(trials: TrialSpec[], options: RunStudyOptions, finish: (t: TrialSpec, r: TrialRecord) => void): Promise<void> {
   if (trials.length === 0) return;
+  if (options.execute) return options.execute(trials, finish);
   const workers = options.workers ?? availableParallelism();
   if (workers === 0) {
     for (const trial of trials) {
