@@ -31,6 +31,24 @@ export async function dropQueue(name: string, url = REDIS): Promise<void> {
   }
 }
 
+/** Jobs on a test's queue, in any state. */
+export async function jobsOn(name: string, url = REDIS): Promise<number> {
+  const u = new URL(url);
+  const queue = new Queue(name, { connection: { host: u.hostname, port: Number(u.port || 6379), maxRetriesPerRequest: null } });
+  try {
+    const counts = await queue.getJobCounts();
+    return Object.values(counts).reduce((a, b) => a + b, 0);
+  } finally {
+    await queue.close();
+  }
+}
+
+/** Is the worker process in the middle of a trial (its last trial line is a start)? */
+export function midTrial(p: Proc): boolean {
+  const lines = p.output().split('\n').filter((l) => / (start|done|failed|diverged) /.test(l));
+  return lines.length > 0 && / start /.test(lines[lines.length - 1]);
+}
+
 /** A temporary folder for a test file. */
 export function tempDir(label: string): string {
   return mkdtempSync(join(tmpdir(), `recur-${label}-`));
