@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { BackendName } from '../kernels/index.js';
 import { startQueueWorker, type WorkerEvent } from '../runner/queue/worker.js';
 import { RECUR_VERSION } from '../runner/queue/payload.js';
+import { parseQueueUrl } from '../runner/queue/connection.js';
 import { UserError } from './errors.js';
 import { int } from './options.js';
 
@@ -43,9 +44,10 @@ queued by another recur version (this is ${RECUR_VERSION}) or whose spec does no
       if (f.concurrency !== undefined && f.concurrency < 1) throw new UserError('--concurrency must be at least 1');
       if (f.threads !== undefined && f.threads < 1) throw new UserError('--threads must be at least 1');
       if (f.grace < 0) throw new UserError('--grace must be 0 or more seconds');
+      const at = parseQueueUrl(f.queue).display;
       const say = (line: string): void => { if (!f.quiet) process.stderr.write(`${stamp()} ${line}\n`); };
       const onEvent = (e: WorkerEvent): void => {
-        if (e.type === 'ready') say(`recur ${RECUR_VERSION} worker ${e.id} serving queue '${e.name}' at ${f.queue} (concurrency ${f.concurrency ?? 1})`);
+        if (e.type === 'ready') say(`recur ${RECUR_VERSION} worker ${e.id} serving queue '${e.name}' at ${at} (concurrency ${f.concurrency ?? 1})`);
         else if (e.type === 'start') say(`start  ${e.trial.study}: ${e.trial.label}`);
         else if (e.type === 'finish') say(`${e.record.status.padEnd(6)} ${e.trial.study}: ${e.trial.label} (${e.record.seconds.toFixed(1)} s)${e.record.error ? `: ${e.record.error}` : ''}`);
         else if (e.type === 'handback') say(`handed back ${e.trial.study}: ${e.trial.label}`);

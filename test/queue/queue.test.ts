@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../src/tensor/rng.js';
 import { STACK_LINE, recur } from '../cli/helpers.js';
-import { REDIS, countTrials, dropQueue, freePort, jobsOn, midTrial, start, storedResults, tempDir, uniqueQueue, until, type Proc } from './helpers.js';
+import { REDIS, countTrials, dropQueue, freePort, jobsOn, midTrial, start, startRedis, stopRedis, storedResults, tempDir, uniqueQueue, until, type Proc } from './helpers.js';
 
 const dir = tempDir('queue');
 const study = join(dir, 'q.yaml');
@@ -17,12 +17,12 @@ const queues: string[] = [];
 const running: Proc[] = [];
 
 /** A worker process on a fresh queue name (short lock: a killed worker's trial moves on within ~1.5 s). */
-function worker(queue: string): Proc {
-  const p = start(['worker', '--queue', REDIS, '--queue-name', queue, '--lock', '1500']);
+function worker(queue: string, url = REDIS): Proc {
+  const p = start(['worker', '--queue', url, '--queue-name', queue, '--lock', '1500']);
   running.push(p);
   return p;
 }
-const coordinator = (queue: string, db: string): Proc => start(['study', study, '--queue', REDIS, '--queue-name', queue, '--db', db, '--no-report', '--json']);
+const coordinator = (queue: string, db: string, url = REDIS): Proc => start(['study', study, '--queue', url, '--queue-name', queue, '--db', db, '--no-report', '--json']);
 
 beforeAll(() => {
   // eight trials of a few hundred milliseconds each: long enough to be killed part-way
@@ -115,6 +115,28 @@ describe('recur study --queue with recur worker processes', () => {
     await stopWorkers(ws);
     // every trial ran exactly once across both coordinators
     expect((ws[0].output().match(/done {3}queued/g) ?? []).length).toBe(8);
+  }, 240_000);
+
+  it('Redis restarted mid-study (its data gone): coordinator and workers reconnect, the study completes, same results', async () => {
+    const port = await freePort();
+    const url = `redis://127.0.0.1:${port}`;
+    await startRedis(port, dir); // a private server: this test stops it
+    try {
+      const db = join(dir, 'restart.db');
+      const ws = [worker('restart', url), worker('restart', url)];
+      const c = coordinator('restart', db, url);
+      await until(() => countTrials(db) >= 2 || c.child.exitCode !== null, 120_000, 'two results');
+      expect(countTrials(db)).toBeLessThan(8); // mid-study
+      stopRedis(port);
+      await new Promise((r) => setTimeout(r, 1500));
+      await startRedis(port, dir);
+      expect(await c.exited, c.output()).toBe(0);
+      expect(JSON.parse(c.output().slice(c.output().indexOf('{')))).toMatchObject({ total: 8, ran: 8, done: 8, failed: 0 });
+      expect(storedResults(db)).toEqual(storedResults(reference));
+      await stopWorkers(ws);
+    } finally {
+      stopRedis(port);
+    }
   }, 240_000);
 
   it('an unreachable Redis: one clear line and exit code 2, for the coordinator and for a worker', async () => {
