@@ -5,8 +5,8 @@ import { mergeResults } from '../runner/queue/merge.js';
 export function registerMerge(program: Command): void {
   program.command('merge')
     .argument('<out>', 'the merged results file (created, or extended if it exists)')
-    .argument('<inputs...>', 'results files of the same study and recur version')
-    .description('combine the results files of one study (e.g. from recur study --shard k/n) into one')
+    .argument('<in...>', 'results files of the same study and recur version')
+    .description('combine results files of one study (e.g. shards) into one')
     .option('--json', 'print a JSON summary')
     .addHelpText('after', `
 Examples:
