@@ -61,6 +61,7 @@ describe('recur study --queue with recur worker processes', () => {
     const queue = newQueue('two');
     const db = join(dir, 'two.db');
     const ws = [worker(queue), worker(queue)];
+    await until(() => ws.every((w) => /serving queue/.test(w.output())), 60_000, 'both workers to connect');
     const c = coordinator(queue, db);
     expect(await c.exited, c.output()).toBe(0);
     expect(JSON.parse(c.output().slice(c.output().indexOf('{')))).toMatchObject({ total: 8, ran: 8, done: 8, skipped: 0 });
