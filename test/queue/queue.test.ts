@@ -38,7 +38,7 @@ models:
   const r = recur(['study', study, '--db', reference, '--no-report', '--quiet', '--workers', '2']);
   expect(r.code, r.stderr).toBe(0);
   expect(countTrials(reference)).toBe(8);
-}, 240_000);
+}, 300_000);
 
 afterAll(async () => {
   for (const p of running) if (p.child.exitCode === null) p.child.kill('SIGKILL');
@@ -69,7 +69,7 @@ describe('recur study --queue with recur worker processes', () => {
     await stopWorkers(ws);
     // both workers took part
     expect(ws.filter((w) => /done {3}queued/.test(w.output())).length).toBe(2);
-  }, 240_000);
+  }, 300_000);
 
   it('workers SIGKILLed at random moments: the study completes, no trial lost or recorded twice, same results', async () => {
     const queue = newQueue('kill');
@@ -94,7 +94,7 @@ describe('recur study --queue with recur worker processes', () => {
     expect(JSON.parse(c.output().slice(c.output().indexOf('{')))).toMatchObject({ total: 8, ran: 8, done: 8, failed: 0 });
     expect(storedResults(db)).toEqual(storedResults(reference));
     await stopWorkers(ws);
-  }, 240_000);
+  }, 300_000);
 
   it('the coordinator SIGKILLed and restarted collects what finished meanwhile and reruns nothing', async () => {
     const queue = newQueue('coord');
@@ -116,7 +116,7 @@ describe('recur study --queue with recur worker processes', () => {
     await stopWorkers(ws);
     // every trial ran exactly once across both coordinators
     expect((ws[0].output().match(/done {3}queued/g) ?? []).length).toBe(8);
-  }, 240_000);
+  }, 300_000);
 
   it('Redis restarted mid-study (its data gone): coordinator and workers reconnect, the study completes, same results', async () => {
     const port = await freePort();
@@ -138,7 +138,7 @@ describe('recur study --queue with recur worker processes', () => {
     } finally {
       stopRedis(port);
     }
-  }, 240_000);
+  }, 300_000);
 
   it('an unreachable Redis: one clear line and exit code 2, for the coordinator and for a worker', async () => {
     const port = await freePort();
