@@ -1,6 +1,7 @@
 /** What a worker accepts from the queue, and how queue URLs and shards are read. */
 import { describe, expect, it } from 'vitest';
 import { expandStudy } from '../../src/runner/grid.js';
+import { expandPilot } from '../../src/runner/pilot.js';
 import { parseStudy } from '../../src/runner/study.js';
 import { parseQueueUrl } from '../../src/runner/queue/connection.js';
 import { RECUR_VERSION, RefusedJob, acceptJob, acceptResult, studyHash, trialJob } from '../../src/runner/queue/payload.js';
@@ -60,6 +61,38 @@ describe('trial jobs', () => {
     expect(acceptResult(viaRedis({ key: trials[1].key, version: RECUR_VERSION, studyHash: hash, record }), t, hash)).toEqual({ error: `result for trial ${trials[1].key}, expected ${t.key}` });
     expect(acceptResult(viaRedis({ key: t.key, version: RECUR_VERSION, studyHash: 'f'.repeat(64), record }), t, hash)).toEqual({ error: 'result from a different definition of the study' });
     expect(acceptResult({ key: t.key }, t, hash)).toMatchObject({ error: expect.stringMatching(/^malformed result/) as unknown });
+  });
+});
+
+const phased = parseStudy(JSON.stringify({
+  name: 'phased',
+  seeds: [1, 2],
+  training: { steps: 5, batchSize: 4, optimizer: { kind: 'adam', lr: 0.01 } },
+  tasks: { adding: { kind: 'adding', T: 4, grid: { T: [4, 8, 16] } } },
+  models: { tanh: { cell: { kind: 'vanilla', hidden: 4 } }, gru: { cell: { kind: 'gru', hidden: 4 } } },
+  pairs: [{ tasks: ['adding'], models: ['tanh'], staircase: 'T' }, { tasks: ['adding'], models: ['gru'], training: { steps: 0 } }],
+  pilot: { task: 'adding', lrs: [0.01, 0.1], models: ['tanh'] },
+}), 'phased.json');
+
+describe('trial jobs of a phased study', () => {
+  it('pilot trials, staircase trials and probe-only trials are accepted as they are', () => {
+    const all = [...expandPilot(phased), ...expandStudy(phased)];
+    expect(all.some((t) => t.phase === 'pilot') && all.some((t) => t.stage) && all.some((t) => t.training.steps === 0)).toBe(true);
+    const h = studyHash(phased);
+    for (const t of all) expect(acceptJob(viaRedis(trialJob(t, h)), t.key).trial).toEqual(viaRedis(t));
+  });
+
+  it('a shard keeps every trial of a staircase condition and the whole pilot', () => {
+    const trials = [...expandPilot(phased), ...expandStudy(phased)];
+    const shards = [1, 2, 3].map((k) => selectShard(parseShard(`${k}/3`))(trials));
+    const pilot = trials.filter((t) => t.phase === 'pilot');
+    for (const part of shards) expect(part.filter((t) => t.phase === 'pilot')).toEqual(pilot);
+    const groups = new Map<string, Set<number>>();
+    shards.forEach((part, i) => part.forEach((t) => { if (t.stage) groups.set(t.stage.group, (groups.get(t.stage.group) ?? new Set()).add(i)); }));
+    expect(groups.size).toBe(1); // one condition: tanh over T = 4, 8, 16, both seeds
+    for (const where of groups.values()) expect(where.size).toBe(1);
+    const rest = shards.flatMap((p) => p.filter((t) => t.phase !== 'pilot')).map((t) => t.key).sort();
+    expect(rest).toEqual(trials.filter((t) => t.phase !== 'pilot').map((t) => t.key).sort());
   });
 });
 
