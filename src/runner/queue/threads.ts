@@ -10,7 +10,7 @@ import type { TrialSpec } from '../grid.js';
 import type { TrialRecord } from '../store.js';
 import type { TrialProgress } from '../trial.js';
 
-/** One thread that runs one trial at a time. */
+/** A thread that runs a trial (the queue worker starts one per trial). */
 export class TrialThread {
   private readonly worker: Worker;
   private current: { key: string; resolve: (r: TrialRecord) => void; reject: (e: Error) => void; onProgress: (p: TrialProgress) => void } | null = null;

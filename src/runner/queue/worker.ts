@@ -55,20 +55,12 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const name = options.name ?? 'recur';
   const concurrency = Math.max(1, options.concurrency ?? 1);
   const lockMs = options.lockMs ?? 30_000;
-  const threads: TrialThread[] = [];
+  const threads = new Set<TrialThread>();
   let handBack: () => void = () => undefined;
   const handingBack = new Promise<'handback'>((resolve) => { handBack = () => resolve('handback'); });
   let finished = 0;
   const id = `${hostname()}:${process.pid}`;
 
-  const takeThread = (): TrialThread => {
-    for (let i = threads.length - 1; i >= 0; i--) if (!threads[i].alive) threads.splice(i, 1);
-    const idle = threads.find((t) => !t.busy);
-    if (idle) return idle;
-    const t = new TrialThread({ backend: options.backend, threads: options.threads });
-    threads.push(t);
-    return t;
-  };
 
   const processor = async (job: Job, token?: string): Promise<TrialResult> => {
     let trial: TrialSpec, hash: string;
@@ -80,7 +72,9 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       throw new UnrecoverableError(`refused by worker ${id}: ${e.message}`);
     }
     emit({ type: 'start', trial });
-    const thread = takeThread();
+    // A fresh thread per trial, as in the local pool: ending it returns all the memory the trial used.
+    const thread = new TrialThread({ backend: options.backend, threads: options.threads });
+    threads.add(thread);
     let lastProgress = 0;
     const running = thread.run(trial, (p) => {
       const now = Date.now();
@@ -93,9 +87,11 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       outcome = await Promise.race([running, handingBack]);
     } catch (e) {
       throw new UnrecoverableError((e as Error).message); // the thread died running this trial: rerunning it would too
+    } finally {
+      threads.delete(thread);
+      await thread.terminate();
     }
     if (outcome === 'handback') {
-      await thread.terminate();
       await job.moveToWait(token);
       emit({ type: 'handback', trial });
       throw new WaitingError();
@@ -136,7 +132,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
         await worker.close();
       } finally {
         clearTimeout(timer);
-        await Promise.all(threads.map((t) => t.terminate()));
+        await Promise.all([...threads].map((t) => t.terminate()));
       }
     },
   };
