@@ -26,6 +26,7 @@ export interface QueueWorkerOptions {
   concurrency?: number;
   /** Kernel threads per trial (default: RECUR_THREADS, else 1). */
   threads?: number;
+  /** Backend for trials that do not name one (a trial's own backend is part of its identity and wins). */
   backend?: BackendName;
   /** A job whose worker stops renewing its lock is handed to another worker after this long (default 30 s). */
   lockMs?: number;
@@ -73,7 +74,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     }
     emit({ type: 'start', trial });
     // A fresh thread per trial, as in the local pool: ending it returns all the memory the trial used.
-    const thread = new TrialThread({ backend: options.backend, threads: options.threads });
+    const thread = new TrialThread({ backend: (trial.backend as BackendName | undefined) ?? options.backend, threads: options.threads });
     threads.add(thread);
     let lastProgress = 0;
     const running = thread.run(trial, (p) => {
