@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { mergeResults } from '../../src/runner/queue/merge.js';
+import { ResultStore } from '../../src/runner/store.js';
 import { RECUR_VERSION } from '../../src/runner/queue/payload.js';
 import { STACK_LINE, recur } from '../cli/helpers.js';
 import { countTrials, storedResults, tempDir } from './helpers.js';
@@ -51,6 +52,10 @@ describe('recur study --shard k/n and recur merge', () => {
     expect(m.stdout).toMatch(new RegExp(`results\\.shard-2-of-3\\.db: ${sizes[1] + 4} trials, ${sizes[1]} added; 4 duplicates \\(identical, kept once\\)`));
     expect(m.stdout).toMatch(new RegExp(`results\\.db: ${countTrials(whole)} trials of sharded \\(recur \\d+\\.\\d+\\.\\d+\\)`));
     expect(storedResults(merged)).toEqual(storedResults(whole));
+    // the merged file lists every trial as part of the study's current definition (what the report reads)
+    const store = new ResultStore(merged, { readonly: true });
+    expect(store.trials('sharded').length).toBe(countTrials(whole));
+    store.close();
     // merging shard 2 into the result again: nothing added, all its trials reported as duplicates
     const again = mergeResults(merged, [join(out, 'results.shard-2-of-3.db')]);
     expect(again).toMatchObject({ trials: countTrials(whole), inputs: [{ trials: sizes[1] + 4, added: 0, duplicates: sizes[1] + 4, conflicts: [] }] });

@@ -73,6 +73,7 @@ function content(conn: Database.Database, schema: string, key: string): string {
   const row = conn.prepare(`SELECT * FROM ${schema}.trial WHERE key = ?`).get(key) as Record<string, unknown>;
   delete row.seconds;
   delete row.finished;
+  delete row.attempts; // how often it was tried, not what it produced
   const metrics = conn.prepare(`SELECT step, name, value FROM ${schema}.metric WHERE trial = ? ORDER BY name, step`).all(key);
   const curves = conn.prepare(`SELECT kind, step, layer, data FROM ${schema}.curve WHERE trial = ? ORDER BY kind, step, layer`).all(key);
   return JSON.stringify([canonical(row), metrics, curves]);
@@ -109,13 +110,17 @@ export function mergeResults(out: string, inputs: string[]): MergeSummary {
   const summary: MergeSummary = { out, studies: [...identity.studies.keys()], version: identity.version, trials: 0, inputs: [] };
   try {
     conn.exec('CREATE TABLE IF NOT EXISTS provenance (study TEXT PRIMARY KEY, version TEXT NOT NULL, study_hash TEXT NOT NULL, shard TEXT)');
-    const columns = (table: string): string => (conn.prepare(`PRAGMA main.table_info(${table})`).all() as { name: string }[]).map((c) => c.name).join(', ');
+    const names = (schema: string, table: string): string[] => (conn.prepare(`PRAGMA ${schema}.table_info(${table})`).all() as { name: string }[]).map((c) => c.name);
+    const columns = (table: string): string => names('main', table).join(', ');
     const [trialCols, metricCols, curveCols] = [columns('trial'), columns('metric'), columns('curve')];
     for (const path of inputs.filter((p) => p !== out)) {
       conn.prepare("ATTACH DATABASE ? AS src").run(path);
       try {
         conn.transaction(() => {
-          conn.exec('INSERT OR IGNORE INTO main.study SELECT name, source, config, created, updated FROM src.study');
+          const studyCols = names('main', 'study').filter((c) => names('src', 'study').includes(c)).join(', ');
+          conn.exec(`INSERT OR IGNORE INTO main.study (${studyCols}) SELECT ${studyCols} FROM src.study`);
+          // which trials belong to the study's current definition (each shard lists its own)
+          if (names('src', 'expansion').length) conn.exec('INSERT OR IGNORE INTO main.expansion (study, key) SELECT study, key FROM src.expansion');
           const stamp = conn.prepare('INSERT OR REPLACE INTO main.provenance (study, version, study_hash, shard) VALUES (?, ?, ?, NULL)');
           for (const [name, hash] of identity.studies) stamp.run(name, identity.version, hash);
           const keys = (conn.prepare('SELECT key FROM src.trial').all() as { key: string }[]).map((r) => r.key);
