@@ -8,7 +8,7 @@ import { getBackend, type BackendName } from '../kernels/index.js';
 import { Model } from '../models/model.js';
 import { loadModel } from '../io/model-file.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { createTask, parseTaskSpec } from '../tasks/registry.js';
+import { createTask, parseTaskSpec, type ResolvedTaskSpec } from '../tasks/registry.js';
 import { Rng } from '../tensor/rng.js';
 import { gradientThroughTime } from '../diagnostics/gradient-through-time.js';
 import { compareWithBound, transitionBound } from '../diagnostics/bounds.js';
@@ -63,7 +63,7 @@ Examples:
     .action((file: string | undefined, f: InspectFlags) => {
       const backend = getBackend(f.backend);
       let model: Model;
-      let taskSpec;
+      let taskSpec: ResolvedTaskSpec;
       if (file) {
         const loaded = userInput(() => loadModel(file, backend));
         model = loaded.model;
@@ -87,7 +87,9 @@ Examples:
       const cell = model.layers[0].cells[0];
       const bound = transitionBound(cell);
       const probe = createStepProbe(model, batch);
-      let products, steps, lyap;
+      let products: ReturnType<typeof jacobianProductNorms>;
+      let steps: ReturnType<typeof stepJacobianNorms>;
+      let lyap: ReturnType<typeof lyapunovSpectrum> | null;
       try {
         products = jacobianProductNorms(probe);
         steps = stepJacobianNorms(probe);

@@ -93,7 +93,7 @@ export function inspectTorchStateDict(dict: StateDict, mode: TorchMode, prefix =
   let layers = 0;
   while (dict[`${prefix}weight_hh_l${layers}`]) layers++;
   const wi = dict[`${prefix}weight_ih_l0`];
-  if (!wi || wi.shape.length !== 2) throw new Error(`state dict: missing or malformed "${prefix}weight_ih_l0"`);
+  if (wi?.shape.length !== 2) throw new Error(`state dict: missing or malformed "${prefix}weight_ih_l0"`);
   return { inputSize: wi.shape[1], hidden, layers, bidirectional: !!dict[`${prefix}weight_hh_l0_reverse`] };
 }
 

@@ -34,7 +34,7 @@ describe('bench: recur runner', () => {
   });
 
   it.each(['W2', 'W3', 'W4', 'W5', 'W6'])('runs tiny %s', (id) => {
-    let r;
+    let r: ReturnType<typeof createRecurRunner>;
     try {
       r = createRecurRunner(lib, tiny(id), { backend });
     } catch (e) {

@@ -4,7 +4,7 @@ import { Tape } from '../../src/autodiff/tape.js';
 import { referenceBackend } from '../../src/kernels/reference/index.js';
 import { scan } from '../../src/models/scan.js';
 import { Rng } from '../../src/tensor/rng.js';
-import { Tensor } from '../../src/tensor/tensor.js';
+import type { Tensor } from '../../src/tensor/tensor.js';
 import { createCell, type Cell, type CellConfig, type DeepConfig, type DeepVariant } from '../../src/cells/index.js';
 import { depthAwareTransformBias } from '../../src/cells/deep.js';
 import { randomTensor } from '../helpers/random.js';

@@ -1,6 +1,6 @@
 import { referenceBackend } from '../../src/kernels/reference/index.js';
 import type { Backend } from '../../src/kernels/backend.js';
-import { Rng } from '../../src/tensor/rng.js';
+import type { Rng } from '../../src/tensor/rng.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { shapeSize, type Shape } from '../../src/tensor/shape.js';
 

@@ -87,6 +87,7 @@ describe('encode/decode round trip', () => {
     expect(new TextDecoder().decode(bytes)).not.toContain('__metadata__');
     const file = decodeSafetensors(bytes);
     expect(Object.keys(file.tensors)).toEqual(['__proto__']);
+    // biome-ignore lint/complexity/useLiteralKeys lint/suspicious/noProto: a tensor named __proto__ is what this test is about
     expect(Array.from(file.tensors['__proto__'].data as Float32Array)).toEqual([2]);
     expect(Object.keys(file.metadata)).toEqual([]);
   });

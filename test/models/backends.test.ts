@@ -51,7 +51,7 @@ describe.skipIf(!wasmAvailable())('wasm backend agrees with the reference on eve
   const mask = new Float64Array(T * B).map((_, i) => (Math.floor(i / B) < [6, 3, 5][i % B] ? 1 : 0));
   for (const cell of cells) {
     for (const variant of ['last', 'all-bidirectional-stacked'] as const) {
-      it(`${cell.kind}${'activation' in cell ? '/' + cell.activation : ''} ${variant}`, () => {
+      it(`${cell.kind}${'activation' in cell ? `/${cell.activation}` : ''} ${variant}`, () => {
         const config: ModelConfig = variant === 'last'
           ? { inputSize: I, outputSize: 2, cell, target: 'last', readout: { hidden: [8] } }
           : { inputSize: I, outputSize: 3, cell, target: 'all', layers: 2, bidirectional: true };

@@ -28,7 +28,7 @@ describe('clipGradNorm', () => {
     const c = 6.5 / (13 + 1e-6);
     const got = grads(ps);
     expect(got[1]).toBeNull();
-    [[3 * c, 4 * c], null, [12 * c]].forEach((want, i) => want && want.forEach((w, j) => expect(got[i]![j]).toBeCloseTo(w, 15)));
+    [[3 * c, 4 * c], null, [12 * c]].forEach((want, i) => want?.forEach((w, j) => expect(got[i]![j]).toBeCloseTo(w, 15)));
     expect(gradNorm(ps)).toBeCloseTo(6.5, 6);
     expect(gradNorm(ps)).toBeLessThan(6.5);
   });

@@ -18,7 +18,7 @@ interface WasmModule { wasmAvailable(): boolean; createWasmBackend(): Backend }
 const modulePath = '../../src/kernels/wasm/backend.js';
 const present = existsSync(fileURLToPath(new URL('../../src/kernels/wasm/backend.ts', import.meta.url)));
 const wasm = present ? ((await import(/* @vite-ignore */ modulePath)) as WasmModule) : null;
-const wasmBackend = wasm !== null && wasm.wasmAvailable() ? wasm.createWasmBackend() : null;
+const wasmBackend = wasm?.wasmAvailable() ? wasm.createWasmBackend() : null;
 
 const SHAPES = [[7, 5], [5], [33]];
 

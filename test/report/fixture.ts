@@ -110,7 +110,7 @@ function record(spec: TrialSpec, m: Model, T: number, o: FixtureOptions): TrialR
   const finalMetric = solved ? threshold * (0.2 + 0.6 * rand()) : baseline * (0.92 + 0.1 * rand());
   const metrics: TrialRecord['metrics'] = [];
   for (let s = 0; s <= budget; s += budget / 100) {
-    const target = solvedAt ? threshold * Math.exp(-2 * Math.max(0, s - solvedAt) / budget) * (s < solvedAt ? Math.pow(baseline / threshold, 1 - s / solvedAt) : 1) : baseline * (1 - 0.2 * (s / budget));
+    const target = solvedAt ? threshold * Math.exp(-2 * Math.max(0, s - solvedAt) / budget) * (s < solvedAt ? (baseline / threshold) ** (1 - s / solvedAt) : 1) : baseline * (1 - 0.2 * (s / budget));
     metrics.push({ step: s, name: 'train.loss', value: target * (0.9 + 0.2 * rand()) });
     metrics.push({ step: s, name: 'train.gradNorm', value: 0.5 + rand() });
   }

@@ -18,7 +18,7 @@
  */
 import { readFileSync, existsSync } from 'node:fs';
 import type { AdamStep, Backend, Ref, Storage, UnaryKind } from '../backend.js';
-import { WasmBlock, WasmHeap } from './heap.js';
+import { type WasmBlock, WasmHeap } from './heap.js';
 import { createSplitter, threadedMethods, type SplitKernels, type SplitThresholds } from './parallel.js';
 import { ThreadPool, type ThreadPoolStats } from './threads.js';
 import { wasmApi, type WasmMemory, type WasmModule } from './wasm-api.js';
@@ -126,12 +126,12 @@ function probe(body: number[]): Uint8Array {
 
 /** true when the engine accepts f32x4 SIMD (f32x4.mul). */
 export function simdSupported(): boolean {
-  return wasmApi !== undefined && wasmApi.validate(probe([0x20, 0, 0x20, 1, 0xfd, 0xe6, 0x01]));
+  return wasmApi?.validate(probe([0x20, 0, 0x20, 1, 0xfd, 0xe6, 0x01])) === true;
 }
 
 /** true when the engine accepts relaxed SIMD (f32x4.relaxed_madd, opcode 0xfd 0x105). */
 export function relaxedSimdSupported(): boolean {
-  return wasmApi !== undefined && wasmApi.validate(probe([0x20, 0, 0x20, 1, 0x20, 2, 0xfd, 0x85, 0x02]));
+  return wasmApi?.validate(probe([0x20, 0, 0x20, 1, 0x20, 2, 0xfd, 0x85, 0x02])) === true;
 }
 
 /** true when the wasm backend can run here: WebAssembly with SIMD, and build/kernels.wasm is built. */
