@@ -7,21 +7,24 @@
  * - spectral: any of the above, then rescaled so that ‖A‖₂ (spectral norm) or ρ(A) (spectral radius)
  *   equals a chosen value — the ‖A‖ of the seed's analysis, set directly.
  */
+import { z } from 'zod';
 import type { Rng } from '../tensor/rng.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
 import { randomOrthogonal, spectralNorm, spectralRadius } from '../linalg/index.js';
+import { finite, oneOf } from './schema.js';
 
 /** How a recurrent (square) matrix is initialised. */
-export interface RecurrentInit {
-  kind: 'uniform' | 'glorot' | 'orthogonal' | 'identity' | 'normal';
+export const recurrentInitSchema = z.strictObject({
+  kind: oneOf(['uniform', 'glorot', 'orthogonal', 'identity', 'normal']),
   /** Multiplies the matrix (default 1). For 'normal': entries N(0, gain²/H). */
-  gain?: number;
+  gain: finite.optional(),
   /** Rescale afterwards to this spectral norm ‖A‖₂. */
-  spectralNorm?: number;
+  spectralNorm: finite.min(0).optional(),
   /** Rescale afterwards to this spectral radius ρ(A). */
-  spectralRadius?: number;
-}
+  spectralRadius: finite.min(0).optional(),
+}).refine((v) => v.spectralNorm === undefined || v.spectralRadius === undefined, { message: 'give spectralNorm or spectralRadius, not both' });
+export type RecurrentInit = z.input<typeof recurrentInitSchema>;
 
 /** Write values into a tensor (any backend). */
 function write(t: Tensor, values: Float64Array): void {

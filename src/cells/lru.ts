@@ -35,30 +35,35 @@
  * helped the paper on its longest tasks and is one option away.
  * Numerics: γ's derivative ∝ 1/γ grows as |λ| → 1; rMax < 1 is enforced and 1 − 0.999² ≈ 2e−3 is safe.
  */
+import { z } from 'zod';
 import type { Tape } from '../autodiff/tape.js';
 import type { Backend } from '../kernels/backend.js';
 import type { Rng } from '../tensor/rng.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { add, cos, exp, linear, mul, mulRow, neg, oneMinus, relu, sin, sqrt, square, stack, sub } from '../ops/index.js';
 import type { Cell } from './cell.js';
-import { createParam, expectPositiveInt } from './params.js';
+import { createParam } from './params.js';
+import { checkSize, parseConfig, size } from './schema.js';
 import { initGlorot, initNormal, initUniform } from './init.js';
 
-export interface LruConfig {
-  kind: 'lru';
+const ring = (field: string) => z.number().min(0).lt(1, { error: (i) => `${field} must satisfy 0 ≤ rMin ≤ rMax < 1, got ${String(i.input)}` });
+
+export const lruConfigSchema = z.strictObject({
+  kind: z.literal('lru'),
   /** Output size H (what the next layer or the readout sees). */
-  hidden: number;
+  hidden: size,
   /** Complex state size N (default hidden). */
-  state?: number;
-  /** Smallest initial |λ| (default 0.9). */
-  rMin?: number;
-  /** Largest initial |λ| (default 0.999; must be < 1). */
-  rMax?: number;
-  /** Initial phases arg λ ~ U(0, maxPhase] (default 2π). */
-  maxPhase?: number;
+  state: size.optional(),
+  /** Smallest initial |λ|. */
+  rMin: ring('rMin').default(0.9),
+  /** Largest initial |λ| (must be < 1). */
+  rMax: ring('rMax').default(0.999),
+  /** Initial phases arg λ ~ U(0, maxPhase]. */
+  maxPhase: z.number().gt(0, { error: (i) => `must be a finite number > 0, got ${String(i.input)}` }).default(2 * Math.PI),
   /** Hidden size of the per-step MLP (default hidden). */
-  mlpHidden?: number;
-}
+  mlpHidden: size.optional(),
+}).refine((c) => c.rMin <= c.rMax, { error: (i) => `need 0 ≤ rMin ≤ rMax < 1, got rMin = ${String((i.input as { rMin: number }).rMin)}, rMax = ${String((i.input as { rMax: number }).rMax)}` });
+export type LruConfig = z.input<typeof lruConfigSchema>;
 
 /** The diagonal λ = a + i·b and γ, as tensors recorded on one tape. */
 interface Decay {
@@ -75,14 +80,10 @@ export function lruEigenvalues(cell: Cell): { modulus: Float64Array; phase: Floa
 }
 
 export function createLruCell(cfg: LruConfig, inputSize: number, backend: Backend, rng: Rng): Cell {
-  const H = cfg.hidden, N = cfg.state ?? H, M = cfg.mlpHidden ?? H, I = inputSize;
-  const rMin = cfg.rMin ?? 0.9, rMax = cfg.rMax ?? 0.999, maxPhase = cfg.maxPhase ?? 2 * Math.PI;
-  expectPositiveInt('lru cell', 'hidden', H);
-  expectPositiveInt('lru cell', 'state', N);
-  expectPositiveInt('lru cell', 'mlpHidden', M);
-  expectPositiveInt('lru cell', 'input size', I);
-  if (!(rMin >= 0 && rMin <= rMax && rMax < 1)) throw new Error(`lru cell: need 0 ≤ rMin ≤ rMax < 1, got rMin = ${rMin}, rMax = ${rMax}`);
-  if (!(maxPhase > 0 && Number.isFinite(maxPhase))) throw new Error(`lru cell: maxPhase must be a finite number > 0, got ${maxPhase}`);
+  const c = parseConfig(lruConfigSchema, cfg, 'lru cell');
+  const H = c.hidden, N = c.state ?? H, M = c.mlpHidden ?? H, I = inputSize;
+  const { rMin, rMax, maxPhase } = c;
+  checkSize('lru cell', 'input size', I);
 
   const params = {
     nu_log: createParam(backend, 'nu_log', [N]),

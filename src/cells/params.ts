@@ -12,11 +12,6 @@ export function createParam(backend: Backend, name: string, shape: Shape): Tenso
   return t.markGrad();
 }
 
-/** Throw a clear error unless `value` is a positive integer (sizes in cell configs). */
-export function expectPositiveInt(where: string, field: string, value: number): void {
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${where}: ${field} must be a positive integer, got ${value}`);
-}
-
 /**
  * The parameters of a PyTorch-style recurrent cell with G gates stacked in rows — weight_ih [G·H, I],
  * weight_hh [G·H, H], bias_ih, bias_hh [G·H] — initialised as PyTorch does (U(±1/√H)), except that each

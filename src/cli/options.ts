@@ -1,7 +1,7 @@
 /** Shared option parsing for the CLI: numbers, JSON configs, task and model specs from flags. */
 import { InvalidArgumentError } from 'commander';
 import { parseTaskSpec, type ResolvedTaskSpec } from '../tasks/registry.js';
-import { modelShapeSchema, describeZodError, type ModelShape } from '../models/config.js';
+import { writtenModelShapeSchema, describeZodError, type ModelShape } from '../models/config.js';
 import { UserError } from './errors.js';
 
 export function int(name: string) {
@@ -71,7 +71,7 @@ export function modelFromFlags(f: SpecFlags): ModelShape {
     if (f.layers !== undefined) raw.layers = f.layers;
     if (f.bidirectional) raw.bidirectional = true;
   }
-  const r = modelShapeSchema.safeParse(raw);
+  const r = writtenModelShapeSchema.safeParse(raw);
   if (!r.success) throw new UserError(describeZodError('model', r.error));
   return r.data;
 }

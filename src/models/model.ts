@@ -13,27 +13,13 @@ import { Rng } from '../tensor/rng.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
 import { addRow, blend, concat, dropout } from '../ops/index.js';
-import { createCell, type Cell, type CellConfig } from '../cells/index.js';
-import { createParam, expectPositiveInt } from '../cells/params.js';
-import { createReadout, type Readout, type ReadoutConfig } from './readout.js';
+import { createCell, type Cell } from '../cells/index.js';
+import { createParam } from '../cells/params.js';
+import { parseModelFields, type ModelConfig } from './config.js';
+import { createReadout, type Readout } from './readout.js';
 import { scan } from './scan.js';
 
-export interface ModelConfig {
-  inputSize: number;
-  outputSize: number;
-  /** The transition f_θ (its `hidden` is each direction's state size). */
-  cell: CellConfig;
-  /** 'last': y = g(h_T) (one output per sequence); 'all': y_t = g(h_t) at every step. */
-  target: 'last' | 'all';
-  /** Stacked recurrent layers (default 1). */
-  layers?: number;
-  bidirectional?: boolean;
-  /** Dropout probability on the outputs of every recurrent layer but the last (training only). */
-  dropout?: number;
-  /** Learn h_0 (default: zeros, or the states passed to forward). */
-  learnInitialState?: boolean;
-  readout?: ReadoutConfig;
-}
+export type { ModelConfig } from './config.js';
 
 export interface ForwardOptions {
   /** Validity of each step [T, B] (0/1, right padding). */
@@ -77,12 +63,9 @@ export class Model {
 
   constructor(readonly config: ModelConfig, readonly backend: Backend, seed: number | Rng = 0) {
     const rng = seed instanceof Rng ? seed : new Rng(seed);
-    expectPositiveInt('model', 'inputSize', config.inputSize);
-    expectPositiveInt('model', 'outputSize', config.outputSize);
-    const nLayers = config.layers ?? 1;
-    expectPositiveInt('model', 'layers', nLayers);
-    if (config.target !== 'last' && config.target !== 'all') throw new Error(`model: target must be 'last' or 'all', got '${String(config.target)}'`);
-    this.directions = config.bidirectional ? 2 : 1;
+    const fields = parseModelFields(config);
+    const nLayers = fields.layers;
+    this.directions = fields.bidirectional ? 2 : 1;
     let inputSize = config.inputSize;
     for (let k = 0; k < nLayers; k++) {
       const cells: Cell[] = [];
@@ -95,12 +78,12 @@ export class Model {
           throw new Error(`layer ${k} (${config.cell.kind}): ${(e as Error).message}`);
         }
         cells.push(cell);
-        h0.push(config.learnInitialState ? cell.stateSizes.map((s, i) => createParam(backend, `h0.${i}`, [s])) : null);
+        h0.push(fields.learnInitialState ? cell.stateSizes.map((s, i) => createParam(backend, `h0.${i}`, [s])) : null);
       }
       this.layers.push({ cells, h0 });
       inputSize = cells[0].outputSize * this.directions;
     }
-    this.readout = createReadout(config.readout ?? {}, inputSize, config.outputSize, backend, rng);
+    this.readout = createReadout(fields.readout, inputSize, config.outputSize, backend, rng);
   }
 
   /** Every parameter with its full name, in a fixed order. */

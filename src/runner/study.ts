@@ -19,6 +19,7 @@
 import { basename, extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { asWritten } from '../cells/schema.js';
 import { modelShapeSchema } from '../models/config.js';
 import { optimizerConfigSchema, scheduleConfigSchema } from '../optim/index.js';
 import { jsonNestingDepth } from '../io/files.js';
@@ -32,7 +33,7 @@ const MAX_LIST = 100_000;
 const gridSchema = z.record(z.string().min(1), z.array(z.unknown()).min(1, 'a grid axis needs at least one value').max(MAX_LIST));
 
 const taskEntrySchema = z.looseObject({ kind: z.string(), grid: gridSchema.optional() });
-const modelEntrySchema = modelShapeSchema.extend({ grid: gridSchema.optional() });
+const modelEntrySchema = asWritten(modelShapeSchema.extend({ grid: gridSchema.optional() })); // stored as written: no defaults in trial keys
 
 export const trainingSchema = z.strictObject({
   /** Optimisation steps; 0 makes a probe-only trial (instruments at initialisation, no training). */
