@@ -23,10 +23,11 @@ export * from './cells/index.js';
 export type { DeepConfig, DeepVariant } from './cells/deep.js';
 export type { LruConfig } from './cells/lru.js';
 export { Model, type ModelConfig, type ForwardOptions, type ModelOutput, type Layer } from './models/model.js';
+export { modelForTask, type TaskSizes } from './models/for-task.js';
 export { scan, type ScanOptions, type ScanResult } from './models/scan.js';
 export { createReadout, type Readout, type ReadoutConfig } from './models/readout.js';
 export { predict, type PredictInput, type Prediction } from './models/infer.js';
-export { parseModelConfig, modelConfigSchema, cellConfigSchema } from './models/config.js';
+export { parseModelConfig, modelConfigSchema, modelShapeSchema, cellConfigSchema, type ModelShape, type ResolvedModelConfig } from './models/config.js';
 
 export * from './optim/index.js';
 

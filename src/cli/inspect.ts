@@ -5,7 +5,8 @@
  */
 import type { Command } from 'commander';
 import { getBackend, type BackendName } from '../kernels/index.js';
-import { Model } from '../models/model.js';
+import type { Model } from '../models/model.js';
+import { modelForTask } from '../models/for-task.js';
 import { loadModel } from '../io/model-file.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { createTask, parseTaskSpec, type ResolvedTaskSpec } from '../tasks/registry.js';
@@ -17,7 +18,7 @@ import { jacobianProductNorms, stepJacobianNorms } from '../diagnostics/jacobian
 import { lyapunovSpectrum } from '../diagnostics/lyapunov.js';
 import { renderSvg } from '../report/render.js';
 import { DEFAULT_LIMITS } from '../runner/limits.js';
-import { int, modelFromFlags, taskFromFlags, type SpecFlags } from './options.js';
+import { addModelOptions, int, modelFromFlags, taskFromFlags, type SpecFlags } from './options.js';
 import { UserError, userInput } from './errors.js';
 
 interface InspectFlags extends SpecFlags {
@@ -33,21 +34,13 @@ interface InspectFlags extends SpecFlags {
 const fmt = (x: number | null | undefined, digits = 3): string => (x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(digits - 1) : x.toPrecision(digits));
 
 export function registerInspect(program: Command): void {
-  program.command('inspect')
+  const command = program.command('inspect')
     .argument('[model]', 'a model file saved by `recur train --out` (otherwise the model comes from the flags)')
     .description('measure gradient flow through time: ‖∂L/∂h_t‖, decay per step, theory bound, Jacobian norms, Lyapunov exponents')
     .option('--task <kind>', 'task (default: the one the model was trained on, else adding)')
     .option('--T <n>', 'sequence length', int('--T'))
-    .option('--task-config <json>', 'full task spec as JSON')
-    .option('--cell <kind>', 'transition (when no model file): vanilla | gru | lstm | deep | lru', 'vanilla')
-    .option('--hidden <n>', 'state size', int('--hidden'))
-    .option('--depth <L>', 'transition depth (deep)', int('--depth'))
-    .option('--variant <v>', 'deep variant: plain | shortcut | residual | highway')
-    .option('--activation <a>', 'tanh | sigmoid | relu | identity')
-    .option('--init <kind>', 'recurrent init: uniform | glorot | orthogonal | identity | normal')
-    .option('--spectral-norm <s>', 'rescale the recurrent matrix to this spectral norm ‖A‖', Number)
-    .option('--layers <n>', 'stacked layers', int('--layers'))
-    .option('--model-config <json>', 'full model shape as JSON')
+    .option('--task-config <json>', 'full task spec as JSON');
+  addModelOptions(command, 'vanilla', ' (when no model file)')
     .option('--batch <n>', 'batch size of the probe', int('--batch'), 32)
     .option('--seed <n>', 'seed (initialisation of a spec model, and the batch)', int('--seed'), 1)
     .option('--lyapunov <k>', 'how many Lyapunov exponents (0: skip)', int('--lyapunov'), 1)
@@ -75,8 +68,7 @@ Examples:
       } else {
         taskSpec = taskFromFlags(f);
         const shape = modelFromFlags(f);
-        const t = createTask(taskSpec);
-        model = new Model({ ...shape, inputSize: t.inputSize, outputSize: t.outputSize, target: t.target }, backend, f.seed);
+        model = modelForTask(shape, createTask(taskSpec), backend, f.seed);
       }
       const task = createTask(taskSpec);
       if (task.inputSize !== model.config.inputSize || task.outputSize !== model.config.outputSize || task.target !== model.config.target) {

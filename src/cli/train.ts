@@ -8,12 +8,13 @@ import { dirname } from 'node:path';
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { getBackend, type BackendName } from '../kernels/index.js';
-import { Model } from '../models/model.js';
+import type { Model } from '../models/model.js';
+import { modelForTask } from '../models/for-task.js';
 import { createTask } from '../tasks/registry.js';
 import { fitAsync, type FitResult } from '../train/fit.js';
 import type { ScheduleConfig } from '../optim/index.js';
 import { saveModel } from '../io/model-file.js';
-import { int, modelFromFlags, num, taskFromFlags, type SpecFlags } from './options.js';
+import { addModelOptions, int, modelFromFlags, num, taskFromFlags, type SpecFlags } from './options.js';
 import { createProgress } from './progress.js';
 import { UserError, userInput } from './errors.js';
 
@@ -83,21 +84,12 @@ function validate(f: TrainFlags, cmd: Command): void {
 }
 
 export function registerTrain(program: Command): void {
-  program.command('train')
+  const command = program.command('train')
     .description('train one model on one task (progress bar), evaluate it and save it')
     .option('--task <kind>', 'task (see `recur tasks`)', 'adding')
     .option('--T <n>', 'sequence length', int('--T'))
-    .option('--task-config <json>', 'full task spec as JSON, e.g. \'{"kind":"copy","T":50}\'')
-    .option('--cell <kind>', 'transition: vanilla | gru | lstm | deep | lru', 'lstm')
-    .option('--hidden <n>', 'state size per direction', int('--hidden'))
-    .option('--depth <L>', 'transition depth (deep)', int('--depth'))
-    .option('--variant <v>', 'deep variant: plain | shortcut | residual | highway')
-    .option('--activation <a>', 'tanh | sigmoid | relu | identity (vanilla, deep)')
-    .option('--init <kind>', 'recurrent init: uniform | glorot | orthogonal | identity | normal')
-    .option('--spectral-norm <s>', 'rescale the recurrent matrix to this spectral norm', num('--spectral-norm'))
-    .option('--layers <n>', 'stacked layers', int('--layers'))
-    .option('--bidirectional', 'bidirectional layers')
-    .option('--model-config <json>', 'full model shape as JSON (cell, layers, bidirectional, readout, …)')
+    .option('--task-config <json>', 'full task spec as JSON, e.g. \'{"kind":"copy","T":50}\'');
+  addModelOptions(command, 'lstm')
     .option('--steps <n>', 'optimisation steps', int('--steps'), 1000)
     .option('--batch <n>', 'batch size', int('--batch'), 32)
     .option('--optimizer <kind>', 'adam | adamw | sgd | rmsprop', 'adam')
@@ -134,8 +126,7 @@ Examples:
       const shape = { ...modelFromFlags(f), ...(f.dropout !== undefined ? { dropout: f.dropout } : {}) };
       const task = userInput(() => createTask(spec));
       const threads = f.threads ?? (process.env.RECUR_THREADS ? undefined : Math.min(2, availableParallelism()));
-      const model = userInput(() => new Model({ ...shape, inputSize: task.inputSize, outputSize: task.outputSize, target: task.target },
-        getBackend(f.backend as BackendName | undefined, { threads }), f.seed));
+      const model = userInput(() => modelForTask(shape, task, getBackend(f.backend as BackendName | undefined, { threads }), f.seed));
       const progress = createProgress(f.steps, 'train', { quiet: f.quiet || f.json, unit: 'steps', plainEveryMs: 10_000 });
       const checkpoint = f.checkpoint ?? `${f.out ? f.out.replace(/\.safetensors$/, '') : 'recur-train'}.ckpt`;
       const controller = new AbortController();

@@ -20,9 +20,9 @@
  */
 import { Tape } from '../autodiff/tape.js';
 import type { Cell } from '../cells/cell.js';
-import type { Model } from '../models/model.js';
+import { initialState, type Model } from '../models/model.js';
 import { scan } from '../models/scan.js';
-import { addRow, blend, concat, slice } from '../ops/index.js';
+import { blend, concat, slice } from '../ops/index.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { Batch } from '../tasks/task.js';
 
@@ -141,14 +141,6 @@ export function createStepProbe(model: Model, batch: Batch, select: CellSelector
     },
     dispose() { tape.dispose(); base.dispose(); vIn.dispose(); uIn.dispose(); },
   };
-}
-
-/** The model's initial state of one cell: zeros, or the learned h0 broadcast over the batch. */
-function initialState(tape: Tape, cell: Cell, learned: Tensor[] | null, B: number): Tensor[] {
-  return cell.stateSizes.map((s, i) => {
-    const zeros = tape.tensor([B, s]);
-    return learned ? addRow(tape, zeros, learned[i]) : zeros;
-  });
 }
 
 /** Copy a tensor's values into a float64 host array. */

@@ -142,7 +142,7 @@ export class Model {
       outs = [];
       layer.cells.forEach((cell, d) => {
         const index = k * this.directions + d;
-        const initial = options.initial?.[index] ?? this.initialState(tape, cell, layer.h0[d], B);
+        const initial = options.initial?.[index] ?? initialState(tape, cell, layer.h0[d], B);
         try {
           const r = scan(tape, cell, input, initial, { mask: options.mask, reverse: d === 1, perStep: options.perStep });
           outs.push(r.outputs);
@@ -184,10 +184,12 @@ export class Model {
     return parts.length === 1 ? parts[0] : concat(tape, parts);
   }
 
-  private initialState(tape: Tape, cell: Cell, learned: Tensor[] | null, B: number): Tensor[] {
-    return cell.stateSizes.map((s, i) => {
-      const zeros = tape.tensor([B, s]);
-      return learned ? addRow(tape, zeros, learned[i]) : zeros;
-    });
-  }
+}
+
+/** A layer's initial state for a batch of B: zeros, or the learned h0 broadcast over the batch; [B, size] each. */
+export function initialState(tape: Tape, cell: Cell, learned: Tensor[] | null, B: number): Tensor[] {
+  return cell.stateSizes.map((s, i) => {
+    const zeros = tape.tensor([B, s]);
+    return learned ? addRow(tape, zeros, learned[i]) : zeros;
+  });
 }

@@ -4,7 +4,8 @@
  * record the store writes in one transaction. Deterministic given the trial (seed → initialisation, data).
  */
 import { getBackend, type BackendName } from '../kernels/index.js';
-import { Model } from '../models/model.js';
+import type { Model } from '../models/model.js';
+import { modelForTask } from '../models/for-task.js';
 import { createTask } from '../tasks/registry.js';
 import type { Task } from '../tasks/task.js';
 import { fit, type TrainEvent } from '../train/fit.js';
@@ -29,7 +30,7 @@ export function runTrial(trial: TrialSpec, options: { backend?: BackendName; onP
   let owned: Model | undefined;
   try {
     const task: Task = createTask(trial.task);
-    const model = owned = new Model({ ...trial.model, inputSize: task.inputSize, outputSize: task.outputSize, target: task.target }, getBackend(options.backend), trial.seed);
+    const model = owned = modelForTask(trial.model, task, getBackend(options.backend), trial.seed);
     const budget = trial.training.steps;
     const every = Math.max(1, Math.ceil(budget / MAX_SERIES_POINTS));
     const measureAt = new Set((trial.instruments.gradientThroughTime?.at ?? []).map((f) => Math.round(f * budget)));
