@@ -22,16 +22,16 @@
  */
 import { existsSync } from 'node:fs';
 import { compiledSibling } from '../../util/compiled.js';
+import { KERNELS, type KernelName } from '../table.js';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { WasmMemory, WasmModule } from './wasm-api.js';
 
 /** Kernels a worker can run, by id (id = index + 1; 0 means "nothing to do", −1 "exit"). */
-export const THREAD_KERNELS = [
-  'gemmLd', 'fill', 'copy', 'axpy', 'scale', 'add', 'sub', 'mul', 'mulAcc', 'unary', 'unaryBackward', 'clamp',
-  'adam', 'addRow', 'mulRow', 'blend', 'blendBackward', 'copyBlock', 'lstmForward', 'lstmBackward',
-  'gruForward', 'gruBackward', 'layerNorm',
-] as const;
-export type ThreadKernel = (typeof THREAD_KERNELS)[number];
+/** The kernels a worker runs, by id (index + 1): gemm's part, every kernel the table splits, adam. */
+export const THREAD_KERNELS: readonly string[] = [
+  'gemmLd', ...(Object.keys(KERNELS) as KernelName[]).filter((name) => KERNELS[name].split !== undefined), 'adam',
+];
+export type ThreadKernel = 'gemmLd' | 'adam' | KernelName;
 export const kernelId = (name: ThreadKernel): number => THREAD_KERNELS.indexOf(name) + 1;
 export const NOTHING = 0;
 export const EXIT = -1;
