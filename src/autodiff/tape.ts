@@ -1,5 +1,15 @@
 /**
- * Reverse-mode autodiff on a replayable tape.
+ * Reverse-mode autodiff on a replayable tape. Record once, then replay closures:
+ *
+ *   1. record   model.forward(tape, x) runs the model's code once: scan loops over t, each cell step calls
+ *               ops, and each op computes its output now and appends a node {forward, backward} — closures
+ *               over buffers it allocated for exactly this shape (outputs, saved activations, gradients).
+ *   2. replay   for the next batch of that shape, train/graph.ts writes new values into the input tensors
+ *               and calls tape.forward(): the nodes' forward closures run in recording order. models/,
+ *               cells/ and scan are not entered again — a breakpoint there is hit once per batch shape (use
+ *               fit's `eager: true` to run the model's code every step, with the same numbers).
+ *   3. backward tape.backward(loss) zeroes every gradient on the tape and of the parameters it reads, then
+ *               runs the backward closures in reverse order: this is where a training step's gradients start.
  *
  * Ops run eagerly and append a node {forward, backward} to the tape, with every output and scratch buffer
  * allocated once, at record time. A tape recorded for one shape can then be replayed any number of times:

@@ -2,6 +2,14 @@
  * A training (or evaluation) graph: a tape recorded once for one batch shape (T, B), with its input,
  * target and mask tensors. Each step copies a batch into those tensors and replays the tape, so a training
  * step allocates nothing per time step. `GraphCache` keeps one graph per shape.
+ *
+ * What runs when (see autodiff/tape.ts): the first batch of a shape calls `buildGraph`, which runs
+ * model.forward → scan → cell.step/fusedScan → ops, each op computing its output (on the zero-filled
+ * inputs) and appending its {forward, backward} closures to the tape; then the batch is loaded and the
+ * tape replayed (so that first step runs the forward twice; the dropout rng is rewound after recording).
+ * Every later batch of that shape only replays the closures: models/, cells/ and scan are not entered
+ * again, and a breakpoint there is hit once per shape. `eager: true` records afresh for every batch instead
+ * (the batch loaded first, one forward): slower, the same numbers, and every step walks the model's code.
  */
 import { Tape } from '../autodiff/tape.js';
 import type { Model, ModelOutput } from '../models/model.js';
@@ -29,6 +37,8 @@ export interface GraphOptions {
   /** Apply dropout (needs rng). */
   training?: boolean;
   rng?: Rng;
+  /** Debug: record the model afresh for every batch instead of replaying (see the header). */
+  eager?: boolean;
   /** Whether batches carry a step mask / a loss mask. */
   mask?: boolean;
   lossMask?: boolean;
@@ -36,8 +46,9 @@ export interface GraphOptions {
   loss?: LossFunction;
 }
 
-/** Record the model and its loss for batches of shape (T, B). */
-export function buildGraph(model: Model, score: Pick<TaskScore, 'loss' | 'target'>, T: number, B: number, opts: GraphOptions): Graph {
+/** Record the model and its loss for batches of shape (T, B) (on `batch` when given, else on zeros). */
+export function buildGraph(model: Model, score: Pick<TaskScore, 'loss' | 'target'>, T: number, B: number, opts: GraphOptions,
+  batch?: Batch): Graph {
   const tape = new Tape(model.backend, { grad: opts.grad });
   const O = model.config.outputSize, I = model.config.inputSize;
   if (model.config.target !== score.target) {
@@ -50,6 +61,7 @@ export function buildGraph(model: Model, score: Pick<TaskScore, 'loss' | 'target
   const lossMask = opts.lossMask ? tape.input([T, B], 'lossMask') : null;
   if (mask) mask.fill(1);
   if (lossMask) lossMask.fill(1);
+  if (batch) loadBatch({ T, B, x, target, mask, lossMask }, batch);
   const output = model.forward(tape, x, { mask, training: opts.training, rng: opts.rng });
   const rowMask = score.target === 'all' ? (lossMask ?? mask)?.reshape([rows]) ?? null : null;
   let loss: Tensor;
@@ -64,7 +76,7 @@ export function buildGraph(model: Model, score: Pick<TaskScore, 'loss' | 'target
 }
 
 /** Copy a batch into a graph's input tensors (checked sizes, no allocation). */
-export function loadBatch(graph: Graph, batch: Batch): void {
+export function loadBatch(graph: Pick<Graph, 'T' | 'B' | 'x' | 'target' | 'mask' | 'lossMask'>, batch: Batch): void {
   if (batch.T !== graph.T || batch.B !== graph.B) {
     throw new Error(`batch of shape T=${batch.T}, B=${batch.B} does not fit a graph for T=${graph.T}, B=${graph.B}`);
   }
@@ -93,6 +105,12 @@ export class GraphCache {
   run(batch: Batch): Graph {
     const key = `${batch.T}x${batch.B}${batch.mask ? 'm' : ''}${batch.lossMask ? 'l' : ''}`;
     let g = this.graphs.get(key);
+    if (this.opts.eager) { // no replay: record the model on this batch (the old recording is dropped)
+      g?.tape.dispose();
+      g = buildGraph(this.model, this.score, batch.T, batch.B, { ...this.opts, mask: !!batch.mask, lossMask: !!batch.lossMask }, batch);
+      this.graphs.set(key, g);
+      return g;
+    }
     if (!g) {
       // Recording runs the ops once (dropout draws a mask); rewind the rng so that the random stream does not
       // depend on when graphs were built — a run resumed from a checkpoint rebuilds them and must draw the same.

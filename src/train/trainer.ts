@@ -69,10 +69,10 @@ export class Trainer {
     const baseLr = this.optimizer.config.lr;
     this.schedule = o.schedule ? scheduleFromConfig(o.schedule) : () => baseLr;
     this.source = createSource(trainData, dataRng, o.batchSize);
-    this.train = new GraphCache(model, task, { grad: true, training: true, rng: this.dropoutRng, loss: o.loss });
+    this.train = new GraphCache(model, task, { grad: true, training: true, rng: this.dropoutRng, loss: o.loss, eager: o.eager });
     const evalData = validation ?? trainData;
     this.evalSet = evaluationBatches(evalData, o.evalBatchSize ?? Math.max(o.batchSize, 64), o.evalBatches ?? 4, (o.seed ?? 0) + 0x5eed);
-    this.evalGraphs = new GraphCache(model, task, { grad: false, loss: o.loss });
+    this.evalGraphs = new GraphCache(model, task, { grad: false, loss: o.loss, eager: o.eager });
     this.evalEvery = o.evalEvery ?? Math.max(1, Math.floor(o.steps / 10));
     this.fingerprint = { batchSize: o.batchSize, optimizer: this.optimizer.config, schedule: o.schedule ?? null, seed: o.seed ?? 0,
       clipNorm: o.clipNorm ?? null, clipValue: o.clipValue ?? null, data: isDataset(trainData) ? `${trainData.size} examples` : `${task.name} T=${task.T}` };
@@ -101,7 +101,7 @@ export class Trainer {
     const g = this.train.run(this.source.next());
     const loss = g.loss.item();
     if (!Number.isFinite(loss)) return this.diverge(step, `loss is ${loss}`);
-    g.tape.backward(g.loss);
+    g.tape.backward(g.loss); // zeroes every gradient first (parameters included), then backpropagates
     const norm = o.clipNorm !== undefined ? clipGradNorm(params, o.clipNorm) : gradNorm(params);
     if (!Number.isFinite(norm)) return this.diverge(step, `gradient norm is ${norm}`);
     if (o.clipValue !== undefined) clipGradValue(params, o.clipValue);
