@@ -3,6 +3,7 @@ import type { Tape } from '../autodiff/tape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Rng } from '../tensor/rng.js';
 import { noop } from './elementwise.js';
+import { gradOf } from './grad.js';
 
 /** Dropout with probability p (0 ≤ p < 1); p = 0 returns x itself. The mask comes from `rng`. */
 export function dropout(tape: Tape, x: Tensor, p: number, rng: Rng): Tensor {
@@ -18,7 +19,7 @@ export function dropout(tape: Tape, x: Tensor, p: number, rng: Rng): Tensor {
     be.mul(n, x, mask, y);
   };
   forward();
-  const gy = y.grad, gx = gy && x.requiresGrad ? x.ensureGrad() : null;
+  const gy = y.grad, gx = gradOf(x, gy);
   tape.record({ op: 'dropout', forward, backward: gy && gx ? () => be.mulAcc(n, gy, mask, gx) : noop }, [x]);
   return y;
 }

@@ -7,6 +7,7 @@ import type { Activation, UnaryKind } from '../kernels/backend.js';
 import type { Tape } from '../autodiff/tape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { expectSameShape, formatShape } from '../tensor/shape.js';
+import { gradOf } from './grad.js';
 
 export const noop = (): void => undefined;
 
@@ -52,8 +53,8 @@ function binary(tape: Tape, kind: BinaryKind, a: Tensor, c: Tensor): Tensor {
   const y = tape.tensor(a.shape, tape.needsGrad(a, c));
   const forward = (): void => b[kind](n, a, c, y);
   forward();
-  const ga = a.requiresGrad && y.grad ? a.ensureGrad() : null;
-  const gc = c.requiresGrad && y.grad ? c.ensureGrad() : null;
+  const ga = gradOf(a, y.grad);
+  const gc = gradOf(c, y.grad);
   const gy = y.grad;
   let backward = noop;
   if (gy && (ga || gc)) {
@@ -118,8 +119,8 @@ export function addRow(tape: Tape, x: Tensor, row: Tensor): Tensor {
   const forward = (): void => b.addRow(m, n, x, row, y);
   forward();
   const gy = y.grad;
-  const gx = x.requiresGrad && gy ? x.ensureGrad() : null;
-  const gr = row.requiresGrad && gy ? row.ensureGrad() : null;
+  const gx = gradOf(x, gy);
+  const gr = gradOf(row, gy);
   const backward = gy ? () => { if (gx) b.axpy(m * n, 1, gy, gx); if (gr) b.sumRows(m, n, gy, 1, gr); } : noop;
   const jvp = (): void => { // ẏ = ẋ + ṙow
     const tx = x.tangent, tr = row.tangent;
@@ -139,8 +140,8 @@ export function mulRow(tape: Tape, x: Tensor, row: Tensor): Tensor {
   const forward = (): void => b.mulRow(m, n, x, row, y);
   forward();
   const gy = y.grad;
-  const gx = x.requiresGrad && gy ? x.ensureGrad() : null;
-  const gr = row.requiresGrad && gy ? row.ensureGrad() : null;
+  const gx = gradOf(x, gy);
+  const gr = gradOf(row, gy);
   let backward = noop;
   if (gy && (gx || gr)) {
     const tmp = tape.tensor(x.shape);
@@ -174,8 +175,8 @@ export function blend(tape: Tape, mask: Tensor, a: Tensor, c: Tensor): Tensor {
   const forward = (): void => b.blend(m, n, mask, a, c, y);
   forward();
   const gy = y.grad;
-  const ga = a.requiresGrad && gy ? a.ensureGrad() : null;
-  const gc = c.requiresGrad && gy ? c.ensureGrad() : null;
+  const ga = gradOf(a, gy);
+  const gc = gradOf(c, gy);
   const backward = gy && (ga || gc) ? () => b.blendBackward(m, n, mask, gy, ga, gc) : noop;
   const jvp = (): void => { // ẏ = mask·ȧ + (1 − mask)·ċ (the mask is data: no tangent)
     const ta = a.tangent, tc = c.tangent;

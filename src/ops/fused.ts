@@ -8,6 +8,7 @@ import type { Tape } from '../autodiff/tape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
 import { noop } from './elementwise.js';
+import { gradOf } from './grad.js';
 
 function expectMatrix(op: string, name: string, t: Tensor, rows: number, cols: number): void {
   if (t.rank !== 2 || t.shape[0] !== rows || t.shape[1] !== cols) {
@@ -32,8 +33,8 @@ export function lstmPointwise(tape: Tape, pre: Tensor, cPrev: Tensor): { h: Tens
   if (grad) {
     const dh = hOut.ensureGrad(), dc = c.ensureGrad();
     const dPre = tape.tensor([b, h4]);
-    const gPre = pre.requiresGrad ? pre.ensureGrad() : null;
-    const gcPrev = cPrev.requiresGrad ? cPrev.ensureGrad() : null;
+    const gPre = gradOf(pre);
+    const gcPrev = gradOf(cPrev);
     backward = () => {
       be.lstmBackward(b, h, act, cPrev, tc, dh, dc, dPre, gcPrev);
       if (gPre) be.axpy(b * h4, 1, dPre, gPre);
@@ -61,9 +62,9 @@ export function gruPointwise(tape: Tape, gi: Tensor, gh: Tensor, hPrev: Tensor):
   if (grad) {
     const dh = hOut.ensureGrad();
     const dGi = tape.tensor([b, h3]), dGh = tape.tensor([b, h3]);
-    const ggi = gi.requiresGrad ? gi.ensureGrad() : null;
-    const ggh = gh.requiresGrad ? gh.ensureGrad() : null;
-    const ghPrev = hPrev.requiresGrad ? hPrev.ensureGrad() : null;
+    const ggi = gradOf(gi);
+    const ggh = gradOf(gh);
+    const ghPrev = gradOf(hPrev);
     backward = () => {
       be.gruBackward(b, h, gh, act, hPrev, dh, dGi, dGh, ghPrev);
       if (ggi) be.axpy(b * h3, 1, dGi, ggi);
@@ -91,9 +92,9 @@ export function layerNorm(tape: Tape, x: Tensor, gain: Tensor, bias: Tensor, eps
   let backward = noop;
   if (y.grad) {
     const gy = y.grad;
-    const gx = x.requiresGrad ? x.ensureGrad() : null;
-    const gg = gain.requiresGrad ? gain.ensureGrad() : null;
-    const gb = bias.requiresGrad ? bias.ensureGrad() : null;
+    const gx = gradOf(x);
+    const gg = gradOf(gain);
+    const gb = gradOf(bias);
     backward = () => be.layerNormBackward(m, n, x, gain, mean, rstd, gy, gx, gg, gb);
   }
   // Forward mode: with x̂ = (x − μ)·rstd and P = rstd·(I − 11ᵀ/n − x̂x̂ᵀ/n) (symmetric),

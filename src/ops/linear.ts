@@ -6,6 +6,7 @@ import type { Tape } from '../autodiff/tape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
 import { noop } from './elementwise.js';
+import { gradOf } from './grad.js';
 
 export interface MatmulOptions {
   transA?: boolean;
@@ -31,8 +32,8 @@ export function matmul(tape: Tape, a: Tensor, b: Tensor, opts: MatmulOptions = {
   const forward = (): void => be.gemm(tA, tB, m, n, k, 1, a, b, 0, y);
   forward();
   const gy = y.grad;
-  const ga = a.requiresGrad && gy ? a.ensureGrad() : null;
-  const gb = b.requiresGrad && gy ? b.ensureGrad() : null;
+  const ga = gradOf(a, gy);
+  const gb = gradOf(b, gy);
   let backward = noop;
   if (gy && (ga || gb)) {
     backward = () => {
@@ -84,10 +85,10 @@ export function linear(tape: Tape, x: Tensor, w: Tensor, bias: Tensor | null = n
   };
   forward();
   const gy = y.grad;
-  const gx = x.requiresGrad && gy ? x.ensureGrad() : null;
-  const gw = w.requiresGrad && gy ? w.ensureGrad() : null;
-  const gbias = bias?.requiresGrad && gy ? bias.ensureGrad() : null;
-  const gadd = addend?.requiresGrad && gy ? addend.ensureGrad() : null;
+  const gx = gradOf(x, gy);
+  const gw = gradOf(w, gy);
+  const gbias = gradOf(bias, gy);
+  const gadd = gradOf(addend, gy);
   let backward = noop;
   if (gy && (gx || gw || gbias || gadd)) {
     backward = () => {

@@ -3,6 +3,7 @@ import type { Tape } from '../autodiff/tape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { expectSameShape, formatShape } from '../tensor/shape.js';
 import { noop } from './elementwise.js';
+import { gradOf } from './grad.js';
 
 /**
  * Mean squared error (1/N)·Σ (pred − target)² over all elements; with a 0/1 row mask [m] (rows = first
@@ -26,8 +27,8 @@ export function mse(tape: Tape, pred: Tensor, target: Tensor, mask: Tensor | nul
   };
   forward();
   const gy = y.grad;
-  const gp = gy && pred.requiresGrad ? pred.ensureGrad() : null;
-  const gt = gy && target.requiresGrad ? target.ensureGrad() : null;
+  const gp = gradOf(pred, gy);
+  const gt = gradOf(target, gy);
   const backward = gy && (gp || gt) ? () => {
     const s = (2 * gy.item()) / count;
     if (gp) be.axpy(n, s, diff, gp);
@@ -64,7 +65,7 @@ export function softmaxCrossEntropy(tape: Tape, logits: Tensor, labels: Tensor, 
     }
   };
   forward();
-  const gy = y.grad, gl = gy && logits.requiresGrad ? logits.ensureGrad() : null;
+  const gy = y.grad, gl = gradOf(logits, gy);
   const backward = gy && gl ? () => {
     const s = gy.item() / count;
     if (mask) be.scale(m, s, mask, rowGrad);

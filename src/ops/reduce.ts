@@ -3,6 +3,7 @@ import type { Tape } from '../autodiff/tape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
 import { noop } from './elementwise.js';
+import { gradOf } from './grad.js';
 
 /** Σ x → scalar []. */
 export function sum(tape: Tape, x: Tensor): Tensor {
@@ -19,7 +20,7 @@ function scaledSum(tape: Tape, x: Tensor, op: string, factor: () => number): Ten
   const y = tape.tensor([], tape.needsGrad(x));
   const forward = (): void => be.fill(1, be.sum(n, x) * factor(), y);
   forward();
-  const gy = y.grad, gx = gy && x.requiresGrad ? x.ensureGrad() : null;
+  const gy = y.grad, gx = gradOf(x, gy);
   const backward = gy && gx ? () => be.scale(n, 1, gx, gx, gy.item() * factor()) : noop;
   tape.record({ op, forward, backward }, [x]);
   return y;
@@ -39,7 +40,7 @@ export function maskedMean(tape: Tape, x: Tensor, mask: Tensor): Tensor {
     be.fill(1, be.dot(n, x, mask) / count, y);
   };
   forward();
-  const gy = y.grad, gx = gy && x.requiresGrad ? x.ensureGrad() : null;
+  const gy = y.grad, gx = gradOf(x, gy);
   const backward = gy && gx ? () => be.axpy(n, gy.item() / count, mask, gx) : noop;
   tape.record({ op: 'maskedMean', forward, backward }, [x, mask]);
   return y;

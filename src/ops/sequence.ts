@@ -27,6 +27,7 @@ import type { Tape, TapeNode } from '../autodiff/tape.js';
 import type { Activation, Backend, Ref } from '../kernels/backend.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { noop } from './elementwise.js';
+import { gradOf } from './grad.js';
 
 export interface SequenceOptions {
   /** Validity of each step, [T, B] of 0/1. */
@@ -178,9 +179,9 @@ export function fusedScan(tape: Tape, k: StepKernel, xp: Tensor, wHh: Tensor, bH
   forward();
   let backward = noop;
   if (grad) {
-    const initGrads = initial.map((s) => (s.requiresGrad ? s.ensureGrad() : null));
-    const gW = wHh.requiresGrad ? wHh.ensureGrad() : null;
-    const gb = bHh.requiresGrad ? bHh.ensureGrad() : null;
+    const initGrads = initial.map((s) => gradOf(s));
+    const gW = gradOf(wHh);
+    const gb = gradOf(bHh);
     const sink = xpSink(tape, xp, T, k.accumulates);
     const dPre = k.addsInput ? null : tape.tensor([T, B, GH]), dPreRows = dPre ? rowsOf(dPre, T, B * GH) : null;
     const cands = maskRows ? carries.map(() => tape.tensor([B, H])) : null;

@@ -6,6 +6,7 @@ import type { Tape } from '../autodiff/tape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { formatShape, sameShape } from '../tensor/shape.js';
 import { noop } from './elementwise.js';
+import { gradOf } from './grad.js';
 
 /** Concatenate along the last axis: [..., n1], [..., n2], … → [..., n1 + n2 + …]. */
 export function concat(tape: Tape, xs: readonly Tensor[]): Tensor {
@@ -33,7 +34,7 @@ export function concat(tape: Tape, xs: readonly Tensor[]): Tensor {
   if (y.grad) {
     const gy = y.grad;
     const gsrc = cols.map((col) => gy.view(col, [gy.size - col]));
-    const gx = xs.map((x) => (x.requiresGrad ? x.ensureGrad() : null));
+    const gx = xs.map((x) => gradOf(x));
     backward = () => {
       for (let i = 0; i < xs.length; i++) {
         const g = gx[i];
@@ -107,7 +108,7 @@ export function stack(tape: Tape, xs: readonly Tensor[]): Tensor {
   let backward = noop;
   if (y.grad) {
     const gparts = parts.map((p) => p.ensureGrad());
-    const gx = xs.map((x) => (x.requiresGrad ? x.ensureGrad() : null));
+    const gx = xs.map((x) => gradOf(x));
     backward = () => {
       for (let i = 0; i < xs.length; i++) { const g = gx[i]; if (g) be.axpy(n, 1, gparts[i], g); }
     };
