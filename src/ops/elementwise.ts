@@ -112,15 +112,19 @@ function checkRow(op: string, x: Tensor, row: Tensor): number {
   return n;
 }
 
-/** y[i, j] = x[i, j] + row[j] (a bias added to every row; x may have any leading dims). */
-export function addRow(tape: Tape, x: Tensor, row: Tensor): Tensor {
-  const n = checkRow('addRow', x, row), m = x.size / n, b = tape.backend;
+/** What addRow and mulRow share: the sizes, the output (computed now), its forward, the gradient buffers. */
+function rowOp(tape: Tape, op: 'addRow' | 'mulRow', x: Tensor, row: Tensor) {
+  const n = checkRow(op, x, row), m = x.size / n, b = tape.backend;
   const y = tape.tensor(x.shape, tape.needsGrad(x, row));
-  const forward = (): void => b.addRow(m, n, x, row, y);
+  const forward = (): void => b[op](m, n, x, row, y);
   forward();
   const gy = y.grad;
-  const gx = gradOf(x, gy);
-  const gr = gradOf(row, gy);
+  return { n, m, b, y, forward, gy, gx: gradOf(x, gy), gr: gradOf(row, gy) };
+}
+
+/** y[i, j] = x[i, j] + row[j] (a bias added to every row; x may have any leading dims). */
+export function addRow(tape: Tape, x: Tensor, row: Tensor): Tensor {
+  const { n, m, b, y, forward, gy, gx, gr } = rowOp(tape, 'addRow', x, row);
   const backward = gy ? () => { if (gx) b.axpy(m * n, 1, gy, gx); if (gr) b.sumRows(m, n, gy, 1, gr); } : noop;
   const jvp = (): void => { // ẏ = ẋ + ṙow
     const tx = x.tangent, tr = row.tangent;
@@ -135,13 +139,7 @@ export function addRow(tape: Tape, x: Tensor, row: Tensor): Tensor {
 
 /** y[i, j] = x[i, j] · row[j] (a per-unit scale, e.g. the LRU's diagonal λ). */
 export function mulRow(tape: Tape, x: Tensor, row: Tensor): Tensor {
-  const n = checkRow('mulRow', x, row), m = x.size / n, b = tape.backend;
-  const y = tape.tensor(x.shape, tape.needsGrad(x, row));
-  const forward = (): void => b.mulRow(m, n, x, row, y);
-  forward();
-  const gy = y.grad;
-  const gx = gradOf(x, gy);
-  const gr = gradOf(row, gy);
+  const { n, m, b, y, forward, gy, gx, gr } = rowOp(tape, 'mulRow', x, row);
   let backward = noop;
   if (gy && (gx || gr)) {
     const tmp = tape.tensor(x.shape);
