@@ -56,7 +56,7 @@ export function scan(tape: Tape, cell: Cell, x: Tensor, initial: readonly Tensor
   if (mask && (mask.rank !== 2 || mask.shape[0] !== T || mask.shape[1] !== B)) {
     throw new Error(`${cell.kind} layer: mask must be [T, B] = [${T},${B}], got ${formatShape(mask.shape)}`);
   }
-  const xp = cell.project(tape, x);
+  const xp = cell.project(tape, x); // [T, B, G·H] (LRU: [T, 2, B, N])
   if (cell.sequence && !cell.emit && !options.perStep) {
     return cell.sequence(tape, xp, initial, { mask, reverse: options.reverse ?? false });
   }
@@ -65,13 +65,13 @@ export function scan(tape: Tape, cell: Cell, x: Tensor, initial: readonly Tensor
   let state: Tensor[] = [...initial];
   for (let k = 0; k < T; k++) {
     const t = options.reverse ? T - 1 - k : k;
-    const next = cell.step(tape, xp.at(t), state);
+    const next = cell.step(tape, xp.at(t), state); // each [B, size_i]
     const m = mask?.at(t);
     state = m ? next.map((s, i) => blend(tape, m, s, state[i])) : next;
     emitComponents.forEach((c, j) => { history[j][t] = state[c]; });
   }
-  const stacked = history.map((hs) => stack(tape, hs));
-  const outputs = cell.emit ? cell.emit(tape, stacked, x) : stacked[0];
+  const stacked = history.map((hs) => stack(tape, hs)); // each [T, B, size_c]
+  const outputs = cell.emit ? cell.emit(tape, stacked, x) : stacked[0]; // [T, B, O]
   const hs = cell.emit && emitComponents[0] !== 0 ? [] : history[0];
   return { outputs, final: state, hs };
 }
