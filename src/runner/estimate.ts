@@ -12,7 +12,7 @@
  *                   the longer T of a condition that failed
  */
 import { getBackend, type BackendName } from '../kernels/index.js';
-import { Model } from '../models/model.js';
+import { modelForTask } from '../models/for-task.js';
 import { createTask } from '../tasks/registry.js';
 import { fit } from '../train/fit.js';
 import { canonical, type TrialSpec } from './grid.js';
@@ -71,7 +71,7 @@ export function estimateTrials(trials: readonly TrialSpec[], workers: number, ba
 /** Milliseconds per training step of a trial's model on its task (1 warm-up step, 3 timed). */
 function msPerStep(trial: TrialSpec, backend?: BackendName): number {
   const task = createTask(trial.task);
-  const model = new Model({ ...trial.model, inputSize: task.inputSize, outputSize: task.outputSize, target: task.target }, getBackend(backend), trial.seed);
+  const model = modelForTask(trial.model, task, getBackend(backend), trial.seed);
   try {
     const opts = { batchSize: trial.training.batchSize, optimizer: trial.training.optimizer, evalEvery: 1e9, evalBatches: 1, evalBatchSize: 1, seed: 1 };
     fit(model, task, { ...opts, steps: 1 });
