@@ -15,7 +15,7 @@ import {
   identityOf, mergedTraining, modelConditionKey, modelVariantsOf, setPath, trialKey, withLearningRate, type TrialIdentity, type TrialSpec,
 } from './grid.js';
 import { StudyError, type StudyBody } from './study.js';
-import { parseTaskSpec } from '../tasks/registry.js';
+import { parseTaskSpec, type ResolvedTaskSpec } from '../tasks/registry.js';
 
 /** The pilot's trials (empty without a pilot section). */
 export function expandPilot(study: StudyBody, source = study.name, identity: TrialIdentity = {}): TrialSpec[] {
@@ -27,7 +27,7 @@ export function expandPilot(study: StudyBody, source = study.name, identity: Tri
   const { grid: _grid, ...base } = entry;
   let spec: Record<string, unknown> = base;
   for (const [path, v] of Object.entries(pilot.taskValues ?? {})) spec = setPath(spec, path, v, `${source}: pilot.taskValues`);
-  let task;
+  let task: ResolvedTaskSpec;
   try {
     task = parseTaskSpec(spec, `pilot task ${pilot.task}`);
   } catch (e) {
