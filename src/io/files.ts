@@ -35,7 +35,7 @@ export function readRegularFile(path: string, maxBytes: number, what = 'the file
     if (st.size > maxBytes) throw new Error(`${path}: ${count(st.size)} bytes, more than the ${count(maxBytes)} ${what} may have`);
     const buf = Buffer.allocUnsafe(st.size + 1);
     let n = 0;
-    for (let r; n < buf.length && (r = readSync(fd, buf, n, buf.length - n, null)) > 0;) n += r;
+    for (let r: number; n < buf.length && (r = readSync(fd, buf, n, buf.length - n, null)) > 0;) n += r;
     if (n > st.size) throw new Error(`${path}: the file grew while being read`);
     return buf.subarray(0, n);
   } catch (e) {
