@@ -56,7 +56,7 @@ export const deepConfigSchema = z.strictObject({
   kind: z.literal('deep'),
   hidden: size,
   /** Number of layers L of the transition. */
-  depth: size.max(64, { error: (i) => `must be at most 64, got ${String(i.input)}` }),
+  depth: size.max(64),
   variant: oneOf(['plain', 'shortcut', 'residual', 'highway']).default('plain'),
   /** σ of every layer (highway: of hl; the gate is always a sigmoid). */
   activation: activationSchema.default('tanh'),

@@ -43,10 +43,10 @@ import type { Tensor } from '../tensor/tensor.js';
 import { add, cos, exp, linear, mul, mulRow, neg, oneMinus, relu, sin, sqrt, square, stack, sub } from '../ops/index.js';
 import type { Cell } from './cell.js';
 import { createParam } from './params.js';
-import { checkSize, parseConfig, size } from './schema.js';
+import { checkSize, parseConfig, shown, size } from './schema.js';
 import { initGlorot, initNormal, initUniform } from './init.js';
 
-const ring = (field: string) => z.number().min(0).lt(1, { error: (i) => `${field} must satisfy 0 ≤ rMin ≤ rMax < 1, got ${String(i.input)}` });
+const ring = (field: string) => z.number().min(0).lt(1, { error: (i) => `${field} must satisfy 0 ≤ rMin ≤ rMax < 1, got ${shown(i.input)}` });
 
 export const lruConfigSchema = z.strictObject({
   kind: z.literal('lru'),
@@ -59,10 +59,10 @@ export const lruConfigSchema = z.strictObject({
   /** Largest initial |λ| (must be < 1). */
   rMax: ring('rMax').default(0.999),
   /** Initial phases arg λ ~ U(0, maxPhase]. */
-  maxPhase: z.number().gt(0, { error: (i) => `must be a finite number > 0, got ${String(i.input)}` }).default(2 * Math.PI),
+  maxPhase: z.number().gt(0, { error: (i) => `must be a finite number > 0, got ${shown(i.input)}` }).default(2 * Math.PI),
   /** Hidden size of the per-step MLP (default hidden). */
   mlpHidden: size.optional(),
-}).refine((c) => c.rMin <= c.rMax, { error: (i) => `need 0 ≤ rMin ≤ rMax < 1, got rMin = ${String((i.input as { rMin: number }).rMin)}, rMax = ${String((i.input as { rMax: number }).rMax)}` });
+}).refine((c) => c.rMin <= c.rMax, { error: (i) => `need 0 ≤ rMin ≤ rMax < 1, got rMin = ${shown((i.input as { rMin: unknown }).rMin)}, rMax = ${shown((i.input as { rMax: unknown }).rMax)}` });
 export type LruConfig = z.input<typeof lruConfigSchema>;
 
 /** The diagonal λ = a + i·b and γ, as tensors recorded on one tape. */

@@ -7,17 +7,28 @@
  */
 import { z } from 'zod';
 
+/** A value as an error message shows it: short, whatever it is (a fuzzed config may hold a huge array). */
+export function shown(v: unknown): string {
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (typeof v === 'string') return `'${v.length > 40 ? `${v.slice(0, 40)}…` : v}'`;
+  if (v === null || v === undefined) return String(v);
+  return Array.isArray(v) ? 'an array' : `a${typeof v === 'object' ? 'n object' : ` ${typeof v}`}`;
+}
+
 /** A size: a positive integer. */
-export const size = z.number({ error: (i) => `must be a positive integer, got ${String(i.input)}` })
-  .int({ error: (i) => `must be a positive integer, got ${String(i.input)}` })
-  .min(1, { error: (i) => `must be a positive integer, got ${String(i.input)}` });
+export const size = z
+  .number({ error: (i) => (i.code === 'invalid_type' ? `must be a positive integer, got ${shown(i.input)}` : undefined) })
+  .int({ error: (i) => `must be a positive integer, got ${shown(i.input)}` })
+  .min(1, { error: (i) => `must be a positive integer, got ${shown(i.input)}` });
 
 /** A finite number. */
-export const finite = z.number({ error: (i) => `must be a finite number, got ${String(i.input)}` });
+export const finite = z.number({
+  error: (i) => (i.code === 'invalid_type' ? `must be a finite number, got ${shown(i.input)}` : undefined),
+});
 
 /** One of a fixed list of strings. */
 export const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
-  z.enum(values, { error: (i) => `must be one of ${values.join(', ')}, got '${String(i.input)}'` });
+  z.enum(values, { error: (i) => `must be one of ${values.join(', ')}, got ${shown(i.input)}` });
 
 /** The activations a transition or readout may use. */
 export const activationSchema = oneOf(['tanh', 'sigmoid', 'relu', 'identity']);

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { cellConfigSchema } from '../cells/index.js';
-import { asWritten, describeZodError, oneOf, parseConfig, size } from '../cells/schema.js';
+import { asWritten, describeZodError, oneOf, parseConfig, shown, size } from '../cells/schema.js';
 import { readoutConfigSchema } from './readout.js';
 
 /** Everything of a model but its input/output sizes and target, which come from the task. */
@@ -15,10 +15,10 @@ export const modelShapeSchema = z.strictObject({
   /** The transition f_θ (its `hidden` is each direction's state size). */
   cell: cellConfigSchema,
   /** Stacked recurrent layers. */
-  layers: size.max(64, { error: (i) => `must be at most 64, got ${String(i.input)}` }).default(1),
+  layers: size.max(64).default(1),
   bidirectional: z.boolean().default(false),
   /** Dropout probability on the outputs of every recurrent layer but the last (training only). */
-  dropout: z.number().min(0).lt(1, { error: (i) => `must be in [0, 1), got ${String(i.input)}` }).default(0),
+  dropout: z.number().min(0).lt(1, { error: (i) => `must be in [0, 1), got ${shown(i.input)}` }).default(0),
   /** Learn h_0 (default: zeros, or the states passed to forward). */
   learnInitialState: z.boolean().default(false),
   readout: readoutConfigSchema.default({ hidden: [], activation: 'tanh' }),
