@@ -12,7 +12,12 @@ import { POLICIES, peakRss, timeSteps } from './timing.mjs';
 import { workload } from './workloads.mjs';
 
 const { values: args } = parseArgs({
-  options: { peer: { type: 'string' }, workload: { type: 'string' }, policy: { type: 'string' }, 'tfjs-impl': { type: 'string', default: 'loop' } },
+  options: {
+    peer: { type: 'string' },
+    workload: { type: 'string' },
+    policy: { type: 'string' },
+    'tfjs-impl': { type: 'string', default: 'loop' },
+  },
 });
 const w = workload(args.workload);
 const policy = args.policy ? JSON.parse(args.policy) : POLICIES.full.default;

@@ -14,7 +14,11 @@ import { createWasmBackend } from '../dist/kernels/wasm/backend.js';
 import { referenceBackend } from '../dist/kernels/reference/index.js';
 import { Rng } from '../dist/tensor/rng.js';
 
-const SHAPES = [[32, 128, 512], [64, 256, 1024], [256, 256, 256]];
+const SHAPES = [
+  [32, 128, 512],
+  [64, 256, 1024],
+  [256, 256, 256],
+];
 const SAMPLES = 7;
 const MIN_SAMPLE_MS = 40;
 const json = process.argv.includes('--json');
@@ -49,10 +53,14 @@ function measureAll(runners, flops) {
 }
 
 function recurCase(be, m, k, n, rng) {
-  const a = be.alloc(m * k), b = be.alloc(k * n), c = be.alloc(m * n);
+  const a = be.alloc(m * k),
+    b = be.alloc(k * n),
+    c = be.alloc(m * n);
   for (let i = 0; i < m * k; i++) a.array[a.base + i] = rng.normal();
   for (let i = 0; i < k * n; i++) b.array[b.base + i] = rng.normal();
-  const A = { storage: a, offset: 0 }, B = { storage: b, offset: 0 }, C = { storage: c, offset: 0 };
+  const A = { storage: a, offset: 0 },
+    B = { storage: b, offset: 0 },
+    C = { storage: c, offset: 0 };
   return {
     run: () => be.gemm(false, false, m, n, k, 1, A, B, 0, C),
     dispose: () => [a, b, c].forEach((s) => be.free(s)),
@@ -71,7 +79,8 @@ async function loadTf() {
     wasm.setWasmPaths(join(dist, '/'));
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
     tf.enableProdMode(); // no debug checks; also silences the "install tfjs-node" hint
-    for (const name of ['cpu', 'wasm']) if (!(await tf.setBackend(name))) throw new Error(`tfjs backend ${name} failed to initialise`);
+    for (const name of ['cpu', 'wasm'])
+      if (!(await tf.setBackend(name))) throw new Error(`tfjs backend ${name} failed to initialise`);
     return tf;
   } finally {
     console.warn = warn;
@@ -80,10 +89,12 @@ async function loadTf() {
 
 /** TF.js runner on `backend`; switching backends moves the input tensors (before timing starts). */
 async function tfCase(tf, backend, m, k, n, rng) {
-  const av = new Float32Array(m * k), bv = new Float32Array(k * n);
+  const av = new Float32Array(m * k),
+    bv = new Float32Array(k * n);
   rng.fillNormal(av);
   rng.fillNormal(bv);
-  const a = tf.tensor2d(av, [m, k]), b = tf.tensor2d(bv, [k, n]);
+  const a = tf.tensor2d(av, [m, k]),
+    b = tf.tensor2d(bv, [k, n]);
   const use = () => {
     if (tf.getBackend() !== backend) tf.setBackend(backend);
   };
@@ -107,9 +118,16 @@ async function main() {
   const tf = await loadTf();
   const rows = [];
   for (const [m, k, n] of SHAPES) {
-    const cases = [recurCase(wasm, m, k, n, rng), recurCase(referenceBackend, m, k, n, rng),
-      await tfCase(tf, 'cpu', m, k, n, rng), await tfCase(tf, 'wasm', m, k, n, rng)];
-    const [recurWasm, recurReference, tfjsCpu, tfjsWasm] = measureAll(cases.map((c) => c.run), 2 * m * k * n);
+    const cases = [
+      recurCase(wasm, m, k, n, rng),
+      recurCase(referenceBackend, m, k, n, rng),
+      await tfCase(tf, 'cpu', m, k, n, rng),
+      await tfCase(tf, 'wasm', m, k, n, rng),
+    ];
+    const [recurWasm, recurReference, tfjsCpu, tfjsWasm] = measureAll(
+      cases.map((c) => c.run),
+      2 * m * k * n,
+    );
     cases.forEach((c) => c.dispose());
     rows.push({ shape: `${m}x${k}x${n}`, m, k, n, recurWasm, recurReference, tfjsCpu, tfjsWasm });
   }
@@ -127,13 +145,19 @@ async function main() {
   }
   const f = (x) => x.toFixed(x < 10 ? 2 : 1).padStart(10);
   const r = (x) => `${x.toFixed(x < 10 ? 2 : 1)}×`.padStart(13);
-  console.log(`GEMM GFLOP/s (${meta.statistic}); Node ${meta.node}; recur wasm build: ${meta.recurWasmVariant}; ` +
-    `tfjs-wasm simd=${meta.tfjsWasmSimd} threads=${meta.tfjsWasmThreads}`);
-  console.log(`${'M×K×N'.padEnd(14)}${'recur-wasm'.padStart(10)}${'recur-ref'.padStart(10)}${'tfjs-cpu'.padStart(10)}` +
-    `${'tfjs-wasm'.padStart(10)}${'wasm/ref'.padStart(13)}${'wasm/tf-cpu'.padStart(13)}${'wasm/tf-wasm'.padStart(13)}`);
+  console.log(
+    `GEMM GFLOP/s (${meta.statistic}); Node ${meta.node}; recur wasm build: ${meta.recurWasmVariant}; ` +
+      `tfjs-wasm simd=${meta.tfjsWasmSimd} threads=${meta.tfjsWasmThreads}`,
+  );
+  console.log(
+    `${'M×K×N'.padEnd(14)}${'recur-wasm'.padStart(10)}${'recur-ref'.padStart(10)}${'tfjs-cpu'.padStart(10)}` +
+      `${'tfjs-wasm'.padStart(10)}${'wasm/ref'.padStart(13)}${'wasm/tf-cpu'.padStart(13)}${'wasm/tf-wasm'.padStart(13)}`,
+  );
   for (const x of rows) {
-    console.log(`${`${x.m}×${x.k}×${x.n}`.padEnd(14)}${f(x.recurWasm)}${f(x.recurReference)}${f(x.tfjsCpu)}${f(x.tfjsWasm)}` +
-      `${r(x.recurWasm / x.recurReference)}${r(x.recurWasm / x.tfjsCpu)}${r(x.recurWasm / x.tfjsWasm)}`);
+    console.log(
+      `${`${x.m}×${x.k}×${x.n}`.padEnd(14)}${f(x.recurWasm)}${f(x.recurReference)}${f(x.tfjsCpu)}${f(x.tfjsWasm)}` +
+        `${r(x.recurWasm / x.recurReference)}${r(x.recurWasm / x.tfjsCpu)}${r(x.recurWasm / x.tfjsWasm)}`,
+    );
   }
 }
 

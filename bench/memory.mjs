@@ -34,7 +34,13 @@ export async function checkMemory(lib, { workloadId = 'W1', steps = 1000, every 
   const sample = (step) => {
     globalThis.gc?.();
     const m = process.memoryUsage();
-    const s = { step, rss: m.rss, jsHeap: m.heapUsed, wasmMemory: runner.wasmMemoryBytes(), wasmHeapUsed: runner.wasmHeapUsedBytes() };
+    const s = {
+      step,
+      rss: m.rss,
+      jsHeap: m.heapUsed,
+      wasmMemory: runner.wasmMemoryBytes(),
+      wasmHeapUsed: runner.wasmHeapUsedBytes(),
+    };
     samples.push(s);
     onSample?.(s);
   };
@@ -50,7 +56,17 @@ export async function checkMemory(lib, { workloadId = 'W1', steps = 1000, every 
     analyse('JS heap', samples, 'jsHeap', tolerance('jsHeap', steps)),
     analyse('RSS', samples, 'rss', tolerance('rss', steps)),
   ].filter((s) => s.first !== null);
-  return { workload: w.id, steps, every, warmup, peakRssBytes: peakRss(), globalGc: typeof globalThis.gc === 'function', samples, series, ok: series.every((s) => !s.leak) };
+  return {
+    workload: w.id,
+    steps,
+    every,
+    warmup,
+    peakRssBytes: peakRss(),
+    globalGc: typeof globalThis.gc === 'function',
+    samples,
+    series,
+    ok: series.every((s) => !s.leak),
+  };
 }
 
 /** Growth of one series; `tolerance` 0 means any growth is a leak, otherwise only steady growth past it. */
@@ -58,17 +74,27 @@ export function analyse(name, samples, key, tolerance) {
   const ys = samples.map((s) => s[key]);
   if (ys[0] === null) return { name, first: null };
   const xs = samples.map((s) => s.step);
-  const n = ys.length, mx = xs.reduce((a, b) => a + b) / n, my = ys.reduce((a, b) => a + b) / n;
-  let sxy = 0, sxx = 0;
-  for (let i = 0; i < n; i++) { sxy += (xs[i] - mx) * (ys[i] - my); sxx += (xs[i] - mx) ** 2; }
+  const n = ys.length,
+    mx = xs.reduce((a, b) => a + b) / n,
+    my = ys.reduce((a, b) => a + b) / n;
+  let sxy = 0,
+    sxx = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (xs[i] - mx) * (ys[i] - my);
+    sxx += (xs[i] - mx) ** 2;
+  }
   const slopePerStep = sxx > 0 ? sxy / sxx : 0;
   let rises = 0;
   for (let i = 1; i < n; i++) if (ys[i] > ys[i - 1]) rises++;
-  const first = ys[0], last = ys[n - 1], growth = last - first, steps = xs[n - 1] - xs[0];
+  const first = ys[0],
+    last = ys[n - 1],
+    growth = last - first,
+    steps = xs[n - 1] - xs[0];
   let leak = null;
-  if (tolerance === 0 && growth > 0) leak = `grew by ${growth} bytes after the warm-up (a replayed step should allocate nothing)`;
+  if (tolerance === 0 && growth > 0)
+    leak = `grew by ${growth} bytes after the warm-up (a replayed step should allocate nothing)`;
   if (tolerance > 0 && slopePerStep * steps > tolerance && rises >= 0.7 * (n - 1)) {
-    leak = `grows steadily: ${(slopePerStep * steps / MiB).toFixed(2)} MiB over ${steps} steps (tolerance ${(tolerance / MiB).toFixed(2)} MiB)`;
+    leak = `grows steadily: ${((slopePerStep * steps) / MiB).toFixed(2)} MiB over ${steps} steps (tolerance ${(tolerance / MiB).toFixed(2)} MiB)`;
   }
   return { name, key, first, last, growth, slopePerStep, rises, intervals: n - 1, leak };
 }
@@ -76,22 +102,36 @@ export function analyse(name, samples, key, tolerance) {
 async function main() {
   const { values: a } = parseArgs({
     options: {
-      quick: { type: 'boolean', default: false }, json: { type: 'boolean', default: false },
-      steps: { type: 'string' }, every: { type: 'string' }, warmup: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      steps: { type: 'string' },
+      every: { type: 'string' },
+      warmup: { type: 'string' },
     },
   });
   const steps = Number(a.steps ?? (a.quick ? 200 : 1000));
   const every = Number(a.every ?? (a.quick ? 20 : 100));
   const warmup = Number(a.warmup ?? (a.quick ? 5 : 20));
-  if (typeof globalThis.gc !== 'function') process.stderr.write('memory: run with node --expose-gc for exact samples\n');
+  if (typeof globalThis.gc !== 'function')
+    process.stderr.write('memory: run with node --expose-gc for exact samples\n');
   const lib = await loadRecur();
   const report = await checkMemory(lib, {
-    steps, every, warmup,
-    onSample: (s) => process.stderr.write(`  memory step ${String(s.step).padStart(5)}: RSS ${(s.rss / MiB).toFixed(1)} MiB, JS heap ${(s.jsHeap / MiB).toFixed(2)} MiB, wasm memory ${(s.wasmMemory / MiB).toFixed(1)} MiB, wasm heap in use ${s.wasmHeapUsed} B\n`),
+    steps,
+    every,
+    warmup,
+    onSample: (s) =>
+      process.stderr.write(
+        `  memory step ${String(s.step).padStart(5)}: RSS ${(s.rss / MiB).toFixed(1)} MiB, JS heap ${(s.jsHeap / MiB).toFixed(2)} MiB, wasm memory ${(s.wasmMemory / MiB).toFixed(1)} MiB, wasm heap in use ${s.wasmHeapUsed} B\n`,
+      ),
   });
   process.stdout.write(a.json ? `${JSON.stringify(report)}\n` : `${formatMemory(report).join('\n')}\n`);
   if (!report.ok) {
-    process.stderr.write(`\n*** MEMORY LEAK: ${report.series.filter((s) => s.leak).map((s) => `${s.name} ${s.leak}`).join('; ')} ***\n`);
+    process.stderr.write(
+      `\n*** MEMORY LEAK: ${report.series
+        .filter((s) => s.leak)
+        .map((s) => `${s.name} ${s.leak}`)
+        .join('; ')} ***\n`,
+    );
     process.exitCode = 1;
   }
 }

@@ -18,5 +18,9 @@ export interface RecurRunner {
 }
 export function loadRecur(): Promise<RecurLib>;
 export function cellConfig(w: Workload): object;
-export function createRecurRunner(lib: RecurLib, w: Workload, opts?: { backend?: 'wasm' | 'reference'; seed?: number; threads?: number }): RecurRunner;
+export function createRecurRunner(
+  lib: RecurLib,
+  w: Workload,
+  opts?: { backend?: 'wasm' | 'reference'; seed?: number; threads?: number },
+): RecurRunner;
 export class NotAvailable extends Error {}

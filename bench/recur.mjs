@@ -18,20 +18,32 @@ export async function loadRecur() {
     import('../dist/train/graph.js'),
     import('../dist/optim/index.js'),
   ]).catch((e) => {
-    if (e.code === 'ERR_MODULE_NOT_FOUND') throw new Error(`recur's compiled library is missing (${e.message}): run \`npm run build\``);
+    if (e.code === 'ERR_MODULE_NOT_FOUND')
+      throw new Error(`recur's compiled library is missing (${e.message}): run \`npm run build\``);
     throw e;
   });
-  return { getBackend: kernels.getBackend, Model: model.Model, GraphCache: graph.GraphCache, createOptimizer: optim.createOptimizer, gradNorm: optim.gradNorm };
+  return {
+    getBackend: kernels.getBackend,
+    Model: model.Model,
+    GraphCache: graph.GraphCache,
+    createOptimizer: optim.createOptimizer,
+    gradNorm: optim.gradNorm,
+  };
 }
 
 /** The recur cell config of a workload. */
 export function cellConfig(w) {
   switch (w.cell) {
-    case 'lstm': return { kind: 'lstm', hidden: w.hidden };
-    case 'gru': return { kind: 'gru', hidden: w.hidden };
-    case 'rnn': return { kind: 'vanilla', hidden: w.hidden, activation: 'tanh' };
-    case 'deep': return { kind: 'deep', hidden: w.hidden, depth: w.depth, variant: 'plain' };
-    default: throw new Error(`workload ${w.id}: unknown cell '${w.cell}'`);
+    case 'lstm':
+      return { kind: 'lstm', hidden: w.hidden };
+    case 'gru':
+      return { kind: 'gru', hidden: w.hidden };
+    case 'rnn':
+      return { kind: 'vanilla', hidden: w.hidden, activation: 'tanh' };
+    case 'deep':
+      return { kind: 'deep', hidden: w.hidden, depth: w.depth, variant: 'plain' };
+    default:
+      throw new Error(`workload ${w.id}: unknown cell '${w.cell}'`);
   }
 }
 
@@ -47,7 +59,8 @@ export function createRecurRunner(lib, w, { backend = 'wasm', seed = 0, threads 
   try {
     model = new lib.Model({ inputSize: w.input, outputSize: w.classes, cell: cellConfig(w), target: 'last' }, be, seed);
   } catch (e) {
-    if (/unknown transition kind/.test(e.message)) throw new NotAvailable(`recur does not know cell '${w.cell}' yet: ${e.message}`);
+    if (/unknown transition kind/.test(e.message))
+      throw new NotAvailable(`recur does not know cell '${w.cell}' yet: ${e.message}`);
     throw e;
   }
   const batch = makeData(w);
@@ -67,7 +80,13 @@ export function createRecurRunner(lib, w, { backend = 'wasm', seed = 0, threads 
   const heap = be.heap ?? null;
   return {
     step,
-    info: { backend: be.name, variant: be.variant ?? null, dtype: be.dtype ?? null, threads: be.threads ?? 1, parameters: model.parameterCount() },
+    info: {
+      backend: be.name,
+      variant: be.variant ?? null,
+      dtype: be.dtype ?? null,
+      threads: be.threads ?? 1,
+      parameters: model.parameterCount(),
+    },
     /** Bytes of the wasm memory (its ArrayBuffer), and bytes in live heap blocks; null off wasm. */
     wasmMemoryBytes: () => (heap ? heap.memory.buffer.byteLength : null),
     wasmHeapUsedBytes: () => (heap ? heap.stats().used : null),

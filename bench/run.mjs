@@ -53,7 +53,12 @@ const { values: opt } = parseArgs({
   },
 });
 if (opt.help) {
-  process.stdout.write(readFileSync(here('./run.mjs'), 'utf8').split('*/')[0].replace(/^#!.*\n\/\*\*\n/, '').replace(/^ \* ?/gm, ''));
+  process.stdout.write(
+    readFileSync(here('./run.mjs'), 'utf8')
+      .split('*/')[0]
+      .replace(/^#!.*\n\/\*\*\n/, '')
+      .replace(/^ \* ?/gm, ''),
+  );
   process.exit(0);
 }
 const workloads = opt.only ? opt.only.split(',').map((id) => workload(id.trim())) : WORKLOADS;
@@ -63,7 +68,8 @@ if (!TFJS_IMPLS.includes(opt['tfjs-impl'])) fail(`--tfjs-impl must be one of ${T
 if (!['auto', 'simd'].includes(opt['recur-simd'])) fail(`--recur-simd must be 'auto' or 'simd'`);
 const torchThreads = opt['torch-threads'].split(',').map((s) => {
   const [threads, blas = threads] = s.split(':').map(Number);
-  if (![threads, blas].every((n) => Number.isInteger(n) && n >= 1)) fail(`--torch-threads: expected entries like 1, 2 or 2:1 (torch threads[:OpenBLAS threads]), got '${s}'`);
+  if (![threads, blas].every((n) => Number.isInteger(n) && n >= 1))
+    fail(`--torch-threads: expected entries like 1, 2 or 2:1 (torch threads[:OpenBLAS threads]), got '${s}'`);
   return { threads, blas };
 });
 const recurThreads = opt['recur-threads'].split(',').map((s) => {
@@ -91,7 +97,14 @@ const results = [];
 if (!opt['memory-only']) {
   const torch = peers.includes('torch') ? torchAvailable() : { ok: false, reason: 'not requested' };
   if (peers.includes('torch') && !torch.ok) notes.push(`PyTorch: skipped (${torch.reason})`);
-  else if (torch.ok) notes.push(`PyTorch: ${PYTHON}, env ${Object.entries(torchEnv).map(([k, v]) => `${k}=${v}`).join(' ')} torch.set_num_threads(<n>) OMP_NUM_THREADS=<n> OPENBLAS_NUM_THREADS=<m>, (n, m) ∈ {${torchThreads.map((c) => `(${c.threads}, ${c.blas})`).join(', ')}}`);
+  else if (torch.ok)
+    notes.push(
+      `PyTorch: ${PYTHON}, env ${Object.entries(torchEnv)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(
+          ' ',
+        )} torch.set_num_threads(<n>) OMP_NUM_THREADS=<n> OPENBLAS_NUM_THREADS=<m>, (n, m) ∈ {${torchThreads.map((c) => `(${c.threads}, ${c.blas})`).join(', ')}}`,
+    );
   for (const w of workloads) {
     for (const peer of peers) {
       if (!runsOn(w, peer)) continue;
@@ -108,7 +121,9 @@ if (!opt['memory-only']) {
   const torchRun = results.find((r) => r.peer === 'torch' && r.status === 'ok');
   if (torchRun) {
     const b = torchRun.info.blas;
-    notes.push(`PyTorch ${torchRun.info.torch} BLAS: ${b.name}${b.openblas ? ` — ${b.openblas.config}, loaded from ${b.openblas.path}` : ''} (torch build: ${b.torch_config.join(' ')})`);
+    notes.push(
+      `PyTorch ${torchRun.info.torch} BLAS: ${b.name}${b.openblas ? ` — ${b.openblas.config}, loaded from ${b.openblas.path}` : ''} (torch build: ${b.torch_config.join(' ')})`,
+    );
   }
 }
 
@@ -121,7 +136,14 @@ const report = {
   command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
   machine,
   notes,
-  config: { quick: opt.quick, policies, tfjsImpl: opt['tfjs-impl'], recurNodeFlags: recurFlags, torchThreads, torchEnv },
+  config: {
+    quick: opt.quick,
+    policies,
+    tfjsImpl: opt['tfjs-impl'],
+    recurNodeFlags: recurFlags,
+    torchThreads,
+    torchEnv,
+  },
   workloads,
   results,
   ratios: ratios(results),
@@ -132,29 +154,70 @@ process.stdout.write(opt.json ? `${JSON.stringify(report, null, 1)}\n` : `${form
 if (opt.save) writeFileSync(opt.save, `${JSON.stringify(report, null, 1)}\n`);
 if (results.some((r) => r.status === 'error')) process.exitCode = 1;
 if (memory && !memory.ok) {
-  progress('\n*** MEMORY LEAK: recur\'s memory grows during training (see the memory section above) ***');
+  progress("\n*** MEMORY LEAK: recur's memory grows during training (see the memory section above) ***");
   process.exitCode = 1;
 }
 
 /** One JS framework on one workload, in a child process. */
 async function runNode(peer, w) {
   const flags = peer === 'recur' ? recurFlags : [];
-  const args = [...flags, '--expose-gc', here('./child.mjs'), '--peer', peer, '--workload', w.id, '--policy', JSON.stringify(policyOf(peer)), '--tfjs-impl', opt['tfjs-impl']];
+  const args = [
+    ...flags,
+    '--expose-gc',
+    here('./child.mjs'),
+    '--peer',
+    peer,
+    '--workload',
+    w.id,
+    '--policy',
+    JSON.stringify(policyOf(peer)),
+    '--tfjs-impl',
+    opt['tfjs-impl'],
+  ];
   return finish(await runChild(process.execPath, args, process.env), peer, w);
 }
 
 /** recur on one workload with `threads` kernel threads (RECUR_THREADS), in a child process. */
 async function runRecur(w, threads) {
-  const args = [...recurFlags, '--expose-gc', here('./child.mjs'), '--peer', 'recur', '--workload', w.id, '--policy', JSON.stringify(policyOf('recur'))];
-  const res = finish(await runChild(process.execPath, args, { ...process.env, RECUR_THREADS: String(threads) }), 'recur', w, `${threads}t`);
+  const args = [
+    ...recurFlags,
+    '--expose-gc',
+    here('./child.mjs'),
+    '--peer',
+    'recur',
+    '--workload',
+    w.id,
+    '--policy',
+    JSON.stringify(policyOf('recur')),
+  ];
+  const res = finish(
+    await runChild(process.execPath, args, { ...process.env, RECUR_THREADS: String(threads) }),
+    'recur',
+    w,
+    `${threads}t`,
+  );
   return Object.assign(res, { threads, config: String(threads) });
 }
 
 /** PyTorch on one workload with `threads` intra-op threads and `blas` OpenBLAS threads, in a child process. */
 async function runTorch(w, { threads, blas }) {
   const env = { ...process.env, ...torchEnv, OPENBLAS_NUM_THREADS: String(blas), OMP_NUM_THREADS: String(threads) };
-  const args = [here('./torch_bench.py'), '--only', w.id, '--threads', String(threads), '--policy', JSON.stringify(policyOf('torch')), '--result-line'];
-  const res = finish(await runChild(PYTHON, args, env), 'torch', w, `${threads}t${blas !== threads ? `/blas ${blas}` : ''}`);
+  const args = [
+    here('./torch_bench.py'),
+    '--only',
+    w.id,
+    '--threads',
+    String(threads),
+    '--policy',
+    JSON.stringify(policyOf('torch')),
+    '--result-line',
+  ];
+  const res = finish(
+    await runChild(PYTHON, args, env),
+    'torch',
+    w,
+    `${threads}t${blas !== threads ? `/blas ${blas}` : ''}`,
+  );
   Object.assign(res, { threads, blasThreads: blas, config: `${threads}:${blas}` });
   return res;
 }
@@ -163,9 +226,16 @@ function finish(out, peer, w, variant = '') {
   const line = out.stdout.split('\n').find((l) => l.startsWith('@@result '));
   const res = line
     ? JSON.parse(line.slice('@@result '.length))
-    : { peer, workload: w.id, status: 'error', reason: `exit code ${out.code}${out.signal ? ` (${out.signal})` : ''}: ${out.stderr.trim().split('\n').slice(-3).join(' / ') || 'no output'}` };
+    : {
+        peer,
+        workload: w.id,
+        status: 'error',
+        reason: `exit code ${out.code}${out.signal ? ` (${out.signal})` : ''}: ${out.stderr.trim().split('\n').slice(-3).join(' / ') || 'no output'}`,
+      };
   const label = `${peer}${variant ? ` ${variant}` : ''}`;
-  progress(`  ${w.id} ${label.padEnd(17)} ${res.status === 'ok' ? `${ms(res.medianMs)} ms/step (min ${ms(res.minMs)}, ${res.repeats} steps)` : `${res.status}: ${String(res.reason).split('\n')[0]}`}`);
+  progress(
+    `  ${w.id} ${label.padEnd(17)} ${res.status === 'ok' ? `${ms(res.medianMs)} ms/step (min ${ms(res.minMs)}, ${res.repeats} steps)` : `${res.status}: ${String(res.reason).split('\n')[0]}`}`,
+  );
   return res;
 }
 
@@ -181,26 +251,44 @@ async function runMemory() {
     progress(formatMemory(mem).join('\n'));
     return mem;
   } catch {
-    return { ok: false, error: `memory.mjs failed (exit code ${out.code}): ${out.stderr.trim().split('\n').slice(-3).join(' / ')}`, series: [] };
+    return {
+      ok: false,
+      error: `memory.mjs failed (exit code ${out.code}): ${out.stderr.trim().split('\n').slice(-3).join(' / ')}`,
+      series: [],
+    };
   }
 }
 
 function runChild(cmd, args, env, streamStderr = false) {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; if (streamStderr) process.stderr.write(d); });
+    let stdout = '',
+      stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      if (streamStderr) process.stderr.write(d);
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), 30 * 60 * 1000);
-    child.on('close', (code, signal) => { clearTimeout(timer); resolve({ code, signal, stdout, stderr }); });
-    child.on('error', (e) => { clearTimeout(timer); resolve({ code: null, signal: null, stdout, stderr: String(e) }); });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      resolve({ code: null, signal: null, stdout, stderr: String(e) });
+    });
   });
 }
 
 function torchAvailable() {
   const r = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
   if (r.error) return { ok: false, reason: `${PYTHON} not found` };
-  return r.status === 0 ? { ok: true } : { ok: false, reason: `${PYTHON} -c "import torch" failed: ${r.stderr.trim().split('\n').pop()}` };
+  return r.status === 0
+    ? { ok: true }
+    : { ok: false, reason: `${PYTHON} -c "import torch" failed: ${r.stderr.trim().split('\n').pop()}` };
 }
 
 function nodeAccepts(flag) {

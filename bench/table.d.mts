@@ -1,5 +1,11 @@
 /** Types of bench/table.mjs (for the smoke test under test/bench/). */
-export interface Ratio { workload: string; peer: string; config: string | null; name: string; speedup: number }
+export interface Ratio {
+  workload: string;
+  peer: string;
+  config: string | null;
+  name: string;
+  speedup: number;
+}
 export function ms(x: number): string;
 export function sayRatio(r: number, name: string): string;
 export function frameworkName(res: object): string;

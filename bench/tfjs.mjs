@@ -43,22 +43,32 @@ export function createTfjsRunner(tf, w, impl = 'loop') {
   if (w.cell === 'deep') throw new Error(`TF.js has no '${w.cell}' cell`);
   const data = makeData(w);
   const labels = tf.oneHot(tf.tensor1d(Array.from(data.y), 'int32'), w.classes).toFloat();
-  if (!TFJS_IMPLS.includes(impl)) throw new Error(`unknown TF.js implementation '${impl}' (expected ${TFJS_IMPLS.join(', ')})`);
-  const runner = impl === 'layers' ? layersRunner(tf, w, data, labels) : loopRunner(tf, w, data, labels, impl === 'loop-hoisted');
+  if (!TFJS_IMPLS.includes(impl))
+    throw new Error(`unknown TF.js implementation '${impl}' (expected ${TFJS_IMPLS.join(', ')})`);
+  const runner =
+    impl === 'layers' ? layersRunner(tf, w, data, labels) : loopRunner(tf, w, data, labels, impl === 'loop-hoisted');
   const flags = tf.env().getFlags();
   const info = { backend: tf.getBackend(), impl, tfjs: tf.version.tfjs, parameters: runner.parameters };
-  if (info.backend === 'wasm') Object.assign(info, { simd: flags.WASM_HAS_SIMD_SUPPORT, threads: flags.WASM_HAS_MULTITHREAD_SUPPORT ? 'multi' : 1 });
+  if (info.backend === 'wasm')
+    Object.assign(info, {
+      simd: flags.WASM_HAS_SIMD_SUPPORT,
+      threads: flags.WASM_HAS_MULTITHREAD_SUPPORT ? 'multi' : 1,
+    });
   return { ...runner, info, numTensors: () => tf.memory().numTensors };
 }
 
 function loopRunner(tf, w, data, labels, hoist) {
   const { input: I, hidden: H, batch: B, T, classes: C } = w;
   const G = { lstm: 4, gru: 3, rnn: 1 }[w.cell];
-  const u = (shape, fanIn) => tf.variable(tf.randomUniform(shape, -1 / Math.sqrt(fanIn), 1 / Math.sqrt(fanIn), 'float32', 7));
+  const u = (shape, fanIn) =>
+    tf.variable(tf.randomUniform(shape, -1 / Math.sqrt(fanIn), 1 / Math.sqrt(fanIn), 'float32', 7));
   const v = {
-    wih: u([I, G * H], H), whh: u([H, G * H], H), bih: u([G * H], H),
+    wih: u([I, G * H], H),
+    whh: u([H, G * H], H),
+    bih: u([G * H], H),
     bhh: w.cell === 'gru' ? u([G * H], H) : null,
-    wout: u([H, C], H), bout: u([C], H),
+    wout: u([H, C], H),
+    bout: u([C], H),
   };
   const vars = Object.values(v).filter(Boolean);
   const x = tf.tensor3d(Float32Array.from(data.x), [T, B, I]);
@@ -67,19 +77,31 @@ function loopRunner(tf, w, data, labels, hoist) {
 
   const loss = () => {
     // T × [B, G·H]: one GEMM over all T·B rows (hoisted), or x_t·W_ih at each step
-    const xp = hoist ? tf.unstack(tf.matMul(xFlat, v.wih).add(v.bih).reshape([T, B, G * H])) : null;
+    const xp = hoist
+      ? tf.unstack(
+          tf
+            .matMul(xFlat, v.wih)
+            .add(v.bih)
+            .reshape([T, B, G * H]),
+        )
+      : null;
     const xs = hoist ? null : tf.unstack(x);
-    let h = zeros, c = zeros;
+    let h = zeros,
+      c = zeros;
     for (let t = 0; t < T; t++) {
       const xpt = hoist ? xp[t] : tf.matMul(xs[t], v.wih).add(v.bih);
       if (w.cell === 'lstm') {
         const [i, f, g, o] = tf.split(xpt.add(tf.matMul(h, v.whh)), 4, 1);
-        c = tf.sigmoid(f).mul(c).add(tf.sigmoid(i).mul(tf.tanh(g)));
+        c = tf
+          .sigmoid(f)
+          .mul(c)
+          .add(tf.sigmoid(i).mul(tf.tanh(g)));
         h = tf.sigmoid(o).mul(tf.tanh(c));
       } else if (w.cell === 'gru') {
         const [xr, xz, xn] = tf.split(xpt, 3, 1);
         const [hr, hz, hn] = tf.split(tf.matMul(h, v.whh).add(v.bhh), 3, 1);
-        const r = tf.sigmoid(xr.add(hr)), z = tf.sigmoid(xz.add(hz));
+        const r = tf.sigmoid(xr.add(hr)),
+          z = tf.sigmoid(xz.add(hz));
         const n = tf.tanh(xn.add(r.mul(hn)));
         h = n.add(z.mul(h.sub(n))); // (1 − z)·n + z·h
       } else {
@@ -103,13 +125,22 @@ function loopRunner(tf, w, data, labels, hoist) {
         cost.dispose();
         return value;
       };
-  return { step, parameters: vars.reduce((s, t) => s + t.size, 0), dispose: () => { tf.dispose([...vars, x, xFlat, zeros, labels]); optimizer.dispose(); } };
+  return {
+    step,
+    parameters: vars.reduce((s, t) => s + t.size, 0),
+    dispose: () => {
+      tf.dispose([...vars, x, xFlat, zeros, labels]);
+      optimizer.dispose();
+    },
+  };
 }
 
 function layersRunner(tf, w, data, labels) {
   const { input: I, hidden: H, batch: B, T, classes: C } = w;
   const layer = { lstm: tf.layers.lstm, gru: tf.layers.gru, rnn: tf.layers.simpleRNN }[w.cell];
-  const model = tf.sequential({ layers: [layer({ units: H, inputShape: [T, I], activation: 'tanh' }), tf.layers.dense({ units: C })] });
+  const model = tf.sequential({
+    layers: [layer({ units: H, inputShape: [T, I], activation: 'tanh' }), tf.layers.dense({ units: C })],
+  });
   const lossFn = (yTrue, logits) => tf.losses.softmaxCrossEntropy(yTrue, logits);
   model.compile({ optimizer: tf.train.adam(LR), loss: lossFn });
   const x = tf.tensor3d(Float32Array.from(data.x), [T, B, I]).transpose([1, 0, 2]); // Keras layers are batch-major
@@ -121,5 +152,12 @@ function layersRunner(tf, w, data, labels) {
         cost.dispose();
         return value;
       };
-  return { step, parameters: model.countParams(), dispose: () => { model.dispose(); tf.dispose([x, labels]); } };
+  return {
+    step,
+    parameters: model.countParams(),
+    dispose: () => {
+      model.dispose();
+      tf.dispose([x, labels]);
+    },
+  };
 }

@@ -38,7 +38,13 @@ export async function timeSteps(step, policy) {
     samples.push(ms);
     total += ms;
   }
-  return { medianMs: median(samples), minMs: Math.min(...samples), repeats: samples.length, warmup: policy.warmup, samples };
+  return {
+    medianMs: median(samples),
+    minMs: Math.min(...samples),
+    repeats: samples.length,
+    warmup: policy.warmup,
+    samples,
+  };
 }
 
 /** Peak resident set size of this process so far, in bytes. */

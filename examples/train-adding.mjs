@@ -8,9 +8,16 @@ const model = new Model(
   1, // seed of the initialisation
 );
 const result = fit(model, task, {
-  steps: 2000, batchSize: 32, seed: 1, clipNorm: 1, stopWhenSolved: true, evalEvery: 100,
+  steps: 2000,
+  batchSize: 32,
+  seed: 1,
+  clipNorm: 1,
+  stopWhenSolved: true,
+  evalEvery: 100,
   optimizer: { kind: 'adam', lr: 0.01 },
   schedule: { kind: 'cosine', lr: 0.01, total: 2000 },
 });
-console.log(`${result.status} after ${result.steps} steps: test MSE ${result.final.metric.toFixed(5)} (baseline ${task.baseline.toFixed(3)})`);
+console.log(
+  `${result.status} after ${result.steps} steps: test MSE ${result.final.metric.toFixed(5)} (baseline ${task.baseline.toFixed(3)})`,
+);
 saveModel('/tmp/lstm-adding.safetensors', model);

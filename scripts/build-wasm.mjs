@@ -46,6 +46,8 @@ for (const { file, flags } of modules) {
     console.error(`build-wasm: ${file} FAILED: ${error.message}\n${stderr.toString()}`);
     continue;
   }
-  console.log(`build-wasm: ${relative(root, outFile)} ${statSync(outFile).size} bytes (${[...common, ...flags].join(' ')}) ${ms} ms`);
+  console.log(
+    `build-wasm: ${relative(root, outFile)} ${statSync(outFile).size} bytes (${[...common, ...flags].join(' ')}) ${ms} ms`,
+  );
 }
 if (failed) process.exit(1);

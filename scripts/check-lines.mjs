@@ -18,7 +18,9 @@ const walk = (dir) => {
   }
 };
 walk(join(root, 'src'));
-const over = files.map((f) => [relative(root, f), readFileSync(f, 'utf8').split('\n').length]).filter(([, n]) => n > LIMIT);
+const over = files
+  .map((f) => [relative(root, f), readFileSync(f, 'utf8').split('\n').length])
+  .filter(([, n]) => n > LIMIT);
 for (const [f, n] of over) console.error(`line budget: ${f} has ${n} lines (limit ${LIMIT}); split it`);
 const total = files.reduce((s, f) => s + readFileSync(f, 'utf8').split('\n').length, 0);
 if (over.length) process.exit(1);

@@ -23,24 +23,54 @@ export * from './cells/index.js';
 export type { DeepConfig, DeepVariant } from './cells/deep.js';
 export type { LruConfig } from './cells/lru.js';
 export { Model, type ModelConfig, type ForwardOptions, type ModelOutput, type Layer } from './models/model.js';
+export { modelForTask, type TaskSizes } from './models/for-task.js';
 export { scan, type ScanOptions, type ScanResult } from './models/scan.js';
 export { createReadout, type Readout, type ReadoutConfig } from './models/readout.js';
 export { predict, type PredictInput, type Prediction } from './models/infer.js';
-export { parseModelConfig, modelConfigSchema, cellConfigSchema } from './models/config.js';
+export {
+  parseModelConfig,
+  modelConfigSchema,
+  modelShapeSchema,
+  cellConfigSchema,
+  type ModelShape,
+  type ResolvedModelConfig,
+} from './models/config.js';
 
 export * from './optim/index.js';
 
-export { encodeSafetensors, decodeSafetensors, readSafetensorsFile, writeSafetensorsFile, type SafeTensor } from './io/safetensors.js';
+export {
+  encodeSafetensors,
+  decodeSafetensors,
+  readSafetensorsFile,
+  writeSafetensorsFile,
+  type SafeTensor,
+} from './io/safetensors.js';
 export { writeFileAtomic } from './io/atomic.js';
 export { saveModel, loadModel } from './io/model-file.js';
-export { toTorchStateDict, loadTorchStateDict, modelFromTorchStateDict, inspectTorchStateDict, torchName, type TorchMode, type StateDict } from './io/pytorch.js';
+export {
+  toTorchStateDict,
+  loadTorchStateDict,
+  modelFromTorchStateDict,
+  inspectTorchStateDict,
+  torchName,
+  type TorchMode,
+  type StateDict,
+} from './io/pytorch.js';
 
 export { dataset, Dataset, isDataset, type DatasetOptions } from './data/dataset.js';
 export { padSequences, type Sequence, type PaddedSequences, type PadOptions } from './data/pad.js';
 export type { Targets } from './data/targets.js';
 export { loadSequences, type LoadSequencesOptions, type LoadedSequences } from './data/load.js';
 
-export { fit, fitAsync, type FitOptions, type FitAsyncOptions, type FitResult, type TrainEvent, type LossFunction } from './train/fit.js';
+export {
+  fit,
+  fitAsync,
+  type FitOptions,
+  type FitAsyncOptions,
+  type FitResult,
+  type TrainEvent,
+  type LossFunction,
+} from './train/fit.js';
 export { evaluate, type EvaluateOptions, type Evaluation } from './train/evaluate.js';
 export { saveCheckpoint, loadCheckpoint, type TrainingCheckpoint } from './train/checkpoint.js';
 export { buildGraph, loadBatch, GraphCache, type Graph, type GraphOptions } from './train/graph.js';

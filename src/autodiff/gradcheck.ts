@@ -64,7 +64,11 @@ export function gradcheck(
   const wrt = options.wrt ?? inputs.map((_, i) => i);
   for (const i of wrt) xs[i].markGrad();
   try {
-    return gradcheckInPlace((tape) => fn(tape, ...xs), wrt.map((i) => xs[i]), options);
+    return gradcheckInPlace(
+      (tape) => fn(tape, ...xs),
+      wrt.map((i) => xs[i]),
+      options,
+    );
   } finally {
     for (const x of xs) x.dispose();
   }
@@ -80,9 +84,11 @@ export function gradcheckInPlace(
   tensors: readonly Tensor[],
   options: Omit<GradcheckOptions, 'wrt'> = {},
 ): GradcheckResult {
-  const eps = options.eps ?? 1e-5, floor = options.floor ?? 1e-4;
+  const eps = options.eps ?? 1e-5,
+    floor = options.floor ?? 1e-4;
   for (const t of tensors) {
-    if (t.backend !== referenceBackend) throw new Error(`gradcheck: tensor "${t.name}" must be on the reference backend (float64)`);
+    if (t.backend !== referenceBackend)
+      throw new Error(`gradcheck: tensor "${t.name}" must be on the reference backend (float64)`);
     if (!t.requiresGrad) throw new Error(`gradcheck: tensor "${t.name}" does not require a gradient`);
   }
   const tape = new Tape(referenceBackend);
@@ -129,7 +135,11 @@ export function gradcheckInPlace(
 
 function weightedSum(tape: Tape, y: Tensor): Tensor {
   const w = tape.tensor(y.shape);
-  new Rng(7).fillUniform(w.storage.array.subarray(w.storage.base + w.offset, w.storage.base + w.offset + w.size), -1, 1);
+  new Rng(7).fillUniform(
+    w.storage.array.subarray(w.storage.base + w.offset, w.storage.base + w.offset + w.size),
+    -1,
+    1,
+  );
   return sum(tape, mul(tape, y, w));
 }
 

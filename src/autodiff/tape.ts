@@ -1,5 +1,15 @@
 /**
- * Reverse-mode autodiff on a replayable tape.
+ * Reverse-mode autodiff on a replayable tape. Record once, then replay closures:
+ *
+ *   1. record   model.forward(tape, x) runs the model's code once: scan loops over t, each cell step calls
+ *               ops, and each op computes its output now and appends a node {forward, backward} — closures
+ *               over buffers it allocated for exactly this shape (outputs, saved activations, gradients).
+ *   2. replay   for the next batch of that shape, train/graph.ts writes new values into the input tensors
+ *               and calls tape.forward(): the nodes' forward closures run in recording order. models/,
+ *               cells/ and scan are not entered again — a breakpoint there is hit once per batch shape (use
+ *               fit's `eager: true` to run the model's code every step, with the same numbers).
+ *   3. backward tape.backward(loss) zeroes every gradient on the tape and of the parameters it reads, then
+ *               runs the backward closures in reverse order: this is where a training step's gradients start.
  *
  * Ops run eagerly and append a node {forward, backward} to the tape, with every output and scratch buffer
  * allocated once, at record time. A tape recorded for one shape can then be replayed any number of times:
@@ -44,7 +54,8 @@ export interface TapeOptions {
 }
 
 /** Gradient arena blocks: the first holds 4096 elements, each next one twice the last, up to 2²⁰ (or one gradient). */
-const ARENA_FIRST = 1 << 12, ARENA_MAX = 1 << 20;
+const ARENA_FIRST = 1 << 12,
+  ARENA_MAX = 1 << 20;
 
 export class Tape {
   readonly nodes: TapeNode[] = [];
@@ -59,7 +70,10 @@ export class Tape {
   /** Owned tensors whose gradient lives outside the arena (made later by ensureGrad), rebuilt when stale. */
   private strayGrads: Tensor[] | null = null;
 
-  constructor(readonly backend: Backend, options: TapeOptions = {}) {
+  constructor(
+    readonly backend: Backend,
+    options: TapeOptions = {},
+  ) {
     this.grad = options.grad ?? true;
   }
 
@@ -84,7 +98,8 @@ export class Tape {
 
   /** A zero tensor carved from the gradient arena (16-byte aligned; a new block when the last one is full). */
   private arenaTensor(shape: Shape): Tensor {
-    const n = shapeSize(shape), padded = Math.ceil(n / 4) * 4;
+    const n = shapeSize(shape),
+      padded = Math.ceil(n / 4) * 4;
     let block = this.arena[this.arena.length - 1];
     if (!block || block.used + n > block.storage.length) {
       const size = block ? Math.min(ARENA_MAX, 2 * block.storage.length) : ARENA_FIRST;
@@ -126,7 +141,9 @@ export class Tape {
     this.checkAlive();
     for (const t of inputs) {
       if (t.backend !== this.backend) {
-        throw new Error(`${node.op}: tensor ${formatShape(t.shape)} is on backend '${t.backend.name}', the tape on '${this.backend.name}'`);
+        throw new Error(
+          `${node.op}: tensor ${formatShape(t.shape)} is on backend '${t.backend.name}', the tape on '${this.backend.name}'`,
+        );
       }
     }
     this.nodes.push(node);
@@ -155,7 +172,10 @@ export class Tape {
   backward(root: Tensor, options: { seed?: Tensor; accumulate?: boolean } = {}): void {
     this.checkAlive();
     if (!this.grad) throw new Error('backward: this tape was recorded without gradients (grad: false)');
-    if (!root.requiresGrad) throw new Error(`backward: root ${formatShape(root.shape)} does not depend on any tensor that requires a gradient`);
+    if (!root.requiresGrad)
+      throw new Error(
+        `backward: root ${formatShape(root.shape)} does not depend on any tensor that requires a gradient`,
+      );
     const b = this.backend;
     for (const block of this.arena) b.fill(block.used, 0, { storage: block.storage, offset: 0 });
     this.strayGrads ??= this.owned.filter((t) => t.grad && !this.arenaStorages.has(t.grad.storage));
@@ -164,7 +184,9 @@ export class Tape {
     const g = root.ensureGrad();
     if (options.seed) {
       if (!sameShape(options.seed.shape, root.shape) && options.seed.size !== root.size) {
-        throw new Error(`backward: seed ${formatShape(options.seed.shape)} does not match root ${formatShape(root.shape)}`);
+        throw new Error(
+          `backward: seed ${formatShape(options.seed.shape)} does not match root ${formatShape(root.shape)}`,
+        );
       }
       g.copyFrom(options.seed);
     } else {
@@ -184,11 +206,14 @@ export class Tape {
    */
   jvp(inputs: readonly Tensor[], tangents: readonly Tensor[]): void {
     this.checkAlive();
-    if (inputs.length !== tangents.length) throw new Error(`jvp: ${inputs.length} inputs but ${tangents.length} tangents`);
+    if (inputs.length !== tangents.length)
+      throw new Error(`jvp: ${inputs.length} inputs but ${tangents.length} tangents`);
     for (const t of this.tangentTensors()) t.tangentActive = false;
     inputs.forEach((x, i) => {
       if (tangents[i].size !== x.size) {
-        throw new Error(`jvp: tangent ${i} ${formatShape(tangents[i].shape)} does not match input ${formatShape(x.shape)}`);
+        throw new Error(
+          `jvp: tangent ${i} ${formatShape(tangents[i].shape)} does not match input ${formatShape(x.shape)}`,
+        );
       }
       const root = x.viewOf ?? x;
       if (root !== x && !root.tangentActive) root.ensureTangent().fill(0); // the rest of a view's root: zero
@@ -200,9 +225,11 @@ export class Tape {
       const node = nodes[i];
       if (node.jvp) node.jvp();
       else if (this.nodeInputs[i].some((t) => (t.viewOf ?? t).tangentActive)) {
-        throw new Error(`jvp: op '${node.op}' (node ${i} of ${nodes.length}) has no forward-mode rule but depends on the tangent inputs` +
-          ' (fused cell kernels, whole-sequence ops and losses have none: record the cell\'s composedStep, scan with' +
-          ' perStep: true, or stop the tape before the loss)');
+        throw new Error(
+          `jvp: op '${node.op}' (node ${i} of ${nodes.length}) has no forward-mode rule but depends on the tangent inputs` +
+            " (fused cell kernels, whole-sequence ops and losses have none: record the cell's composedStep, scan with" +
+            ' perStep: true, or stop the tape before the loss)',
+        );
       }
     }
   }

@@ -40,37 +40,37 @@
  * (residual), 'gated' (highway). With layerNorm the step Jacobian also contains LN's Jacobian, which the
  * γ·Π‖W_l‖ bound does not account for.
  */
+import { z } from 'zod';
 import type { Tape } from '../autodiff/tape.js';
-import type { Activation, Backend } from '../kernels/backend.js';
+import type { Backend } from '../kernels/backend.js';
 import type { Rng } from '../tensor/rng.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { activation, add, chunk, layerNorm, linear, mul, scale, sigmoid, sub } from '../ops/index.js';
 import type { Cell, CellTheory } from './cell.js';
-import { createParam, expectPositiveInt } from './params.js';
-import { initRecurrentBlocks, initUniform, type RecurrentInit } from './init.js';
+import { createParam } from './params.js';
+import { initRecurrentBlocks, initUniform, recurrentInitSchema } from './init.js';
+import { activationSchema, checkSize, finite, oneOf, parseConfig, size } from './schema.js';
 import { ACTIVATION_GAMMA } from './vanilla.js';
 
-export type DeepVariant = 'plain' | 'shortcut' | 'residual' | 'highway';
-const VARIANTS: readonly DeepVariant[] = ['plain', 'shortcut', 'residual', 'highway'];
-
-export interface DeepConfig {
-  kind: 'deep';
-  hidden: number;
-  /** Number of layers L of the transition (≥ 1). */
-  depth: number;
-  /** Default 'plain'. */
-  variant?: DeepVariant;
-  /** σ of every layer (highway: of hl; the gate is always a sigmoid). Default tanh. */
-  activation?: Activation;
-  /** Layer-normalise each layer's pre-activation (default false). */
-  layerNorm?: boolean;
+export const deepConfigSchema = z.strictObject({
+  kind: z.literal('deep'),
+  hidden: size,
+  /** Number of layers L of the transition. */
+  depth: size.max(64),
+  variant: oneOf(['plain', 'shortcut', 'residual', 'highway']).default('plain'),
+  /** σ of every layer (highway: of hl; the gate is always a sigmoid). */
+  activation: activationSchema.default('tanh'),
+  /** Layer-normalise each layer's pre-activation. */
+  layerNorm: z.boolean().default(false),
   /** Initialiser of each W_l (highway: each of R_H^l, R_T^l); default PyTorch's U(±1/√H). */
-  recurrentInit?: RecurrentInit;
-  /** Highway: initial transform-gate bias b_T, a number or 'depth-aware' (the default; see the header). */
-  transformBias?: number | 'depth-aware';
-  /** Residual: the scale ρ of h' = h + ρ·z_L, a number or 'sqrt-depth' (ρ = 1/√L); default 1. */
-  residualScale?: number | 'sqrt-depth';
-}
+  recurrentInit: recurrentInitSchema.optional(),
+  /** Highway: initial transform-gate bias b_T, a number or 'depth-aware' (see the header). */
+  transformBias: z.union([finite, z.literal('depth-aware')]).default('depth-aware'),
+  /** Residual: the scale ρ of h' = h + ρ·z_L, a number or 'sqrt-depth' (ρ = 1/√L). */
+  residualScale: z.union([finite, z.literal('sqrt-depth')]).default(1),
+});
+export type DeepConfig = z.input<typeof deepConfigSchema>;
+export type DeepVariant = z.output<typeof deepConfigSchema>['variant'];
 
 /** The depth-aware transform bias: logit(1 − (1 − σ(−2))^{1/L}) (see the header). */
 export function depthAwareTransformBias(depth: number): number {
@@ -87,17 +87,13 @@ interface DeepLayer {
 }
 
 export function createDeepCell(cfg: DeepConfig, inputSize: number, backend: Backend, rng: Rng): Cell {
-  const H = cfg.hidden, L = cfg.depth, variant = cfg.variant ?? 'plain', act = cfg.activation ?? 'tanh';
-  expectPositiveInt('deep cell', 'hidden', H);
-  expectPositiveInt('deep cell', 'depth', L);
-  expectPositiveInt('deep cell', 'input size', inputSize);
-  if (!VARIANTS.includes(variant)) throw new Error(`deep cell: variant must be one of ${VARIANTS.join(', ')}, got '${String(variant)}'`);
-  if (!(act in ACTIVATION_GAMMA)) throw new Error(`deep cell: unknown activation '${String(act)}'`);
-  const transformBias = cfg.transformBias === undefined || cfg.transformBias === 'depth-aware' ? depthAwareTransformBias(L) : cfg.transformBias;
-  if (!Number.isFinite(transformBias)) throw new Error(`deep cell: transformBias must be finite or 'depth-aware', got ${String(cfg.transformBias)}`);
-  const residualScale = cfg.residualScale === 'sqrt-depth' ? 1 / Math.sqrt(L) : cfg.residualScale ?? 1;
-  if (!Number.isFinite(residualScale)) throw new Error(`deep cell: residualScale must be finite or 'sqrt-depth', got ${String(cfg.residualScale)}`);
-  const highway = variant === 'highway', ln = cfg.layerNorm ?? false;
+  const c = parseConfig(deepConfigSchema, cfg, 'deep cell');
+  const { hidden: H, depth: L, variant, activation: act } = c;
+  checkSize('deep cell', 'input size', inputSize);
+  const transformBias = c.transformBias === 'depth-aware' ? depthAwareTransformBias(L) : c.transformBias;
+  const residualScale = c.residualScale === 'sqrt-depth' ? 1 / Math.sqrt(L) : c.residualScale;
+  const highway = variant === 'highway',
+    ln = c.layerNorm;
   const G = highway ? 2 : 1;
   const k = 1 / Math.sqrt(H);
 
@@ -110,10 +106,11 @@ export function createDeepCell(cfg: DeepConfig, inputSize: number, backend: Back
   const layers: DeepLayer[] = [];
   for (let l = 1; l <= L; l++) {
     const w = param(`weight_hh_l${l}`, [G * H, H]);
-    initRecurrentBlocks(w, G, H, cfg.recurrentInit, rng);
+    initRecurrentBlocks(w, G, H, c.recurrentInit, rng);
     const b = param(`bias_hh_l${l}`, [G * H]);
     initUniform(b, k, rng);
-    let gain: Tensor | null = null, shift: Tensor | null = null;
+    let gain: Tensor | null = null,
+      shift: Tensor | null = null;
     if (ln) {
       gain = param(`ln_gain_l${l}`, [G * H]).fill(1);
       shift = param(`ln_bias_l${l}`, [G * H]);
@@ -153,7 +150,8 @@ export function createDeepCell(cfg: DeepConfig, inputSize: number, backend: Back
     let s = h; // s_0 [B, H]
     for (let l = 0; l < L; l++) {
       const [ph, pt] = chunk(tape, pre(tape, l, s, l === 0 ? xpt : null), 2); // [B, H] each
-      const hl = activation(tape, act, ph), tl = sigmoid(tape, pt);
+      const hl = activation(tape, act, ph),
+        tl = sigmoid(tape, pt);
       s = add(tape, s, mul(tape, tl, sub(tape, hl, s))); // = hl⊙tl + s⊙(1 − tl)
     }
     return s;
@@ -168,6 +166,8 @@ export function createDeepCell(cfg: DeepConfig, inputSize: number, backend: Back
     theory,
     // x [T, B, I] → U·x_t + b_ih for every t: [T, B, G·H]
     project: (tape: Tape, x: Tensor) => linear(tape, x, weightIh, biasIh),
-    step: (tape: Tape, xpt: Tensor, [h]: readonly Tensor[]) => [highway ? highwayStep(tape, xpt, h) : chainStep(tape, xpt, h)],
+    step: (tape: Tape, xpt: Tensor, [h]: readonly Tensor[]) => [
+      highway ? highwayStep(tape, xpt, h) : chainStep(tape, xpt, h),
+    ],
   };
 }

@@ -10,29 +10,31 @@
  * `step` is the fused path (one GEMM + one pointwise kernel); `composedStep` builds the same step from
  * elementary ops and is kept for tests (they must agree); `sequence` runs the whole loop as one tape node.
  */
+import { z } from 'zod';
 import type { Tape } from '../autodiff/tape.js';
 import type { Backend } from '../kernels/backend.js';
 import type { Rng } from '../tensor/rng.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { add, chunk, gruPointwise, gruSequence, linear, mul, oneMinus, sigmoid, tanh } from '../ops/index.js';
 import type { Cell } from './cell.js';
-import { createRnnParams, expectPositiveInt } from './params.js';
-import type { RecurrentInit } from './init.js';
+import { createRnnParams } from './params.js';
+import { recurrentInitSchema } from './init.js';
+import { checkSize, parseConfig, size } from './schema.js';
 
-export interface GruConfig {
-  kind: 'gru';
-  hidden: number;
+export const gruConfigSchema = z.strictObject({
+  kind: z.literal('gru'),
+  hidden: size,
   /** Initialiser of each of the three H×H blocks of weight_hh (default PyTorch's U(±1/√H)). */
-  recurrentInit?: RecurrentInit;
-}
+  recurrentInit: recurrentInitSchema.optional(),
+});
+export type GruConfig = z.input<typeof gruConfigSchema>;
 
 export type GruCell = Cell & { composedStep(tape: Tape, xpt: Tensor, state: readonly Tensor[]): Tensor[] };
 
 export function createGruCell(cfg: GruConfig, inputSize: number, backend: Backend, rng: Rng): GruCell {
-  const H = cfg.hidden;
-  expectPositiveInt('gru cell', 'hidden', H);
-  expectPositiveInt('gru cell', 'input size', inputSize);
-  const params = createRnnParams(backend, 3, H, inputSize, cfg.recurrentInit, rng);
+  const { hidden: H, recurrentInit } = parseConfig(gruConfigSchema, cfg, 'gru cell');
+  checkSize('gru cell', 'input size', inputSize);
+  const params = createRnnParams(backend, 3, H, inputSize, recurrentInit, rng);
   return {
     kind: 'gru',
     inputSize,

@@ -35,30 +35,62 @@
  * helped the paper on its longest tasks and is one option away.
  * Numerics: γ's derivative ∝ 1/γ grows as |λ| → 1; rMax < 1 is enforced and 1 − 0.999² ≈ 2e−3 is safe.
  */
+import { z } from 'zod';
 import type { Tape } from '../autodiff/tape.js';
 import type { Backend } from '../kernels/backend.js';
 import type { Rng } from '../tensor/rng.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { add, cos, exp, linear, mul, mulRow, neg, oneMinus, relu, sin, sqrt, square, stack, sub } from '../ops/index.js';
+import {
+  add,
+  cos,
+  exp,
+  linear,
+  mul,
+  mulRow,
+  neg,
+  oneMinus,
+  relu,
+  sin,
+  sqrt,
+  square,
+  stack,
+  sub,
+} from '../ops/index.js';
 import type { Cell } from './cell.js';
-import { createParam, expectPositiveInt } from './params.js';
+import { createParam } from './params.js';
+import { checkSize, parseConfig, shown, size } from './schema.js';
 import { initGlorot, initNormal, initUniform } from './init.js';
 
-export interface LruConfig {
-  kind: 'lru';
-  /** Output size H (what the next layer or the readout sees). */
-  hidden: number;
-  /** Complex state size N (default hidden). */
-  state?: number;
-  /** Smallest initial |λ| (default 0.9). */
-  rMin?: number;
-  /** Largest initial |λ| (default 0.999; must be < 1). */
-  rMax?: number;
-  /** Initial phases arg λ ~ U(0, maxPhase] (default 2π). */
-  maxPhase?: number;
-  /** Hidden size of the per-step MLP (default hidden). */
-  mlpHidden?: number;
-}
+const ring = (field: string) =>
+  z
+    .number()
+    .min(0)
+    .lt(1, { error: (i) => `${field} must satisfy 0 ≤ rMin ≤ rMax < 1, got ${shown(i.input)}` });
+
+export const lruConfigSchema = z
+  .strictObject({
+    kind: z.literal('lru'),
+    /** Output size H (what the next layer or the readout sees). */
+    hidden: size,
+    /** Complex state size N (default hidden). */
+    state: size.optional(),
+    /** Smallest initial |λ|. */
+    rMin: ring('rMin').default(0.9),
+    /** Largest initial |λ| (must be < 1). */
+    rMax: ring('rMax').default(0.999),
+    /** Initial phases arg λ ~ U(0, maxPhase]. */
+    maxPhase: z
+      .number()
+      .gt(0, { error: (i) => `must be a finite number > 0, got ${shown(i.input)}` })
+      .default(2 * Math.PI),
+    /** Hidden size of the per-step MLP (default hidden). */
+    mlpHidden: size.optional(),
+  })
+  .refine((c) => c.rMin <= c.rMax, {
+    error: (i) =>
+      `need 0 ≤ rMin ≤ rMax < 1, got rMin = ${shown((i.input as { rMin: unknown }).rMin)}, rMax = ${shown((i.input as { rMax: unknown }).rMax)}`,
+  });
+export type LruConfig = z.input<typeof lruConfigSchema>;
 
 /** The diagonal λ = a + i·b and γ, as tensors recorded on one tape. */
 interface Decay {
@@ -69,20 +101,20 @@ interface Decay {
 
 /** λ's modulus and phase per state unit, from the current parameters (for tests and diagnostics). */
 export function lruEigenvalues(cell: Cell): { modulus: Float64Array; phase: Float64Array } {
-  const nu = cell.params.nu_log?.toArray(), theta = cell.params.theta_log?.toArray();
+  const nu = cell.params.nu_log?.toArray(),
+    theta = cell.params.theta_log?.toArray();
   if (cell.kind !== 'lru' || !nu || !theta) throw new Error(`lruEigenvalues: not an LRU cell (kind '${cell.kind}')`);
   return { modulus: nu.map((v) => Math.exp(-Math.exp(v))), phase: theta.map((v) => Math.exp(v)) };
 }
 
 export function createLruCell(cfg: LruConfig, inputSize: number, backend: Backend, rng: Rng): Cell {
-  const H = cfg.hidden, N = cfg.state ?? H, M = cfg.mlpHidden ?? H, I = inputSize;
-  const rMin = cfg.rMin ?? 0.9, rMax = cfg.rMax ?? 0.999, maxPhase = cfg.maxPhase ?? 2 * Math.PI;
-  expectPositiveInt('lru cell', 'hidden', H);
-  expectPositiveInt('lru cell', 'state', N);
-  expectPositiveInt('lru cell', 'mlpHidden', M);
-  expectPositiveInt('lru cell', 'input size', I);
-  if (!(rMin >= 0 && rMin <= rMax && rMax < 1)) throw new Error(`lru cell: need 0 ≤ rMin ≤ rMax < 1, got rMin = ${rMin}, rMax = ${rMax}`);
-  if (!(maxPhase > 0 && Number.isFinite(maxPhase))) throw new Error(`lru cell: maxPhase must be a finite number > 0, got ${maxPhase}`);
+  const c = parseConfig(lruConfigSchema, cfg, 'lru cell');
+  const H = c.hidden,
+    N = c.state ?? H,
+    M = c.mlpHidden ?? H,
+    I = inputSize;
+  const { rMin, rMax, maxPhase } = c;
+  checkSize('lru cell', 'input size', I);
 
   const params = {
     nu_log: createParam(backend, 'nu_log', [N]),
@@ -97,7 +129,8 @@ export function createLruCell(cfg: LruConfig, inputSize: number, backend: Backen
     'mlp.1.weight': createParam(backend, 'mlp.1.weight', [H, M]),
     'mlp.1.bias': createParam(backend, 'mlp.1.bias', [H]),
   };
-  const nu = new Float64Array(N), theta = new Float64Array(N);
+  const nu = new Float64Array(N),
+    theta = new Float64Array(N);
   for (let j = 0; j < N; j++) {
     // 1 − U[0, 1) ∈ (0, 1]: keeps the logs finite even for rMin = 0.
     const r2 = rMin * rMin + (rMax * rMax - rMin * rMin) * (1 - rng.uniform()); // |λ|² ∈ (rMin², rMax²]
@@ -135,7 +168,8 @@ export function createLruCell(cfg: LruConfig, inputSize: number, backend: Backen
     params,
     emitComponents: [0, 1],
     project(tape, x) {
-      const T = x.shape[0], B = x.shape[1];
+      const T = x.shape[0],
+        B = x.shape[1];
       const { a, b, gamma } = lambda(tape);
       decay = { tape, a, b };
       const uRe = mulRow(tape, linear(tape, x, params.B_re), gamma); // [T, B, N]
@@ -154,7 +188,11 @@ export function createLruCell(cfg: LruConfig, inputSize: number, backend: Backen
     },
     emit(tape, [reAll, imAll], x) {
       // o = Re(C·h) + D·x = re·C_reᵀ − im·C_imᵀ + x·Dᵀ: [T, B, H]
-      const o = sub(tape, linear(tape, reAll, params.C_re, null, linear(tape, x, params.D)), linear(tape, imAll, params.C_im));
+      const o = sub(
+        tape,
+        linear(tape, reAll, params.C_re, null, linear(tape, x, params.D)),
+        linear(tape, imAll, params.C_im),
+      );
       const z = relu(tape, linear(tape, o, params['mlp.0.weight'], params['mlp.0.bias'])); // [T, B, M]
       return linear(tape, z, params['mlp.1.weight'], params['mlp.1.bias']); // [T, B, H]
     },

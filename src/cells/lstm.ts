@@ -10,33 +10,35 @@
  * node, then one pointwise kernel); `composedStep` is the same step from elementary ops, for tests;
  * `sequence` runs the whole loop as one tape node (ops/sequence.ts).
  */
+import { z } from 'zod';
 import type { Tape } from '../autodiff/tape.js';
 import type { Backend } from '../kernels/backend.js';
 import type { Rng } from '../tensor/rng.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { add, chunk, linear, lstmPointwise, lstmSequence, mul, sigmoid, tanh } from '../ops/index.js';
 import type { Cell } from './cell.js';
-import { createRnnParams, expectPositiveInt } from './params.js';
-import type { RecurrentInit } from './init.js';
+import { createRnnParams } from './params.js';
+import { recurrentInitSchema } from './init.js';
+import { checkSize, finite, parseConfig, size } from './schema.js';
 
-export interface LstmConfig {
-  kind: 'lstm';
-  hidden: number;
-  /** Added to the forget-gate part of bias_hh after initialisation (default 0, as PyTorch; 1 is common). */
-  forgetBias?: number;
-  recurrentInit?: RecurrentInit;
-}
+export const lstmConfigSchema = z.strictObject({
+  kind: z.literal('lstm'),
+  hidden: size,
+  /** Added to the forget-gate part of bias_hh after initialisation (0, as PyTorch; 1 is common). */
+  forgetBias: finite.default(0),
+  recurrentInit: recurrentInitSchema.optional(),
+});
+export type LstmConfig = z.input<typeof lstmConfigSchema>;
 
 export type LstmCell = Cell & { composedStep(tape: Tape, xpt: Tensor, state: readonly Tensor[]): Tensor[] };
 
 export function createLstmCell(cfg: LstmConfig, inputSize: number, backend: Backend, rng: Rng): LstmCell {
-  const H = cfg.hidden;
-  expectPositiveInt('lstm cell', 'hidden', H);
-  expectPositiveInt('lstm cell', 'input size', inputSize);
-  const params = createRnnParams(backend, 4, H, inputSize, cfg.recurrentInit, rng);
-  if (cfg.forgetBias) {
+  const { hidden: H, forgetBias, recurrentInit } = parseConfig(lstmConfigSchema, cfg, 'lstm cell');
+  checkSize('lstm cell', 'input size', inputSize);
+  const params = createRnnParams(backend, 4, H, inputSize, recurrentInit, rng);
+  if (forgetBias) {
     const b = params.bias_hh.toArray();
-    for (let j = H; j < 2 * H; j++) b[j] += cfg.forgetBias;
+    for (let j = H; j < 2 * H; j++) b[j] += forgetBias;
     params.bias_hh.set(b);
   }
   return {
@@ -56,7 +58,10 @@ export function createLstmCell(cfg: LstmConfig, inputSize: number, backend: Back
     composedStep(tape, xpt, [h, c]) {
       const pre = linear(tape, h, params.weight_hh, params.bias_hh, xpt);
       const [pi, pf, pg, po] = chunk(tape, pre, 4);
-      const i = sigmoid(tape, pi), f = sigmoid(tape, pf), g = tanh(tape, pg), o = sigmoid(tape, po);
+      const i = sigmoid(tape, pi),
+        f = sigmoid(tape, pf),
+        g = tanh(tape, pg),
+        o = sigmoid(tape, po);
       const c2 = add(tape, mul(tape, f, c), mul(tape, i, g));
       return [mul(tape, o, tanh(tape, c2)), c2];
     },

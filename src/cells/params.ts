@@ -12,18 +12,19 @@ export function createParam(backend: Backend, name: string, shape: Shape): Tenso
   return t.markGrad();
 }
 
-/** Throw a clear error unless `value` is a positive integer (sizes in cell configs). */
-export function expectPositiveInt(where: string, field: string, value: number): void {
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${where}: ${field} must be a positive integer, got ${value}`);
-}
-
 /**
  * The parameters of a PyTorch-style recurrent cell with G gates stacked in rows — weight_ih [G·H, I],
  * weight_hh [G·H, H], bias_ih, bias_hh [G·H] — initialised as PyTorch does (U(±1/√H)), except that each
  * H×H block of weight_hh follows `recurrentInit` when one is given.
  */
-export function createRnnParams(backend: Backend, gates: number, H: number, inputSize: number,
-  recurrentInit: RecurrentInit | undefined, rng: Rng): { weight_ih: Tensor; weight_hh: Tensor; bias_ih: Tensor; bias_hh: Tensor } {
+export function createRnnParams(
+  backend: Backend,
+  gates: number,
+  H: number,
+  inputSize: number,
+  recurrentInit: RecurrentInit | undefined,
+  rng: Rng,
+): { weight_ih: Tensor; weight_hh: Tensor; bias_ih: Tensor; bias_hh: Tensor } {
   const params = {
     weight_ih: createParam(backend, 'weight_ih', [gates * H, inputSize]),
     weight_hh: createParam(backend, 'weight_hh', [gates * H, H]),

@@ -23,7 +23,8 @@ export function userInput<T>(fn: () => T): T {
 /** Print the error and exit. */
 export function handleError(e: unknown): never {
   const message = e instanceof Error ? e.message : String(e);
-  const user = e instanceof UserError || e instanceof StudyError || e instanceof QueueError || isValidationError(message);
+  const user =
+    e instanceof UserError || e instanceof StudyError || e instanceof QueueError || isValidationError(message);
   process.stderr.write(`recur: ${message}\n`);
   if (process.env.RECUR_DEBUG === '1' && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
   process.exit(user ? 2 : 1);

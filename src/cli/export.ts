@@ -11,12 +11,16 @@ import { ResultStore } from '../runner/store.js';
 import { UserError, userInput } from './errors.js';
 
 export function registerExport(program: Command): void {
-  program.command('export')
+  program
+    .command('export')
     .argument('<db>', 'results database written by `recur study`')
     .requiredOption('--out <file>', 'the export to write (must end in .jsonl.gz)')
     .option('--study <name>', 'which study (when the database holds several)')
     .description('write a compact export of a study (gzip JSON lines) that `recur report` reads')
-    .addHelpText('after', '\nExamples:\n  recur export out/deep-transition/results.db --out docs/deep-transition/results.jsonl.gz\n  recur report docs/deep-transition/results.jsonl.gz --out docs/deep-transition')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  recur export out/deep-transition/results.db --out docs/deep-transition/results.jsonl.gz\n  recur report docs/deep-transition/results.jsonl.gz --out docs/deep-transition',
+    )
     .action((db: string, f: { out: string; study?: string }) => {
       if (!f.out.endsWith('.jsonl.gz')) throw new UserError(`--out ${f.out}: an export's name must end in .jsonl.gz`);
       if (!existsSync(db)) throw new UserError(`${db}: results database not found`);
@@ -25,7 +29,10 @@ export function registerExport(program: Command): void {
         try {
           const names = store.studies().map((s) => s.name);
           const study = f.study ?? (names.length === 1 ? names[0] : undefined);
-          if (!study) throw new Error(`${db}: the database holds ${names.length} studies (${names.join(', ') || 'none'}); choose one with --study`);
+          if (!study)
+            throw new Error(
+              `${db}: the database holds ${names.length} studies (${names.join(', ') || 'none'}); choose one with --study`,
+            );
           return exportStudy(store, study);
         } finally {
           store.close();
@@ -37,11 +44,15 @@ export function registerExport(program: Command): void {
 }
 
 export function registerImport(program: Command): void {
-  program.command('import')
+  program
+    .command('import')
     .argument('<export>', 'an export written by `recur export` (.jsonl.gz)')
-    .requiredOption('--db <file>', 'the results database to write (trials already in it are replaced by the export\'s)')
+    .requiredOption('--db <file>', "the results database to write (trials already in it are replaced by the export's)")
     .description('load an export into a results database, e.g. to resume its study on another machine')
-    .addHelpText('after', '\nExample:\n  recur import docs/deep-transition/results.jsonl.gz --db out/deep-transition/results.db\n  recur study deep-transition   # resumes: the imported trials are kept')
+    .addHelpText(
+      'after',
+      '\nExample:\n  recur import docs/deep-transition/results.jsonl.gz --db out/deep-transition/results.db\n  recur study deep-transition   # resumes: the imported trials are kept',
+    )
     .action((path: string, f: { db: string }) => {
       const n = userInput(() => {
         const source = openResults(path);
@@ -53,7 +64,18 @@ export function registerImport(program: Command): void {
             target.saveStudy(s.name, s.source, s.config);
             for (const t of source.trials(s.name)) {
               const { metrics, curves } = source.contents(t.key);
-              target.writeTrial(t.config, { status: t.status, steps: t.steps, divergedAt: t.divergedAt, error: t.error, solvedAt: t.solvedAt, final: t.final, seconds: t.seconds, summary: t.summary, metrics, curves });
+              target.writeTrial(t.config, {
+                status: t.status,
+                steps: t.steps,
+                divergedAt: t.divergedAt,
+                error: t.error,
+                solvedAt: t.solvedAt,
+                final: t.final,
+                seconds: t.seconds,
+                summary: t.summary,
+                metrics,
+                curves,
+              });
               count++;
             }
           }

@@ -13,7 +13,10 @@ import { registerMerge } from './merge.js';
 export async function main(argv: string[]): Promise<void> {
   // `recur tasks | head`: a closed pipe ends the output quietly.
   for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(0); else throw e; });
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(0);
+      else throw e;
+    });
   }
   const program = new Command('recur')
     .description('recurrent neural networks: train them fast, see why they train or fail, run studies')

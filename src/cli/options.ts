@@ -1,7 +1,7 @@
 /** Shared option parsing for the CLI: numbers, JSON configs, task and model specs from flags. */
-import { InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { parseTaskSpec, type ResolvedTaskSpec } from '../tasks/registry.js';
-import { modelShapeSchema, describeZodError, type ModelShape } from '../models/config.js';
+import { writtenModelShapeSchema, describeZodError, type ModelShape } from '../models/config.js';
 import { UserError } from './errors.js';
 
 export function int(name: string) {
@@ -46,7 +46,9 @@ export interface SpecFlags {
 
 /** The task spec from --task/--T or --task-config (validated). */
 export function taskFromFlags(f: SpecFlags): ResolvedTaskSpec {
-  const raw = f.taskConfig ? json('--task-config', f.taskConfig) as Record<string, unknown> : { kind: f.task ?? 'adding', ...(f.T !== undefined ? { T: f.T } : {}) };
+  const raw = f.taskConfig
+    ? (json('--task-config', f.taskConfig) as Record<string, unknown>)
+    : { kind: f.task ?? 'adding', ...(f.T !== undefined ? { T: f.T } : {}) };
   if (f.taskConfig && f.T !== undefined) raw.T = f.T;
   try {
     return parseTaskSpec(raw, '--task');
@@ -55,7 +57,26 @@ export function taskFromFlags(f: SpecFlags): ResolvedTaskSpec {
   }
 }
 
-/** The model shape from --cell/--hidden/… or --model-config (validated). */
+/**
+ * The model flags, declared once for every command that builds a model (train, inspect). The cell's own
+ * defaults live in its schema (src/cells/<kind>.ts); the CLI adds only what a config must state: hidden 64,
+ * depth 2 for a deep transition, and the cell kind (`cell`: lstm for train, vanilla for inspect).
+ */
+export function addModelOptions(command: Command, cell: string, when = ''): Command {
+  return command
+    .option('--cell <kind>', `transition${when}: vanilla | gru | lstm | deep | lru`, cell)
+    .option('--hidden <n>', 'state size per direction (default 64)', int('--hidden'))
+    .option('--depth <L>', 'transition depth (deep; default 2)', int('--depth'))
+    .option('--variant <v>', 'deep variant: plain | shortcut | residual | highway')
+    .option('--activation <a>', 'tanh | sigmoid | relu | identity (vanilla, deep)')
+    .option('--init <kind>', 'recurrent init: uniform | glorot | orthogonal | identity | normal')
+    .option('--spectral-norm <s>', 'rescale the recurrent matrix to this spectral norm ‖A‖', num('--spectral-norm'))
+    .option('--layers <n>', 'stacked layers', int('--layers'))
+    .option('--bidirectional', 'bidirectional layers')
+    .option('--model-config <json>', 'full model shape as JSON (cell, layers, bidirectional, readout, …)');
+}
+
+/** The model shape from --cell/--hidden/… or --model-config (validated, as written). */
 export function modelFromFlags(f: SpecFlags): ModelShape {
   let raw: Record<string, unknown>;
   if (f.modelConfig) raw = json('--model-config', f.modelConfig) as Record<string, unknown>;
@@ -66,12 +87,16 @@ export function modelFromFlags(f: SpecFlags): ModelShape {
     else if (kind === 'deep') cell.depth = 2;
     if (f.variant) cell.variant = f.variant;
     if (f.activation) cell.activation = f.activation;
-    if (f.init || f.spectralNorm !== undefined) cell.recurrentInit = { kind: f.init ?? 'orthogonal', ...(f.spectralNorm !== undefined ? { spectralNorm: f.spectralNorm } : {}) };
+    if (f.init || f.spectralNorm !== undefined)
+      cell.recurrentInit = {
+        kind: f.init ?? 'orthogonal',
+        ...(f.spectralNorm !== undefined ? { spectralNorm: f.spectralNorm } : {}),
+      };
     raw = { cell };
     if (f.layers !== undefined) raw.layers = f.layers;
     if (f.bidirectional) raw.bidirectional = true;
   }
-  const r = modelShapeSchema.safeParse(raw);
+  const r = writtenModelShapeSchema.safeParse(raw);
   if (!r.success) throw new UserError(describeZodError('model', r.error));
   return r.data;
 }

@@ -30,7 +30,8 @@ function duration(s: number): string {
 
 /** Rate since the first update, and the remaining time at that rate ('…' until there is a rate). */
 function timing(start: number, startValue: number, value: number, total: number): { rate: number; eta: string } {
-  const done = value - startValue, elapsed = (Date.now() - start) / 1000;
+  const done = value - startValue,
+    elapsed = (Date.now() - start) / 1000;
   if (done <= 0 || elapsed <= 0) return { rate: NaN, eta: '…' };
   return { rate: done / elapsed, eta: duration(((total - value) * elapsed) / done) };
 }
@@ -42,7 +43,10 @@ export function createProgress(total: number, label: string, options: ProgressOp
   if (options.quiet) return { update: () => undefined, log: () => undefined, stop: () => undefined };
   const start = Date.now();
   let startValue: number | null = null;
-  const rateText = (rate: number): string => (options.unit && Number.isFinite(rate) ? ` | ${rate >= 100 ? rate.toFixed(0) : rate.toPrecision(3)} ${options.unit}/s` : '');
+  const rateText = (rate: number): string =>
+    options.unit && Number.isFinite(rate)
+      ? ` | ${rate >= 100 ? rate.toFixed(0) : rate.toPrecision(3)} ${options.unit}/s`
+      : '';
   if (!process.stderr.isTTY) {
     let lastPlain = Date.now();
     return {
@@ -58,18 +62,24 @@ export function createProgress(total: number, label: string, options: ProgressOp
       stop: () => undefined,
     };
   }
-  const multi = new cliProgress.MultiBar({
-    format: `${label} {bar} {value}/{total}{rate} | ETA {etaText} | {status}`,
-    stream: process.stderr,
-    hideCursor: true,
-    clearOnComplete: false,
-    linewrap: false,
-  }, cliProgress.Presets.shades_classic);
+  const multi = new cliProgress.MultiBar(
+    {
+      format: `${label} {bar} {value}/{total}{rate} | ETA {etaText} | {status}`,
+      stream: process.stderr,
+      hideCursor: true,
+      clearOnComplete: false,
+      linewrap: false,
+    },
+    cliProgress.Presets.shades_classic,
+  );
   const bar = multi.create(total, 0, { status: '', etaText: '…', rate: '' });
   // Whatever ends the process, the cursor comes back.
-  const showCursor = (): void => { process.stderr.write('\x1b[?25h'); };
+  const showCursor = (): void => {
+    process.stderr.write('\x1b[?25h');
+  };
   process.once('exit', showCursor);
-  let lastDraw = 0, stopped = false;
+  let lastDraw = 0,
+    stopped = false;
   return {
     update: (value, status) => {
       startValue ??= value;

@@ -51,7 +51,8 @@ interface StudyFlags {
 }
 
 export function registerStudy(program: Command): void {
-  program.command('study')
+  program
+    .command('study')
     .argument('<study>', 'a study file (.yaml/.json) or the name of a shipped study (e.g. deep-transition)')
     .description('run a study (or resume it: finished trials are kept), then write its report')
     .option('--profile <name>', 'apply a profile of the study (e.g. quick, full)')
@@ -61,68 +62,121 @@ export function registerStudy(program: Command): void {
     .option('--limit <n>', 'run at most n pending trials, then stop', int('--limit'))
     .option('--backend <name>', 'wasm | reference')
     .option('--no-retry-failed', 'keep failed trials as they are (by default a rerun runs them again)')
-    .option('--queue <url>', 'run the trials on `recur worker` processes over Redis (redis://[:password@]host:6379[/db], rediss://…)')
+    .option(
+      '--queue <url>',
+      'run the trials on `recur worker` processes over Redis (redis://[:password@]host:6379[/db], rediss://…)',
+    )
     .option('--queue-name <name>', 'queue name, shared with the workers (default recur)')
-    .option('--shard <k/n>', 'run only the k-th of n deterministic parts of the trials (array jobs; combine with recur merge)')
+    .option(
+      '--shard <k/n>',
+      'run only the k-th of n deterministic parts of the trials (array jobs; combine with recur merge)',
+    )
     .option('--no-report', 'do not write the report at the end')
     .option('--json', 'print a JSON summary')
     .option('--quiet', 'no progress output')
-    .option('--dry-run', 'validate the study, count its trials and estimate its time from measured step times; run nothing')
-    .addHelpText('after', `
+    .option(
+      '--dry-run',
+      'validate the study, count its trials and estimate its time from measured step times; run nothing',
+    )
+    .addHelpText(
+      'after',
+      `
 Examples:
   recur study deep-transition --profile quick     # the flagship's miniature (npm start), minutes on 2 cores
   recur study deep-transition                     # the standard run (hours); rerun to resume
   recur study deep-transition --dry-run           # count the trials and estimate the time first
   recur study my-study.yaml --workers 2 --out results/mine
   recur study my-study.yaml --queue redis://10.0.0.5:6379   # trials on recur worker processes
-  recur study my-study.yaml --shard 3/8 --out shards        # one task of an 8-way array job`)
+  recur study my-study.yaml --shard 3/8 --out shards        # one task of an 8-way array job`,
+    )
     .action(async (ref: string, f: StudyFlags) => {
       const path = resolveStudy(ref);
       const study = userInput(() => loadStudyFile(path, f.profile));
       if (f.dryRun) return dryRun(study, path, f);
       const shard = f.shard !== undefined ? userInput(() => parseShard(f.shard!)) : null;
       const queueAt = f.queue ? userInput(() => parseQueueUrl(f.queue!)).display : null;
-      if (f.queue && (f.workers !== undefined || f.limit !== undefined)) throw new UserError(`--${f.workers !== undefined ? 'workers' : 'limit'} applies to local runs; with --queue, start as many \`recur worker\` processes as you like`);
+      if (f.queue && (f.workers !== undefined || f.limit !== undefined))
+        throw new UserError(
+          `--${f.workers !== undefined ? 'workers' : 'limit'} applies to local runs; with --queue, start as many \`recur worker\` processes as you like`,
+        );
       const out = resolve(f.out ?? join('out', f.profile ? `${study.name}-${f.profile}` : study.name));
       if (f.db === undefined || f.report) userInput(() => mkdirOrExplain(out));
       const db = f.db ?? join(out, shard ? `results.shard-${shard.k}-of-${shard.n}.db` : 'results.db');
-      userInput(() => stampProvenance(db, { study: study.name, studyHash: studyHash(study), shard: shard ? `${shard.k}/${shard.n}` : null }));
+      userInput(() =>
+        stampProvenance(db, {
+          study: study.name,
+          studyHash: studyHash(study),
+          shard: shard ? `${shard.k}/${shard.n}` : null,
+        }),
+      );
       let progress: Progress | null = null;
       let best: { label: string; metric: number } | null = null;
       const t0 = Date.now();
       const onEvent = (e: StudyEvent | CoordinatorEvent): void => {
         if (e.type === 'queued') {
-          progress?.log(`${study.name}: ${e.added} trials on queue '${e.queue}' at ${queueAt}; workers run them: recur worker --queue ${queueAt}${f.queueName ? ` --queue-name ${f.queueName}` : ''}`);
+          progress?.log(
+            `${study.name}: ${e.added} trials on queue '${e.queue}' at ${queueAt}; workers run them: recur worker --queue ${queueAt}${f.queueName ? ` --queue-name ${f.queueName}` : ''}`,
+          );
         } else if (e.type === 'requeued' || e.type === 'connection') {
-          progress?.log(e.type === 'requeued' ? `${study.name}: ${e.count} trials were missing from the queue (Redis restarted?); queued again` : e.message);
+          progress?.log(
+            e.type === 'requeued'
+              ? `${study.name}: ${e.count} trials were missing from the queue (Redis restarted?); queued again`
+              : e.message,
+          );
         } else if (e.type === 'start') {
           progress = createProgress(e.total, study.name, { quiet: f.quiet || f.json });
           progress.update(e.skipped, e.skipped ? `resumed: ${e.skipped} already done` : '');
-          if (e.tookOverFrom) progress.log(`${db}: took over the lock of pid ${e.tookOverFrom.pid}, which is no longer running`);
-          if (e.skipped) progress.log(`${study.name}: ${e.skipped}/${e.total} trials already in ${db}; running the other ${e.pending}${e.retrying ? ` (${e.retrying} of them failed before)` : ''}`);
-          if (e.adopted) progress.log(`${study.name}: adopted ${e.adopted} trials stored by an earlier recur (assumed to have run on backend ${f.backend ?? 'the default'})`);
-          if (e.stale) progress.log(`${study.name}: ${e.stale} stored trials belong to an earlier definition of the study; kept in ${db}, left out of the report`);
+          if (e.tookOverFrom)
+            progress.log(`${db}: took over the lock of pid ${e.tookOverFrom.pid}, which is no longer running`);
+          if (e.skipped)
+            progress.log(
+              `${study.name}: ${e.skipped}/${e.total} trials already in ${db}; running the other ${e.pending}${e.retrying ? ` (${e.retrying} of them failed before)` : ''}`,
+            );
+          if (e.adopted)
+            progress.log(
+              `${study.name}: adopted ${e.adopted} trials stored by an earlier recur (assumed to have run on backend ${f.backend ?? 'the default'})`,
+            );
+          if (e.stale)
+            progress.log(
+              `${study.name}: ${e.stale} stored trials belong to an earlier definition of the study; kept in ${db}, left out of the report`,
+            );
         } else if (e.type === 'estimate' && progress) {
           const { estimate: est } = e;
-          progress.log(`${study.name}: ${e.pending} trials to run on ${e.workers} worker${e.workers > 1 ? 's' : ''}: at most ${formatDuration(est.seconds)} `
-            + `(${(est.cpuSeconds / 3600).toFixed(2)} CPU-hours, from step times measured now; trials that solve early or that the staircase skips finish sooner)`);
+          progress.log(
+            `${study.name}: ${e.pending} trials to run on ${e.workers} worker${e.workers > 1 ? 's' : ''}: at most ${formatDuration(est.seconds)} ` +
+              `(${(est.cpuSeconds / 3600).toFixed(2)} CPU-hours, from step times measured now; trials that solve early or that the staircase skips finish sooner)`,
+          );
         } else if (e.type === 'pilot' && progress) {
-          const chosen = e.choice.table.filter((r) => r.chosen).map((r) => `${r.condition.replace(/\|\{\}$/, '')} lr=${r.lr}`);
+          const chosen = e.choice.table
+            .filter((r) => r.chosen)
+            .map((r) => `${r.condition.replace(/\|\{\}$/, '')} lr=${r.lr}`);
           progress.log(`${study.name}: learning-rate pilot done; chosen: ${chosen.join('; ')}`);
         } else if (e.type === 'staircase' && progress) {
-          progress.log(`${study.name}: staircase: ${e.skipped.length} trials at the next T skipped (no seed solved the shorter T)`);
+          progress.log(
+            `${study.name}: staircase: ${e.skipped.length} trials at the next T skipped (no seed solved the shorter T)`,
+          );
           progress.update(e.done, '');
         } else if (e.type === 'stopping' && progress) {
-          progress.log(`stopping: no new trials; waiting for the ${e.inFlight} in flight to finish (signal again to abandon them)`);
+          progress.log(
+            `stopping: no new trials; waiting for the ${e.inFlight} in flight to finish (signal again to abandon them)`,
+          );
         } else if (e.type === 'trial' && progress) {
           const metric = e.record.final?.metric;
-          if (metric !== undefined && e.record.status === 'done' && (best === null || better(metric, best.metric, e.trial.task.kind))) best = { label: e.trial.label, metric };
+          if (
+            metric !== undefined &&
+            e.record.status === 'done' &&
+            (best === null || better(metric, best.metric, e.trial.task.kind))
+          )
+            best = { label: e.trial.label, metric };
           const decay = e.record.summary['decay.init'];
-          const what = e.record.status === 'done' && e.trial.training.steps === 0
-            ? `per-step gradient decay ${typeof decay === 'number' ? decay.toFixed(3) : 'n/a'}`
-            : e.record.status === 'done'
-            ? `${metric?.toPrecision(3) ?? 'n/a'}${e.record.solvedAt !== null ? ` solved@${e.record.solvedAt}` : ''}`
-            : e.record.status === 'diverged' ? `diverged@${e.record.divergedAt}` : `failed: ${e.record.error}`;
+          const what =
+            e.record.status === 'done' && e.trial.training.steps === 0
+              ? `per-step gradient decay ${typeof decay === 'number' ? decay.toFixed(3) : 'n/a'}`
+              : e.record.status === 'done'
+                ? `${metric?.toPrecision(3) ?? 'n/a'}${e.record.solvedAt !== null ? ` solved@${e.record.solvedAt}` : ''}`
+                : e.record.status === 'diverged'
+                  ? `diverged@${e.record.divergedAt}`
+                  : `failed: ${e.record.error}`;
           progress.log(`[${e.done}/${e.total}] ${e.trial.label}: ${what} (${e.record.seconds.toFixed(1)} s)`);
           progress.update(e.done, best ? `best ${best.metric.toPrecision(3)} ${best.label}` : '');
         }
@@ -137,21 +191,54 @@ Examples:
       process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
       const select = shard ? selectShard(shard) : undefined;
       const summary = await (f.queue
-        ? runQueuedStudy(study, { db, url: f.queue, name: f.queueName, backend: f.backend, retryFailed: f.retryFailed, source: path, select, signal: stop.signal, onEvent })
-        : runStudy(study, { db, workers: f.workers, limit: f.limit, backend: f.backend, retryFailed: f.retryFailed, source: path, select, signal: stop.signal, onEvent, estimate: !f.quiet && !f.json }))
-        .finally(() => process.off('SIGINT', onSignal).off('SIGTERM', onSignal));
+        ? runQueuedStudy(study, {
+            db,
+            url: f.queue,
+            name: f.queueName,
+            backend: f.backend,
+            retryFailed: f.retryFailed,
+            source: path,
+            select,
+            signal: stop.signal,
+            onEvent,
+          })
+        : runStudy(study, {
+            db,
+            workers: f.workers,
+            limit: f.limit,
+            backend: f.backend,
+            retryFailed: f.retryFailed,
+            source: path,
+            select,
+            signal: stop.signal,
+            onEvent,
+            estimate: !f.quiet && !f.json,
+          })
+      ).finally(() => process.off('SIGINT', onSignal).off('SIGTERM', onSignal));
       (progress as Progress | null)?.stop();
-      const report = f.report && !shard && summary.done + summary.diverged + summary.failed + summary.skipped > 0
-        ? writeReport(db, out, { study: study.name }) : null;
+      const report =
+        f.report && !shard && summary.done + summary.diverged + summary.failed + summary.skipped > 0
+          ? writeReport(db, out, { study: study.name })
+          : null;
       const seconds = (Date.now() - t0) / 1000;
       if (f.json) {
-        process.stdout.write(`${JSON.stringify({ study: study.name, profile: f.profile ?? null, db, ...summary, seconds, report: report?.htmlPath ?? null }, null, 2)}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ study: study.name, profile: f.profile ?? null, db, ...summary, seconds, report: report?.htmlPath ?? null }, null, 2)}\n`,
+        );
         return;
       }
-      process.stdout.write(`${study.name}${f.profile ? ` (${f.profile})` : ''}: ${summary.total} trials — ${summary.skipped} already done, ran ${summary.ran} (${summary.done} done, ${summary.diverged} diverged, ${summary.failed} failed${summary.retried ? `; ${summary.retried} were retries` : ''}) in ${seconds.toFixed(0)} s${summary.staircase ? `; ${summary.staircase} skipped by the staircase` : ''}${summary.left ? `; ${summary.left} left for the next run` : ''}${summary.stopped ? ' (stopped by a signal)' : ''}\n`);
-      if (summary.stale) process.stdout.write(`note: ${summary.stale} trials of an earlier definition of ${study.name} are in ${db} but not in the report\n`);
+      process.stdout.write(
+        `${study.name}${f.profile ? ` (${f.profile})` : ''}: ${summary.total} trials — ${summary.skipped} already done, ran ${summary.ran} (${summary.done} done, ${summary.diverged} diverged, ${summary.failed} failed${summary.retried ? `; ${summary.retried} were retries` : ''}) in ${seconds.toFixed(0)} s${summary.staircase ? `; ${summary.staircase} skipped by the staircase` : ''}${summary.left ? `; ${summary.left} left for the next run` : ''}${summary.stopped ? ' (stopped by a signal)' : ''}\n`,
+      );
+      if (summary.stale)
+        process.stdout.write(
+          `note: ${summary.stale} trials of an earlier definition of ${study.name} are in ${db} but not in the report\n`,
+        );
       process.stdout.write(`results: ${db}\n`);
-      if (shard) process.stdout.write(`shard ${shard.k}/${shard.n}: combine the shards with recur merge ${join(out, 'results.db')} ${join(out, 'results.shard-*.db')}\n`);
+      if (shard)
+        process.stdout.write(
+          `shard ${shard.k}/${shard.n}: combine the shards with recur merge ${join(out, 'results.db')} ${join(out, 'results.shard-*.db')}\n`,
+        );
       if (report) process.stdout.write(`report:  ${report.htmlPath}\n         ${report.markdownPath}\n`);
     });
 }
@@ -162,7 +249,14 @@ function mkdirOrExplain(dir: string): void {
     mkdirSync(dir, { recursive: true });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOSPC' ? 'no space left on the device' : code === 'EROFS' ? 'read-only file system' : (e as Error).message;
+    const why =
+      code === 'EACCES' || code === 'EPERM'
+        ? 'permission denied'
+        : code === 'ENOSPC'
+          ? 'no space left on the device'
+          : code === 'EROFS'
+            ? 'read-only file system'
+            : (e as Error).message;
     throw new UserError(`cannot create the output folder ${dir}: ${why}`);
   }
 }
@@ -181,13 +275,24 @@ function dryRun(study: StudyBody, path: string, f: StudyFlags): void {
   const workers = Math.max(1, f.workers ?? availableParallelism());
   const est = estimateTrials(all, workers, f.backend);
   const probes = trials.filter((t) => t.training.steps === 0).length;
-  const r = { study: study.name, profile: f.profile ?? null, trials: trials.length, probeOnly: probes, trained: trials.length - probes, pilot: pilot.length, workers,
-    seconds: Math.round(est.seconds), cpuHours: Number((est.cpuSeconds / 3600).toFixed(2)) };
+  const r = {
+    study: study.name,
+    profile: f.profile ?? null,
+    trials: trials.length,
+    probeOnly: probes,
+    trained: trials.length - probes,
+    pilot: pilot.length,
+    workers,
+    seconds: Math.round(est.seconds),
+    cpuHours: Number((est.cpuSeconds / 3600).toFixed(2)),
+  };
   if (f.json) {
     process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
     return;
   }
-  process.stdout.write(`${study.name}${f.profile ? ` (${f.profile})` : ''}: ${r.trials} trials (${r.probeOnly} probe-only, ${r.trained} trained) and ${r.pilot} pilot trials\n`
-    + `at most ${formatDuration(est.seconds)} on ${workers} worker${workers > 1 ? 's' : ''} = ${r.cpuHours} CPU-hours, from step times measured now `
-    + '(an upper bound: every trial to its full budget; trials that solve stop early and a staircase skips the longer T of a failed condition)\n');
+  process.stdout.write(
+    `${study.name}${f.profile ? ` (${f.profile})` : ''}: ${r.trials} trials (${r.probeOnly} probe-only, ${r.trained} trained) and ${r.pilot} pilot trials\n` +
+      `at most ${formatDuration(est.seconds)} on ${workers} worker${workers > 1 ? 's' : ''} = ${r.cpuHours} CPU-hours, from step times measured now ` +
+      '(an upper bound: every trial to its full budget; trials that solve stop early and a staircase skips the longer T of a failed condition)\n',
+  );
 }

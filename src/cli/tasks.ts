@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { listTasks } from '../tasks/registry.js';
 
 export function registerTasks(program: Command): void {
-  program.command('tasks')
+  program
+    .command('tasks')
     .description('list the tasks, their definitions and parameters (with defaults)')
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExamples:\n  recur tasks\n  recur tasks --json')
@@ -29,7 +30,10 @@ function wrap(text: string, indent: number, width = 100): string {
   const lines: string[] = [];
   let line = '';
   for (const w of words) {
-    if (line && line.length + w.length + 1 > width - indent) { lines.push(line); line = w; } else line = line ? `${line} ${w}` : w;
+    if (line && line.length + w.length + 1 > width - indent) {
+      lines.push(line);
+      line = w;
+    } else line = line ? `${line} ${w}` : w;
   }
   if (line) lines.push(line);
   return lines.map((l) => ' '.repeat(indent) + l).join('\n');

@@ -8,12 +8,13 @@ import { dirname } from 'node:path';
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { getBackend, type BackendName } from '../kernels/index.js';
-import { Model } from '../models/model.js';
+import type { Model } from '../models/model.js';
+import { modelForTask } from '../models/for-task.js';
 import { createTask } from '../tasks/registry.js';
 import { fitAsync, type FitResult } from '../train/fit.js';
 import type { ScheduleConfig } from '../optim/index.js';
 import { saveModel } from '../io/model-file.js';
-import { int, modelFromFlags, num, taskFromFlags, type SpecFlags } from './options.js';
+import { addModelOptions, int, modelFromFlags, num, taskFromFlags, type SpecFlags } from './options.js';
 import { createProgress } from './progress.js';
 import { UserError, userInput } from './errors.js';
 
@@ -44,118 +45,191 @@ interface TrainFlags extends SpecFlags {
 }
 
 /** Flags that shape the model: they conflict with --model-config, which gives the whole shape. */
-const MODEL_FLAGS = ['cell', 'hidden', 'depth', 'variant', 'activation', 'init', 'spectralNorm', 'layers', 'bidirectional', 'dropout'] as const;
+const MODEL_FLAGS = [
+  'cell',
+  'hidden',
+  'depth',
+  'variant',
+  'activation',
+  'init',
+  'spectralNorm',
+  'layers',
+  'bidirectional',
+  'dropout',
+] as const;
 const flagName = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 /** Range checks and conflicts, in the flags' own words (commander has already parsed the numbers). */
 function validate(f: TrainFlags, cmd: Command): void {
-  const positive = ['steps', 'batch', 'evalEvery', 'T', 'hidden', 'depth', 'layers', 'threads', 'checkpointEvery', 'decayEvery', 'earlyStopping'] as const;
+  const positive = [
+    'steps',
+    'batch',
+    'evalEvery',
+    'T',
+    'hidden',
+    'depth',
+    'layers',
+    'threads',
+    'checkpointEvery',
+    'decayEvery',
+    'earlyStopping',
+  ] as const;
   for (const k of positive) {
     const v = f[k];
     if (v !== undefined && !(v >= 1)) throw new UserError(`${flagName(k)} must be a positive integer, got ${v}`);
   }
   if (!(f.seed >= 0)) throw new UserError(`--seed must be an integer ≥ 0, got ${f.seed}`);
-  if (f.warmup !== undefined && !(f.warmup >= 0)) throw new UserError(`--warmup must be an integer ≥ 0, got ${f.warmup}`);
-  if (f.weightDecay !== undefined && !(f.weightDecay >= 0)) throw new UserError(`--weight-decay must be a number ≥ 0, got ${f.weightDecay}`);
-  if (f.dropout !== undefined && !(f.dropout >= 0 && f.dropout < 1)) throw new UserError(`--dropout must be a probability in [0, 1), got ${f.dropout}`);
-  if (f.dropout && !f.modelConfig && !((f.layers ?? 1) >= 2)) throw new UserError('--dropout acts between stacked layers: add --layers 2 (or more)');
-  if (!['constant', 'cosine', 'step', 'exponential'].includes(f.schedule)) throw new UserError(`--schedule must be one of constant, cosine, step, exponential, got "${f.schedule}"`);
-  if (f.schedule === 'exponential' && f.gamma === undefined) throw new UserError('--schedule exponential needs --gamma (the factor per step, e.g. 0.999)');
+  if (f.warmup !== undefined && !(f.warmup >= 0))
+    throw new UserError(`--warmup must be an integer ≥ 0, got ${f.warmup}`);
+  if (f.weightDecay !== undefined && !(f.weightDecay >= 0))
+    throw new UserError(`--weight-decay must be a number ≥ 0, got ${f.weightDecay}`);
+  if (f.dropout !== undefined && !(f.dropout >= 0 && f.dropout < 1))
+    throw new UserError(`--dropout must be a probability in [0, 1), got ${f.dropout}`);
+  if (f.dropout && !f.modelConfig && !((f.layers ?? 1) >= 2))
+    throw new UserError('--dropout acts between stacked layers: add --layers 2 (or more)');
+  if (!['constant', 'cosine', 'step', 'exponential'].includes(f.schedule))
+    throw new UserError(`--schedule must be one of constant, cosine, step, exponential, got "${f.schedule}"`);
+  if (f.schedule === 'exponential' && f.gamma === undefined)
+    throw new UserError('--schedule exponential needs --gamma (the factor per step, e.g. 0.999)');
   for (const k of ['lr', 'clip', 'spectralNorm', 'gamma'] as const) {
     const v = f[k];
     if (v !== undefined && !(v > 0)) throw new UserError(`${flagName(k)} must be a number > 0, got ${v}`);
   }
-  if (!['adam', 'adamw', 'sgd', 'rmsprop'].includes(f.optimizer)) throw new UserError(`--optimizer must be one of adam, adamw, sgd, rmsprop, got "${f.optimizer}"`);
-  if (f.backend !== undefined && f.backend !== 'wasm' && f.backend !== 'reference') throw new UserError(`--backend must be wasm or reference, got "${f.backend}"`);
+  if (!['adam', 'adamw', 'sgd', 'rmsprop'].includes(f.optimizer))
+    throw new UserError(`--optimizer must be one of adam, adamw, sgd, rmsprop, got "${f.optimizer}"`);
+  if (f.backend !== undefined && f.backend !== 'wasm' && f.backend !== 'reference')
+    throw new UserError(`--backend must be wasm or reference, got "${f.backend}"`);
   const explicit = (k: string): boolean => cmd.getOptionValueSource(k) === 'cli';
   if (f.modelConfig) {
     const clash = MODEL_FLAGS.filter(explicit);
-    if (clash.length) throw new UserError(`${clash.map(flagName).join(', ')} conflict${clash.length === 1 ? 's' : ''} with --model-config, which gives the whole model shape: use one or the other`);
+    if (clash.length)
+      throw new UserError(
+        `${clash.map(flagName).join(', ')} conflict${clash.length === 1 ? 's' : ''} with --model-config, which gives the whole model shape: use one or the other`,
+      );
   }
-  if (f.taskConfig && explicit('task')) throw new UserError('--task conflicts with --task-config, which names the task ("kind"): use one or the other');
-  if (f.resume && !f.checkpoint) throw new UserError('--resume needs --checkpoint FILE (the checkpoint to continue from)');
+  if (f.taskConfig && explicit('task'))
+    throw new UserError('--task conflicts with --task-config, which names the task ("kind"): use one or the other');
+  if (f.resume && !f.checkpoint)
+    throw new UserError('--resume needs --checkpoint FILE (the checkpoint to continue from)');
   if (f.resume && !existsSync(f.checkpoint!)) throw new UserError(`--resume: no checkpoint at ${f.checkpoint}`);
-  if (f.checkpointEvery !== undefined && !f.checkpoint) throw new UserError('--checkpoint-every needs --checkpoint FILE');
+  if (f.checkpointEvery !== undefined && !f.checkpoint)
+    throw new UserError('--checkpoint-every needs --checkpoint FILE');
   for (const k of ['out', 'checkpoint'] as const) {
     const dir = f[k] !== undefined ? dirname(f[k]!) : null;
-    if (dir !== null && !statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new UserError(`${flagName(k)} ${f[k]}: the directory ${dir} does not exist`);
+    if (dir !== null && !statSync(dir, { throwIfNoEntry: false })?.isDirectory())
+      throw new UserError(`${flagName(k)} ${f[k]}: the directory ${dir} does not exist`);
   }
 }
 
 export function registerTrain(program: Command): void {
-  program.command('train')
+  const command = program
+    .command('train')
     .description('train one model on one task (progress bar), evaluate it and save it')
     .option('--task <kind>', 'task (see `recur tasks`)', 'adding')
     .option('--T <n>', 'sequence length', int('--T'))
-    .option('--task-config <json>', 'full task spec as JSON, e.g. \'{"kind":"copy","T":50}\'')
-    .option('--cell <kind>', 'transition: vanilla | gru | lstm | deep | lru', 'lstm')
-    .option('--hidden <n>', 'state size per direction', int('--hidden'))
-    .option('--depth <L>', 'transition depth (deep)', int('--depth'))
-    .option('--variant <v>', 'deep variant: plain | shortcut | residual | highway')
-    .option('--activation <a>', 'tanh | sigmoid | relu | identity (vanilla, deep)')
-    .option('--init <kind>', 'recurrent init: uniform | glorot | orthogonal | identity | normal')
-    .option('--spectral-norm <s>', 'rescale the recurrent matrix to this spectral norm', num('--spectral-norm'))
-    .option('--layers <n>', 'stacked layers', int('--layers'))
-    .option('--bidirectional', 'bidirectional layers')
-    .option('--model-config <json>', 'full model shape as JSON (cell, layers, bidirectional, readout, …)')
+    .option('--task-config <json>', 'full task spec as JSON, e.g. \'{"kind":"copy","T":50}\'');
+  addModelOptions(command, 'lstm')
     .option('--steps <n>', 'optimisation steps', int('--steps'), 1000)
     .option('--batch <n>', 'batch size', int('--batch'), 32)
     .option('--optimizer <kind>', 'adam | adamw | sgd | rmsprop', 'adam')
     .option('--lr <x>', 'learning rate', num('--lr'), 1e-3)
     .option('--clip <x>', 'clip the global gradient norm', num('--clip'))
     .option('--weight-decay <x>', 'weight decay (L2 for adam/sgd/rmsprop, decoupled for adamw)', num('--weight-decay'))
-    .option('--schedule <kind>', 'learning-rate schedule: constant | cosine (to 0 at the last step) | step | exponential', 'constant')
+    .option(
+      '--schedule <kind>',
+      'learning-rate schedule: constant | cosine (to 0 at the last step) | step | exponential',
+      'constant',
+    )
     .option('--warmup <n>', 'linear learning-rate warm-up steps', int('--warmup'))
-    .option('--gamma <x>', 'decay factor (step: per --decay-every steps, default 0.1; exponential: per step)', num('--gamma'))
+    .option(
+      '--gamma <x>',
+      'decay factor (step: per --decay-every steps, default 0.1; exponential: per step)',
+      num('--gamma'),
+    )
     .option('--decay-every <n>', 'steps between decays (step schedule; default steps/3)', int('--decay-every'))
     .option('--dropout <p>', 'dropout between stacked layers (training only)', num('--dropout'))
-    .option('--early-stopping <patience>', 'stop after this many evaluations without improvement', int('--early-stopping'))
-    .option('--stop-when-solved', 'stop at the first evaluation that meets the task\'s solved criterion')
+    .option(
+      '--early-stopping <patience>',
+      'stop after this many evaluations without improvement',
+      int('--early-stopping'),
+    )
+    .option('--stop-when-solved', "stop at the first evaluation that meets the task's solved criterion")
     .option('--seed <n>', 'seed (initialisation and data)', int('--seed'), 1)
     .option('--eval-every <n>', 'evaluate every n steps', int('--eval-every'))
     .option('--out <file>', 'save the trained model (safetensors)')
-    .option('--checkpoint <file>', 'write a training checkpoint here (at the end, on Ctrl-C, and every --checkpoint-every steps)')
+    .option(
+      '--checkpoint <file>',
+      'write a training checkpoint here (at the end, on Ctrl-C, and every --checkpoint-every steps)',
+    )
     .option('--checkpoint-every <n>', 'also write the checkpoint every n steps', int('--checkpoint-every'))
     .option('--resume', 'continue the run saved in --checkpoint (same flags: bit-identical to not stopping)')
     .option('--backend <name>', 'wasm | reference')
-    .option('--threads <n>', 'threads for the wasm kernels (default RECUR_THREADS, else one per core up to 2)', int('--threads'))
+    .option(
+      '--threads <n>',
+      'threads for the wasm kernels (default RECUR_THREADS, else one per core up to 2)',
+      int('--threads'),
+    )
     .option('--json', 'print the result as JSON (with the loss and evaluation history)')
     .option('--quiet', 'no progress output')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   recur train --task adding --T 50 --cell lstm --hidden 64 --steps 2000 --lr 0.01 --out lstm.safetensors
   recur train --task copy --T 20 --cell gru --hidden 64 --steps 3000
   recur train --task adding --T 30 --cell deep --depth 4 --variant highway --hidden 64
   recur train --task-config '{"kind":"mnist","variant":"row","subset":5000}' --cell lstm --hidden 128
-  recur train --steps 20000 --checkpoint run.ckpt --checkpoint-every 1000   # Ctrl-C, then the same with --resume`)
+  recur train --steps 20000 --checkpoint run.ckpt --checkpoint-every 1000   # Ctrl-C, then the same with --resume`,
+    )
     .action(async (f: TrainFlags, cmd: Command) => {
       validate(f, cmd);
       const spec = taskFromFlags(f);
       const shape = { ...modelFromFlags(f), ...(f.dropout !== undefined ? { dropout: f.dropout } : {}) };
       const task = userInput(() => createTask(spec));
       const threads = f.threads ?? (process.env.RECUR_THREADS ? undefined : Math.min(2, availableParallelism()));
-      const model = userInput(() => new Model({ ...shape, inputSize: task.inputSize, outputSize: task.outputSize, target: task.target },
-        getBackend(f.backend as BackendName | undefined, { threads }), f.seed));
-      const progress = createProgress(f.steps, 'train', { quiet: f.quiet || f.json, unit: 'steps', plainEveryMs: 10_000 });
+      const model = userInput(() =>
+        modelForTask(shape, task, getBackend(f.backend as BackendName | undefined, { threads }), f.seed),
+      );
+      const progress = createProgress(f.steps, 'train', {
+        quiet: f.quiet || f.json,
+        unit: 'steps',
+        plainEveryMs: 10_000,
+      });
       const checkpoint = f.checkpoint ?? `${f.out ? f.out.replace(/\.safetensors$/, '') : 'recur-train'}.ckpt`;
       const controller = new AbortController();
       let signal: NodeJS.Signals | null = null;
       const onSignal = (s: NodeJS.Signals): void => {
-        if (signal) { progress.stop(); process.exit(s === 'SIGTERM' ? 143 : 130); } // a second signal: leave now
+        if (signal) {
+          progress.stop();
+          process.exit(s === 'SIGTERM' ? 143 : 130);
+        } // a second signal: leave now
         signal = s;
         controller.abort();
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
-      let loss = '', lastEval = '';
-      const evalText = (metric: number, solved: boolean): string => `eval ${task.metric} ${metric.toPrecision(4)}${solved ? ' (solved)' : ''}`;
+      let loss = '',
+        lastEval = '';
+      const evalText = (metric: number, solved: boolean): string =>
+        `eval ${task.metric} ${metric.toPrecision(4)}${solved ? ' (solved)' : ''}`;
       let r: FitResult;
       try {
         r = await fitAsync(model, task, {
-          steps: f.steps, batchSize: f.batch, clipNorm: f.clip, seed: f.seed, evalEvery: f.evalEvery,
-          optimizer: { kind: f.optimizer as 'adam', lr: f.lr, ...(f.weightDecay !== undefined ? { weightDecay: f.weightDecay } : {}) },
-          schedule: scheduleFromFlags(f), stopWhenSolved: f.stopWhenSolved,
-          ...(f.earlyStopping !== undefined ? { earlyStopping: { patience: f.earlyStopping } } : {}), signal: controller.signal, checkpoint: { path: checkpoint, every: f.checkpointEvery, atEnd: f.checkpoint !== undefined },
+          steps: f.steps,
+          batchSize: f.batch,
+          clipNorm: f.clip,
+          seed: f.seed,
+          evalEvery: f.evalEvery,
+          optimizer: {
+            kind: f.optimizer as 'adam',
+            lr: f.lr,
+            ...(f.weightDecay !== undefined ? { weightDecay: f.weightDecay } : {}),
+          },
+          schedule: scheduleFromFlags(f),
+          stopWhenSolved: f.stopWhenSolved,
+          ...(f.earlyStopping !== undefined ? { earlyStopping: { patience: f.earlyStopping } } : {}),
+          signal: controller.signal,
+          checkpoint: { path: checkpoint, every: f.checkpointEvery, atEnd: f.checkpoint !== undefined },
           resume: f.resume ? checkpoint : undefined,
           onEvent: (e) => {
             if (e.type === 'step') {
@@ -178,11 +252,14 @@ Examples:
         progress.stop();
       }
       if (r.status === 'interrupted') {
-        process.stderr.write(`recur: ${signal ?? 'interrupted'} at step ${r.steps} of ${f.steps}: checkpoint saved to ${checkpoint}; `
-          + `continue with the same command and --checkpoint ${checkpoint} --resume\n`);
+        process.stderr.write(
+          `recur: ${signal ?? 'interrupted'} at step ${r.steps} of ${f.steps}: checkpoint saved to ${checkpoint}; ` +
+            `continue with the same command and --checkpoint ${checkpoint} --resume\n`,
+        );
         process.exit(signal === 'SIGTERM' ? 143 : 130);
       }
-      if (f.out) userInput(() => saveModel(f.out!, model, { task: JSON.stringify(spec), trainedSteps: String(r.steps) }));
+      if (f.out)
+        userInput(() => saveModel(f.out!, model, { task: JSON.stringify(spec), trainedSteps: String(r.steps) }));
       report(f, spec, model, task, r, shape.cell.kind);
       model.dispose();
     });
@@ -192,29 +269,61 @@ Examples:
 function scheduleFromFlags(f: TrainFlags): ScheduleConfig | undefined {
   const warmup = f.warmup ?? 0;
   switch (f.schedule) {
-    case 'cosine': return { kind: 'cosine', lr: f.lr, total: f.steps, warmup };
-    case 'step': return { kind: 'step', lr: f.lr, every: f.decayEvery ?? Math.max(1, Math.floor(f.steps / 3)), gamma: f.gamma ?? 0.1, warmup };
-    case 'exponential': return { kind: 'exponential', lr: f.lr, gamma: f.gamma!, warmup };
-    default: return warmup > 0 ? { kind: 'constant', lr: f.lr, warmup } : undefined;
+    case 'cosine':
+      return { kind: 'cosine', lr: f.lr, total: f.steps, warmup };
+    case 'step':
+      return {
+        kind: 'step',
+        lr: f.lr,
+        every: f.decayEvery ?? Math.max(1, Math.floor(f.steps / 3)),
+        gamma: f.gamma ?? 0.1,
+        warmup,
+      };
+    case 'exponential':
+      return { kind: 'exponential', lr: f.lr, gamma: f.gamma!, warmup };
+    default:
+      return warmup > 0 ? { kind: 'constant', lr: f.lr, warmup } : undefined;
   }
 }
 
 /** Print the result: a two-line summary, or JSON with the histories. */
-function report(f: TrainFlags, spec: ReturnType<typeof taskFromFlags>, model: Model, task: ReturnType<typeof createTask>, r: FitResult, cell: string): void {
+function report(
+  f: TrainFlags,
+  spec: ReturnType<typeof taskFromFlags>,
+  model: Model,
+  task: ReturnType<typeof createTask>,
+  r: FitResult,
+  cell: string,
+): void {
   if (f.json) {
     const summary = {
-      task: spec, model: model.config, parameters: model.parameterCount(), status: r.status, steps: r.steps,
-      final: r.final, solvedAt: r.solvedAt, baseline: task.baseline, metric: task.metric, seconds: Number(r.seconds.toFixed(2)),
-      ...(r.divergedAt !== undefined ? { divergedAt: r.divergedAt, reason: r.divergedReason } : {}), ...(f.out ? { saved: f.out } : {}),
-      ...(r.resumedFrom ? { resumedFrom: r.resumedFrom } : {}), ...(f.checkpoint ? { checkpoint: f.checkpoint } : {}),
-      history: { loss: Array.from(r.history.loss), gradNorm: Array.from(r.history.gradNorm) }, evals: r.evals,
+      task: spec,
+      model: model.config,
+      parameters: model.parameterCount(),
+      status: r.status,
+      steps: r.steps,
+      final: r.final,
+      solvedAt: r.solvedAt,
+      baseline: task.baseline,
+      metric: task.metric,
+      seconds: Number(r.seconds.toFixed(2)),
+      ...(r.divergedAt !== undefined ? { divergedAt: r.divergedAt, reason: r.divergedReason } : {}),
+      ...(f.out ? { saved: f.out } : {}),
+      ...(r.resumedFrom ? { resumedFrom: r.resumedFrom } : {}),
+      ...(f.checkpoint ? { checkpoint: f.checkpoint } : {}),
+      history: { loss: Array.from(r.history.loss), gradNorm: Array.from(r.history.gradNorm) },
+      evals: r.evals,
     };
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     return;
   }
   const m = r.final ? r.final.metric.toPrecision(4) : 'n/a';
-  process.stdout.write(`${spec.kind} T=${task.T} · ${cell} (${model.parameterCount()} parameters) · ${r.status} after ${r.steps} steps in ${r.seconds.toFixed(1)} s${r.resumedFrom ? ` (resumed at step ${r.resumedFrom})` : ''}\n`);
-  process.stdout.write(`final ${task.metric} ${m} (baseline ${task.baseline.toPrecision(4)}${r.solvedAt !== null ? `, solved at step ${r.solvedAt}` : ', not solved'})\n`);
+  process.stdout.write(
+    `${spec.kind} T=${task.T} · ${cell} (${model.parameterCount()} parameters) · ${r.status} after ${r.steps} steps in ${r.seconds.toFixed(1)} s${r.resumedFrom ? ` (resumed at step ${r.resumedFrom})` : ''}\n`,
+  );
+  process.stdout.write(
+    `final ${task.metric} ${m} (baseline ${task.baseline.toPrecision(4)}${r.solvedAt !== null ? `, solved at step ${r.solvedAt}` : ', not solved'})\n`,
+  );
   if (r.divergedAt !== undefined) process.stdout.write(`diverged at step ${r.divergedAt}: ${r.divergedReason}\n`);
   if (f.out) process.stdout.write(`saved ${f.out}\n`);
   if (f.checkpoint) process.stdout.write(`checkpoint ${f.checkpoint}\n`);

@@ -68,8 +68,17 @@ export class Dataset implements Task {
   readonly variableLength: boolean;
 
   /** @internal use `dataset(options)` or `Dataset.subset`. */
-  constructor(parts: { name: string; x: Float64Array; lengths: Int32Array; y: Float64Array; T: number; inputSize: number;
-    outputSize: number; loss: 'mse' | 'xent'; target: 'last' | 'all' }) {
+  constructor(parts: {
+    name: string;
+    x: Float64Array;
+    lengths: Int32Array;
+    y: Float64Array;
+    T: number;
+    inputSize: number;
+    outputSize: number;
+    loss: 'mse' | 'xent';
+    target: 'last' | 'all';
+  }) {
     this.name = parts.name;
     this.x = parts.x;
     this.lengths = parts.lengths;
@@ -85,9 +94,12 @@ export class Dataset implements Task {
     const b = this.computeBaseline();
     this.baseline = b.value;
     this.baselineDescription = b.description;
-    this.definition = `${this.size} sequences of ${this.variableLength ? `up to ${this.T}` : this.T} steps, ${this.inputSize} feature${this.inputSize > 1 ? 's' : ''}; `
-      + (this.loss === 'xent' ? `${this.outputSize} classes` : `${this.outputSize} regression output${this.outputSize > 1 ? 's' : ''}`)
-      + (this.target === 'all' ? ' at every step' : ' per sequence');
+    this.definition =
+      `${this.size} sequences of ${this.variableLength ? `up to ${this.T}` : this.T} steps, ${this.inputSize} feature${this.inputSize > 1 ? 's' : ''}; ` +
+      (this.loss === 'xent'
+        ? `${this.outputSize} classes`
+        : `${this.outputSize} regression output${this.outputSize > 1 ? 's' : ''}`) +
+      (this.target === 'all' ? ' at every step' : ' per sequence');
   }
 
   /** Entries of y per example. */
@@ -100,15 +112,32 @@ export class Dataset implements Task {
    * x [T, B, I], y [B, O] / [B] / [T, B, O] / [T, B], and mask [T, B] for variable lengths.
    */
   gather(indices: ArrayLike<number>, start: number, B: number, out?: Batch): Batch {
-    const { T, inputSize: I } = this, ys = this.yStride, O = this.loss === 'xent' ? 1 : this.outputSize;
-    const ok = out && out.T === T && out.B === B && out.x.length === T * B * I && out.y.length === B * ys && !!out.mask === this.variableLength;
-    const batch: Batch = ok ? out! : { T, B, x: new Float64Array(T * B * I), y: new Float64Array(B * ys), ...(this.variableLength ? { mask: new Float64Array(T * B) } : {}) };
+    const { T, inputSize: I } = this,
+      ys = this.yStride,
+      O = this.loss === 'xent' ? 1 : this.outputSize;
+    const ok =
+      out &&
+      out.T === T &&
+      out.B === B &&
+      out.x.length === T * B * I &&
+      out.y.length === B * ys &&
+      !!out.mask === this.variableLength;
+    const batch: Batch = ok
+      ? out!
+      : {
+          T,
+          B,
+          x: new Float64Array(T * B * I),
+          y: new Float64Array(B * ys),
+          ...(this.variableLength ? { mask: new Float64Array(T * B) } : {}),
+        };
     for (let b = 0; b < B; b++) {
       const n = indices[start + b];
       for (let t = 0; t < T; t++) batch.x.set(this.x.subarray((n * T + t) * I, (n * T + t + 1) * I), (t * B + b) * I);
       if (batch.mask) for (let t = 0; t < T; t++) batch.mask[t * B + b] = t < this.lengths[n] ? 1 : 0;
       if (this.target === 'last') batch.y.set(this.y.subarray(n * ys, (n + 1) * ys), b * ys);
-      else for (let t = 0; t < T; t++) batch.y.set(this.y.subarray((n * T + t) * O, (n * T + t + 1) * O), (t * B + b) * O);
+      else
+        for (let t = 0; t < T; t++) batch.y.set(this.y.subarray((n * T + t) * O, (n * T + t + 1) * O), (t * B + b) * O);
     }
     return batch;
   }
@@ -127,17 +156,32 @@ export class Dataset implements Task {
 
   /** The examples at `indices`, as a new dataset (copies). */
   subset(indices: ArrayLike<number>, name = this.name): Dataset {
-    const { T, inputSize: I } = this, ys = this.yStride, N = indices.length;
+    const { T, inputSize: I } = this,
+      ys = this.yStride,
+      N = indices.length;
     if (N < 1) throw new Error(`${this.name}: a subset needs at least one example`);
-    const x = new Float64Array(N * T * I), y = new Float64Array(N * ys), lengths = new Int32Array(N);
+    const x = new Float64Array(N * T * I),
+      y = new Float64Array(N * ys),
+      lengths = new Int32Array(N);
     for (let k = 0; k < N; k++) {
       const n = indices[k];
-      if (!Number.isInteger(n) || n < 0 || n >= this.size) throw new Error(`${this.name}: subset index ${n} is outside 0..${this.size - 1}`);
+      if (!Number.isInteger(n) || n < 0 || n >= this.size)
+        throw new Error(`${this.name}: subset index ${n} is outside 0..${this.size - 1}`);
       x.set(this.x.subarray(n * T * I, (n + 1) * T * I), k * T * I);
       y.set(this.y.subarray(n * ys, (n + 1) * ys), k * ys);
       lengths[k] = this.lengths[n];
     }
-    return new Dataset({ name, x, lengths, y, T, inputSize: I, outputSize: this.outputSize, loss: this.loss, target: this.target });
+    return new Dataset({
+      name,
+      x,
+      lengths,
+      y,
+      T,
+      inputSize: I,
+      outputSize: this.outputSize,
+      loss: this.loss,
+      target: this.target,
+    });
   }
 
   /**
@@ -145,16 +189,25 @@ export class Dataset implements Task {
    * false, then the last ⌈fraction·N⌉ go to validation (at least one example on each side).
    */
   split(fraction: number, options: { seed?: number; shuffle?: boolean } = {}): { train: Dataset; validation: Dataset } {
-    if (!(fraction > 0 && fraction < 1)) throw new Error(`${this.name}.split: fraction must be between 0 and 1 (exclusive), got ${fraction}`);
+    if (!(fraction > 0 && fraction < 1))
+      throw new Error(`${this.name}.split: fraction must be between 0 and 1 (exclusive), got ${fraction}`);
     if (this.size < 2) throw new Error(`${this.name}.split: needs at least 2 examples, has ${this.size}`);
-    const order = options.shuffle === false ? Int32Array.from({ length: this.size }, (_, i) => i) : new Rng(options.seed ?? 0).permutation(this.size);
+    const order =
+      options.shuffle === false
+        ? Int32Array.from({ length: this.size }, (_, i) => i)
+        : new Rng(options.seed ?? 0).permutation(this.size);
     const nVal = Math.min(this.size - 1, Math.max(1, Math.ceil(fraction * this.size)));
     const cut = this.size - nVal;
-    return { train: this.subset(order.subarray(0, cut), this.name), validation: this.subset(order.subarray(cut), `${this.name} (validation)`) };
+    return {
+      train: this.subset(order.subarray(0, cut), this.name),
+      validation: this.subset(order.subarray(cut), `${this.name} (validation)`),
+    };
   }
 
   private computeBaseline(): { value: number; description: string } {
-    const { T, lengths } = this, O = this.loss === 'xent' ? 1 : this.outputSize, ys = this.yStride;
+    const { T, lengths } = this,
+      O = this.loss === 'xent' ? 1 : this.outputSize,
+      ys = this.yStride;
     const rows: number[] = []; // offsets into y of every counted target row
     for (let n = 0; n < this.size; n++) {
       if (this.target === 'last') rows.push(n * ys);
@@ -168,7 +221,8 @@ export class Dataset implements Task {
     }
     let total = 0;
     for (let o = 0; o < O; o++) {
-      let mean = 0, sq = 0;
+      let mean = 0,
+        sq = 0;
       for (const r of rows) mean += this.y[r + o];
       mean /= rows.length;
       for (const r of rows) sq += (this.y[r + o] - mean) ** 2;
@@ -186,22 +240,44 @@ export function isDataset(task: Task): task is Dataset {
 /** Build a Dataset from your arrays (see DatasetOptions); every problem names the argument and position. */
 export function dataset(options: DatasetOptions): Dataset {
   const where = 'dataset';
-  if (options === null || typeof options !== 'object') throw new Error(`${where}: expected an options object { x, y, … }`);
+  if (options === null || typeof options !== 'object')
+    throw new Error(`${where}: expected an options object { x, y, … }`);
   const known = new Set(['x', 'shape', 'layout', 'lengths', 'mask', 'y', 'target', 'loss', 'classes', 'name']);
   const unknown = Object.keys(options).filter((k) => !known.has(k));
-  if (unknown.length) throw new Error(`${where}: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (expected ${[...known].join(', ')})`);
-  const target = options.target ?? 'last', loss = options.loss ?? 'mse', layout = options.layout ?? 'batch-first';
-  if (target !== 'last' && target !== 'all') throw new Error(`${where}: target must be 'last' or 'all', got ${JSON.stringify(target)}`);
-  if (loss !== 'mse' && loss !== 'xent') throw new Error(`${where}: loss must be 'mse' or 'xent', got ${JSON.stringify(loss)}`);
-  if (layout !== 'batch-first' && layout !== 'time-major') throw new Error(`${where}: layout must be 'batch-first' or 'time-major', got ${JSON.stringify(layout)}`);
+  if (unknown.length)
+    throw new Error(
+      `${where}: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (expected ${[...known].join(', ')})`,
+    );
+  const target = options.target ?? 'last',
+    loss = options.loss ?? 'mse',
+    layout = options.layout ?? 'batch-first';
+  if (target !== 'last' && target !== 'all')
+    throw new Error(`${where}: target must be 'last' or 'all', got ${JSON.stringify(target)}`);
+  if (loss !== 'mse' && loss !== 'xent')
+    throw new Error(`${where}: loss must be 'mse' or 'xent', got ${JSON.stringify(loss)}`);
+  if (layout !== 'batch-first' && layout !== 'time-major')
+    throw new Error(`${where}: layout must be 'batch-first' or 'time-major', got ${JSON.stringify(layout)}`);
   const { x, lengths, T, I } = readInputs(options, layout);
   const N = lengths.length;
   const t = readTargets(options.y, { N, T, lengths, target, loss, layout, classes: options.classes });
-  return new Dataset({ name: options.name ?? 'dataset', x, lengths, y: t.y, T, inputSize: I, outputSize: t.outputSize, loss, target });
+  return new Dataset({
+    name: options.name ?? 'dataset',
+    x,
+    lengths,
+    y: t.y,
+    T,
+    inputSize: I,
+    outputSize: t.outputSize,
+    loss,
+    target,
+  });
 }
 
 /** x as batch-first [N, T, I] with lengths, from nested or flat input. */
-function readInputs(o: DatasetOptions, layout: 'batch-first' | 'time-major'): { x: Float64Array; lengths: Int32Array; T: number; I: number } {
+function readInputs(
+  o: DatasetOptions,
+  layout: 'batch-first' | 'time-major',
+): { x: Float64Array; lengths: Int32Array; T: number; I: number } {
   let x: Float64Array, N: number, T: number, I: number, lengths: Int32Array;
   if (Array.isArray(o.x) && (o.x.length === 0 || Array.isArray(o.x[0]))) {
     if (o.shape) throw new Error('dataset: shape goes with a flat x; nested sequences carry their own shape');
@@ -211,19 +287,26 @@ function readInputs(o: DatasetOptions, layout: 'batch-first' | 'time-major'): { 
     lengths = p.lengths;
   } else {
     const flat = o.x as ArrayLike<number>;
-    if (!flat || typeof flat.length !== 'number') throw new Error('dataset: x must be an array of sequences or a flat numeric array with shape');
+    if (!flat || typeof flat.length !== 'number')
+      throw new Error('dataset: x must be an array of sequences or a flat numeric array with shape');
     const s = o.shape;
     if (!s || s.length !== 3 || !s.every((d) => Number.isInteger(d) && d > 0)) {
-      throw new Error(`dataset: a flat x needs shape [N, T, I]${layout === 'time-major' ? ' (time-major: [T, N, I])' : ''} of positive integers, got ${JSON.stringify(s ?? null)}`);
+      throw new Error(
+        `dataset: a flat x needs shape [N, T, I]${layout === 'time-major' ? ' (time-major: [T, N, I])' : ''} of positive integers, got ${JSON.stringify(s ?? null)}`,
+      );
     }
     [N, T, I] = layout === 'time-major' ? [s[1], s[0], s[2]] : [s[0], s[1], s[2]];
-    if (flat.length !== N * T * I) throw new Error(`dataset: x has ${flat.length} values, shape ${JSON.stringify(s)} needs ${N * T * I}`);
+    if (flat.length !== N * T * I)
+      throw new Error(`dataset: x has ${flat.length} values, shape ${JSON.stringify(s)} needs ${N * T * I}`);
     x = new Float64Array(N * T * I);
-    for (let n = 0; n < N; n++) for (let t = 0; t < T; t++) for (let i = 0; i < I; i++) {
-      const v = flat[layout === 'time-major' ? (t * N + n) * I + i : (n * T + t) * I + i];
-      if (!Number.isFinite(v)) throw new Error(`dataset: x at sequence ${n}, step ${t}, feature ${i} is ${v} (values must be finite)`);
-      x[(n * T + t) * I + i] = v;
-    }
+    for (let n = 0; n < N; n++)
+      for (let t = 0; t < T; t++)
+        for (let i = 0; i < I; i++) {
+          const v = flat[layout === 'time-major' ? (t * N + n) * I + i : (n * T + t) * I + i];
+          if (!Number.isFinite(v))
+            throw new Error(`dataset: x at sequence ${n}, step ${t}, feature ${i} is ${v} (values must be finite)`);
+          x[(n * T + t) * I + i] = v;
+        }
     lengths = new Int32Array(N).fill(T);
   }
   if (o.lengths && o.mask) throw new Error('dataset: give lengths or mask, not both');
@@ -231,17 +314,22 @@ function readInputs(o: DatasetOptions, layout: 'batch-first' | 'time-major'): { 
     if (o.lengths.length !== N) throw new Error(`dataset: lengths has ${o.lengths.length} entries for ${N} sequences`);
     for (let n = 0; n < N; n++) {
       const l = o.lengths[n];
-      if (!Number.isInteger(l) || l < 1 || l > lengths[n]) throw new Error(`dataset: lengths[${n}] = ${l} must be an integer in 1..${lengths[n]}`);
+      if (!Number.isInteger(l) || l < 1 || l > lengths[n])
+        throw new Error(`dataset: lengths[${n}] = ${l} must be an integer in 1..${lengths[n]}`);
       lengths[n] = l;
     }
   } else if (o.mask) {
-    if (o.mask.length !== N * T) throw new Error(`dataset: mask has ${o.mask.length} values, expected N·T = ${N}·${T} = ${N * T}`);
+    if (o.mask.length !== N * T)
+      throw new Error(`dataset: mask has ${o.mask.length} values, expected N·T = ${N}·${T} = ${N * T}`);
     for (let n = 0; n < N; n++) {
       let len = 0;
       for (let t = 0; t < T; t++) {
         const m = o.mask[layout === 'time-major' ? t * N + n : n * T + t];
         if (m !== 0 && m !== 1) throw new Error(`dataset: mask at sequence ${n}, step ${t} is ${m} (0 or 1 expected)`);
-        if (m === 1 && len !== t) throw new Error(`dataset: mask of sequence ${n} has a 1 at step ${t} after padding (sequences must be right-padded)`);
+        if (m === 1 && len !== t)
+          throw new Error(
+            `dataset: mask of sequence ${n} has a 1 at step ${t} after padding (sequences must be right-padded)`,
+          );
         if (m === 1) len = t + 1;
       }
       if (len === 0) throw new Error(`dataset: mask of sequence ${n} is all zeros`);

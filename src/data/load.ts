@@ -43,23 +43,29 @@ export function loadSequences(path: string, options: LoadSequencesOptions = {}):
   }
   const ext = extname(path).toLowerCase();
   const format = options.format ?? (ext === '.csv' ? 'csv' : ext === '.jsonl' || ext === '.ndjson' ? 'jsonl' : null);
-  if (format === null) throw new Error(`${path}: cannot tell the format from the extension "${ext}" (pass format: 'csv' or 'jsonl')`);
+  if (format === null)
+    throw new Error(`${path}: cannot tell the format from the extension "${ext}" (pass format: 'csv' or 'jsonl')`);
   return format === 'csv' ? fromCsv(path, text, options) : fromJsonLines(path, text, options.targetMode ?? 'last');
 }
 
 /** Split one CSV line into fields (RFC 4180 quotes: "a,b" and "" for a quote). */
 function csvFields(line: string): string[] {
   const out: string[] = [];
-  let field = '', quoted = false;
+  let field = '',
+    quoted = false;
   for (let i = 0; i < line.length; i++) {
     const c = line[i];
     if (quoted) {
-      if (c === '"' && line[i + 1] === '"') { field += '"'; i++; }
-      else if (c === '"') quoted = false;
+      if (c === '"' && line[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
       else field += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') { out.push(field); field = ''; }
-    else field += c;
+    else if (c === ',') {
+      out.push(field);
+      field = '';
+    } else field += c;
   }
   out.push(field);
   return out.map((f) => f.trim());
@@ -79,19 +85,25 @@ function fromCsv(path: string, text: string, o: LoadSequencesOptions): LoadedSeq
   const fi = (o.features ?? header.filter((h, i) => i !== ti && i !== si)).map((f) => col(f, 'feature'));
   if (fi.length === 0) throw new Error(`${path}: no feature columns left besides the target and sequence columns`);
   const mode = o.targetMode ?? 'last';
-  const x: number[][][] = [], ys: number[][] = [];
+  const x: number[][][] = [],
+    ys: number[][] = [];
   let lastId: string | null = null;
   for (let l = 1; l < lines.length; l++) {
     if (lines[l].trim() === '') continue;
     const f = csvFields(lines[l]);
-    if (f.length !== header.length) throw new Error(`${path}:${l + 1}: ${f.length} fields, the header has ${header.length}`);
+    if (f.length !== header.length)
+      throw new Error(`${path}:${l + 1}: ${f.length} fields, the header has ${header.length}`);
     const num = (i: number): number => {
       const v = f[i] === '' ? NaN : Number(f[i]);
       if (!Number.isFinite(v)) throw new Error(`${path}:${l + 1}: column "${header[i]}" is "${f[i]}", not a number`);
       return v;
     };
     const id = si >= 0 ? f[si] : '';
-    if (lastId === null || id !== lastId) { x.push([]); ys.push([]); lastId = id; }
+    if (lastId === null || id !== lastId) {
+      x.push([]);
+      ys.push([]);
+      lastId = id;
+    }
     x[x.length - 1].push(fi.map(num));
     ys[ys.length - 1].push(num(ti));
   }
@@ -100,7 +112,8 @@ function fromCsv(path: string, text: string, o: LoadSequencesOptions): LoadedSeq
 }
 
 function fromJsonLines(path: string, text: string, mode: 'last' | 'all'): LoadedSequences {
-  const x: number[][][] = [], y: (number | number[])[] = [];
+  const x: number[][][] = [],
+    y: (number | number[])[] = [];
   text.split(/\r?\n/).forEach((line, l) => {
     if (line.trim() === '') return;
     let rec: unknown;

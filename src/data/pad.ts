@@ -43,8 +43,10 @@ function stepWidth(step: unknown, where: string): number {
  */
 export function padSequences(sequences: readonly Sequence[], options: PadOptions = {}): PaddedSequences {
   const where = options.where ?? 'padSequences';
-  if (!Array.isArray(sequences) || sequences.length === 0) throw new Error(`${where}: expected a non-empty array of sequences`);
-  let I = -1, longest = 0;
+  if (!Array.isArray(sequences) || sequences.length === 0)
+    throw new Error(`${where}: expected a non-empty array of sequences`);
+  let I = -1,
+    longest = 0;
   sequences.forEach((s, n) => {
     if (!Array.isArray(s)) throw new Error(`${where}: sequence ${n} is not an array`);
     if (s.length === 0) throw new Error(`${where}: sequence ${n} is empty (every sequence needs at least one step)`);
@@ -52,13 +54,15 @@ export function padSequences(sequences: readonly Sequence[], options: PadOptions
     for (let t = 0; t < s.length; t++) {
       const w = stepWidth(s[t], `${where}: sequence ${n}, step ${t}`);
       if (I < 0) I = w;
-      else if (w !== I) throw new Error(`${where}: sequence ${n}, step ${t} has ${w} features, sequence 0 step 0 has ${I}`);
+      else if (w !== I)
+        throw new Error(`${where}: sequence ${n}, step ${t} has ${w} features, sequence 0 step 0 has ${I}`);
     }
   });
   if (I < 1) throw new Error(`${where}: steps have no features`);
   const T = options.length ?? longest;
   if (!Number.isInteger(T) || T < 1) throw new Error(`${where}: length must be a positive integer, got ${T}`);
-  const N = sequences.length, timeMajor = options.layout === 'time-major';
+  const N = sequences.length,
+    timeMajor = options.layout === 'time-major';
   const x = new Float64Array(N * T * I).fill(options.value ?? 0);
   const mask = new Float64Array(N * T);
   const lengths = new Int32Array(N);
@@ -67,11 +71,14 @@ export function padSequences(sequences: readonly Sequence[], options: PadOptions
     lengths[n] = len;
     for (let t = 0; t < len; t++) {
       const step = s[t] as number | readonly number[];
-      const row = (timeMajor ? t * N + n : n * T + t);
+      const row = timeMajor ? t * N + n : n * T + t;
       mask[row] = 1;
       for (let i = 0; i < I; i++) {
         const v = typeof step === 'number' ? step : step[i];
-        if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${where}: sequence ${n}, step ${t}${I > 1 ? `, feature ${i}` : ''} is ${String(v)} (values must be finite numbers)`);
+        if (typeof v !== 'number' || !Number.isFinite(v))
+          throw new Error(
+            `${where}: sequence ${n}, step ${t}${I > 1 ? `, feature ${i}` : ''} is ${String(v)} (values must be finite numbers)`,
+          );
         x[row * I + i] = v;
       }
     }

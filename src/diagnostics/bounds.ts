@@ -48,30 +48,76 @@ const toMatrix = (t: Tensor): Matrix => create(t.shape[0], t.shape[1], t.toArray
 
 /** The Pascanu-style bound of a cell's transition (see the file header for each kind). */
 export function transitionBound(cell: Cell): TransitionBound {
-  const none = (note: string, gamma: number | null = null): TransitionBound =>
-    ({ kind: cell.kind, gamma, norms: [], spectralRadius: null, shortcutNorm: null, perStep: null, bound: () => null, rigorous: false, note });
-  const make = (perStep: number, gamma: number | null, norms: number[], rho: number | null, shortcutNorm: number | null, note: string): TransitionBound =>
-    ({ kind: cell.kind, gamma, norms, spectralRadius: rho, shortcutNorm, perStep, bound: (span) => perStep ** span, rigorous: true, note });
+  const none = (note: string, gamma: number | null = null): TransitionBound => ({
+    kind: cell.kind,
+    gamma,
+    norms: [],
+    spectralRadius: null,
+    shortcutNorm: null,
+    perStep: null,
+    bound: () => null,
+    rigorous: false,
+    note,
+  });
+  const make = (
+    perStep: number,
+    gamma: number | null,
+    norms: number[],
+    rho: number | null,
+    shortcutNorm: number | null,
+    note: string,
+  ): TransitionBound => ({
+    kind: cell.kind,
+    gamma,
+    norms,
+    spectralRadius: rho,
+    shortcutNorm,
+    perStep,
+    bound: (span) => perStep ** span,
+    rigorous: true,
+    note,
+  });
 
   if (cell.kind === 'lru') {
     const r = Math.max(...lruEigenvalues(cell).modulus);
-    return make(r, null, [], r, null, 'linear diagonal recurrence: ‖J_t‖ = max|λ| exactly, bound (max|λ|)^span is tight');
+    return make(
+      r,
+      null,
+      [],
+      r,
+      null,
+      'linear diagonal recurrence: ‖J_t‖ = max|λ| exactly, bound (max|λ|)^span is tight',
+    );
   }
   const th = cell.theory;
-  if (!th) return none(`${cell.kind}: gated transition; ‖J_t‖ depends on the gate values along the trajectory (measure it)`);
+  if (!th)
+    return none(`${cell.kind}: gated transition; ‖J_t‖ depends on the gate values along the trajectory (measure it)`);
   if (Object.keys(cell.params).some((n) => n.startsWith('ln_gain'))) {
-    return none(`${cell.kind}: layer normalisation; its Jacobian (∝ 1/std of the pre-activation) is not bounded by the weights`, th.gamma);
+    return none(
+      `${cell.kind}: layer normalisation; its Jacobian (∝ 1/std of the pre-activation) is not bounded by the weights`,
+      th.gamma,
+    );
   }
-  if (th.shortcut === 'gated') return none(`${cell.kind}: gated carry (highway); the gates' values decide ‖J_t‖`, th.gamma);
+  if (th.shortcut === 'gated')
+    return none(`${cell.kind}: gated carry (highway); the gates' values decide ‖J_t‖`, th.gamma);
   const mats = th.recurrentMatrices.map(toMatrix);
-  const norms = mats.map(spectralNorm), g = th.gamma;
+  const norms = mats.map(spectralNorm),
+    g = th.gamma;
   const rho = mats.length === 1 ? spectralRadius(mats[0]) : null;
   const chain = norms.reduce((p, n) => p * g * n, 1);
   const L = norms.length;
   if (th.shortcut === 'none') {
-    return make(chain, g, norms, rho, null, L === 1 ? 'γ‖A‖ per step (Pascanu et al. 2013)' : `Π_l γ‖W_l‖ over L = ${L} layers per step`);
+    return make(
+      chain,
+      g,
+      norms,
+      rho,
+      null,
+      L === 1 ? 'γ‖A‖ per step (Pascanu et al. 2013)' : `Π_l γ‖W_l‖ over L = ${L} layers per step`,
+    );
   }
-  if (th.shortcut === 'identity') return make(1 + chain, g, norms, rho, null, `residual: 1 + Π_l γ‖W_l‖ per step (never below 1)`);
+  if (th.shortcut === 'identity')
+    return make(1 + chain, g, norms, rho, null, `residual: 1 + Π_l γ‖W_l‖ per step (never below 1)`);
   const skip = cell.params.weight_skip;
   if (!skip) return none(`${cell.kind}: shortcut matrix not found (params.weight_skip)`, g);
   const s = spectralNorm(toMatrix(skip));
@@ -104,13 +150,24 @@ export interface BoundComparisonSummary {
  * jacobianProductNorms) with a transition's bound β^(t1−t0). `relTol` (default 1e-9; use ~1e-5 for
  * float32 measurements) forgives rounding when deciding `inside`.
  */
-export function compareWithBound(bound: TransitionBound, spans: readonly [number, number][], measured: ArrayLike<number>,
-  relTol = 1e-9): BoundComparisonSummary {
-  if (spans.length !== measured.length) throw new Error(`compareWithBound: ${spans.length} spans but ${measured.length} measurements`);
+export function compareWithBound(
+  bound: TransitionBound,
+  spans: readonly [number, number][],
+  measured: ArrayLike<number>,
+  relTol = 1e-9,
+): BoundComparisonSummary {
+  if (spans.length !== measured.length)
+    throw new Error(`compareWithBound: ${spans.length} spans but ${measured.length} measurements`);
   const rows = spans.map(([t0, t1], i): BoundComparison => {
     const b = bound.bound(t1 - t0);
     if (b === null) return { span: [t0, t1], measured: measured[i], bound: null, ratio: null, inside: null };
-    return { span: [t0, t1], measured: measured[i], bound: b, ratio: measured[i] / b, inside: measured[i] <= b * (1 + relTol) };
+    return {
+      span: [t0, t1],
+      measured: measured[i],
+      bound: b,
+      ratio: measured[i] / b,
+      inside: measured[i] <= b * (1 + relTol),
+    };
   });
   if (bound.perStep === null) return { rows, allInside: null, maxRatio: null, logSlackPerStep: null };
   let slack = 0;

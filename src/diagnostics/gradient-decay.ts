@@ -61,10 +61,13 @@ export function gradientDecay(probe: StepProbe, options: GradientDecayOptions = 
   const { T, B, D } = probe;
   const [m0, m1] = options.window ?? [0, T];
   if (!(Number.isInteger(m0) && Number.isInteger(m1) && m0 >= 0 && m1 <= T && m1 - m0 >= 2)) {
-    throw new Error(`gradientDecay: window [${m0}, ${m1}] must be integer lags with 0 ≤ from, from + 2 ≤ to ≤ T = ${T}`);
+    throw new Error(
+      `gradientDecay: window [${m0}, ${m1}] must be integer lags with 0 ≤ from, from + 2 ≤ to ≤ T = ${T}`,
+    );
   }
   const rng = new Rng(options.seed ?? 1);
-  const u = new Float64Array(B * D), next = new Float64Array(B * D);
+  const u = new Float64Array(B * D),
+    next = new Float64Array(B * D);
   rng.fillNormal(u, 0, 1);
   const logs = new Float64Array((T + 1) * B); // ℓ_b(m) at [m·B + b]
   normalise(u, B, D, null);
@@ -76,9 +79,11 @@ export function gradientDecay(probe: StepProbe, options: GradientDecayOptions = 
     for (let b = 0; b < B; b++) logs[(m + 1) * B + b] = logs[m * B + b] + grow[b];
     u.set(next);
   }
-  const meanLog = new Float64Array(T + 1), stdLog = new Float64Array(T + 1);
+  const meanLog = new Float64Array(T + 1),
+    stdLog = new Float64Array(T + 1);
   for (let m = 0; m <= T; m++) {
-    let s = 0, ss = 0;
+    let s = 0,
+      ss = 0;
     for (let b = 0; b < B; b++) s += logs[m * B + b];
     const mean = s / B;
     for (let b = 0; b < B; b++) ss += (logs[m * B + b] - mean) ** 2;
@@ -87,15 +92,22 @@ export function gradientDecay(probe: StepProbe, options: GradientDecayOptions = 
   }
   const ms = Array.from({ length: m1 - m0 + 1 }, (_, i) => m0 + i);
   const perSample = new Float64Array(B);
-  for (let b = 0; b < B; b++) perSample[b] = fitLine(ms, ms.map((m) => logs[m * B + b])).slope;
+  for (let b = 0; b < B; b++)
+    perSample[b] = fitLine(
+      ms,
+      ms.map((m) => logs[m * B + b]),
+    ).slope;
   const slope = perSample.reduce((a, x) => a + x, 0) / B;
   let ci: [number, number] = [NaN, NaN];
   if (B > 1) {
     const sd = Math.sqrt(perSample.reduce((a, x) => a + (x - slope) ** 2, 0) / (B - 1));
-    const half = studentTQuantile((1 + (options.confidence ?? 0.95)) / 2, B - 1) * sd / Math.sqrt(B);
+    const half = (studentTQuantile((1 + (options.confidence ?? 0.95)) / 2, B - 1) * sd) / Math.sqrt(B);
     ci = [slope - half, slope + half];
   }
-  const r2 = fitLine(ms, ms.map((m) => meanLog[m])).r2;
+  const r2 = fitLine(
+    ms,
+    ms.map((m) => meanLog[m]),
+  ).r2;
   return { T, B, meanLog, stdLog, slope, ci, perSample, r2, window: [m0, m1] };
 }
 

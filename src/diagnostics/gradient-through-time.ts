@@ -77,10 +77,16 @@ export interface GradientThroughTime {
  *   const r = gradientThroughTime(model, task, task.sample(new Rng(1), 32));
  *   r.cells[0].fit.slope   // ≈ log a for a linear RNN with A = a·I
  */
-export function gradientThroughTime(model: Model, score: Pick<TaskScore, 'loss' | 'target'>, batch: Batch,
-  options: GradientThroughTimeOptions = {}): GradientThroughTime {
+export function gradientThroughTime(
+  model: Model,
+  score: Pick<TaskScore, 'loss' | 'target'>,
+  batch: Batch,
+  options: GradientThroughTimeOptions = {},
+): GradientThroughTime {
   const own = !options.graph;
-  const graph = options.graph ?? buildGraph(model, score, batch.T, batch.B, { grad: true, mask: !!batch.mask, lossMask: !!batch.lossMask });
+  const graph =
+    options.graph ??
+    buildGraph(model, score, batch.T, batch.B, { grad: true, mask: !!batch.mask, lossMask: !!batch.lossMask });
   if (!graph.tape.grad) throw new Error('gradientThroughTime: the graph was recorded without gradients');
   try {
     loadBatch(graph, batch);
@@ -89,8 +95,17 @@ export function gradientThroughTime(model: Model, score: Pick<TaskScore, 'loss' 
     const cells: CellGradientFlow[] = [];
     graph.output.hs.forEach((hs, i) => {
       if (hs.length === 0) return; // a cell whose per-step output is not its state (nothing to read)
-      const layer = Math.floor(i / model.directions), direction = i % model.directions === 0 ? 'fwd' : 'bwd';
-      cells.push(analyse(hs.map((h) => h.grad?.toArray() ?? new Float64Array(h.size)), batch.B, layer, direction, options));
+      const layer = Math.floor(i / model.directions),
+        direction = i % model.directions === 0 ? 'fwd' : 'bwd';
+      cells.push(
+        analyse(
+          hs.map((h) => h.grad?.toArray() ?? new Float64Array(h.size)),
+          batch.B,
+          layer,
+          direction,
+          options,
+        ),
+      );
     });
     return { T: batch.T, B: batch.B, loss: graph.loss.item(), cells };
   } finally {
@@ -102,33 +117,52 @@ export function gradientThroughTime(model: Model, score: Pick<TaskScore, 'loss' 
  * The statistics of one cell's gradients g[t] ([B·H] per step, t = 0..T−1 in time order), as above.
  * Exposed for gradients obtained elsewhere.
  */
-export function analyse(g: Float64Array[], B: number, layer: number, direction: 'fwd' | 'bwd',
-  options: Omit<GradientThroughTimeOptions, 'graph'> = {}): CellGradientFlow {
-  const T = g.length, levels = options.quantiles ?? [0.1, 0.25, 0.5, 0.75, 0.9];
+export function analyse(
+  g: Float64Array[],
+  B: number,
+  layer: number,
+  direction: 'fwd' | 'bwd',
+  options: Omit<GradientThroughTimeOptions, 'graph'> = {},
+): CellGradientFlow {
+  const T = g.length,
+    levels = options.quantiles ?? [0.1, 0.25, 0.5, 0.75, 0.9];
   const fraction = options.fraction ?? 1e-3;
-  if (!(fraction > 0 && fraction < 1)) throw new Error(`gradientThroughTime: fraction must be in (0, 1), got ${fraction}`);
+  if (!(fraction > 0 && fraction < 1))
+    throw new Error(`gradientThroughTime: fraction must be in (0, 1), got ${fraction}`);
   const perSample = new Float64Array(T * B);
-  const mean = new Float64Array(T), std = new Float64Array(T), min = new Float64Array(T), max = new Float64Array(T);
+  const mean = new Float64Array(T),
+    std = new Float64Array(T),
+    min = new Float64Array(T),
+    max = new Float64Array(T);
   const quantiles = levels.map(() => new Float64Array(T));
   for (let t = 0; t < T; t++) {
     const H = g[t].length / B;
     for (let b = 0; b < B; b++) {
-      let m = 0, ss = 0;
+      let m = 0,
+        ss = 0;
       for (let j = 0; j < H; j++) m = Math.max(m, Math.abs(g[t][b * H + j]));
       if (m > 0 && Number.isFinite(m)) for (let j = 0; j < H; j++) ss += (g[t][b * H + j] / m) ** 2;
       perSample[t * B + b] = m > 0 && Number.isFinite(m) ? m * Math.sqrt(ss) : m; // scaled: no underflow
     }
     const s = summarize(perSample.subarray(t * B, (t + 1) * B), levels);
-    mean[t] = s.mean; std[t] = s.std; min[t] = s.min; max[t] = s.max;
-    s.quantiles.forEach((q, j) => { quantiles[j][t] = q; });
+    mean[t] = s.mean;
+    std[t] = s.std;
+    min[t] = s.min;
+    max[t] = s.max;
+    s.quantiles.forEach((q, j) => {
+      quantiles[j][t] = q;
+    });
   }
   // lag k of time index t: steps back from where this direction's scan ends
   const lagOf = (t: number): number => (direction === 'fwd' ? T - 1 - t : t);
   const [k0, k1] = options.window ?? [0, T - 1];
   if (!(Number.isInteger(k0) && Number.isInteger(k1) && k0 >= 0 && k1 <= T - 1 && k0 < k1)) {
-    throw new Error(`gradientThroughTime: window [${k0}, ${k1}] must be integer lags with 0 ≤ from < to ≤ T − 1 = ${T - 1}`);
+    throw new Error(
+      `gradientThroughTime: window [${k0}, ${k1}] must be integer lags with 0 ≤ from < to ≤ T − 1 = ${T - 1}`,
+    );
   }
-  const ks: number[] = [], logs: number[] = [];
+  const ks: number[] = [],
+    logs: number[] = [];
   for (let k = k0; k <= k1; k++) {
     const t = direction === 'fwd' ? T - 1 - k : k;
     ks.push(k);
@@ -142,5 +176,17 @@ export function analyse(g: Float64Array[], B: number, layer: number, direction: 
     if (mean[t] < fraction * ref) measured = lagOf(t);
   }
   const fitted = fit.slope < 0 ? Math.log(fraction) / fit.slope : null;
-  return { layer, direction, mean, std, min, max, quantiles, levels, perSample, fit, horizon: { fraction, measured, fitted } };
+  return {
+    layer,
+    direction,
+    mean,
+    std,
+    min,
+    max,
+    quantiles,
+    levels,
+    perSample,
+    fit,
+    horizon: { fraction, measured, fitted },
+  };
 }

@@ -16,26 +16,61 @@
  */
 export { createStepProbe, type CellSelector, type StepProbe } from './probe.js';
 export {
-  gradientThroughTime, analyse as analyseGradients, type CellGradientFlow, type GradientThroughTime,
+  gradientThroughTime,
+  analyse as analyseGradients,
+  type CellGradientFlow,
+  type GradientThroughTime,
   type GradientThroughTimeOptions,
 } from './gradient-through-time.js';
 export {
-  defaultSpans, denseStepJacobians, jacobianProductNorms, normalizeRows, powerIteration, productMap, spectralNormEstimate,
+  defaultSpans,
+  denseStepJacobians,
+  jacobianProductNorms,
+  normalizeRows,
+  powerIteration,
+  productMap,
+  spectralNormEstimate,
   stepJacobianNorms,
-  type BatchedLinearMap, type DenseStepJacobian, type PowerIterationOptions, type ProductNorms, type SpectralNormEstimate,
+  type BatchedLinearMap,
+  type DenseStepJacobian,
+  type PowerIterationOptions,
+  type ProductNorms,
+  type SpectralNormEstimate,
   type StepJacobianNorms,
 } from './jacobian.js';
 export { gradientDecay, type GradientDecay, type GradientDecayOptions } from './gradient-decay.js';
 export { lanczos, tridiagonalMaxEigenvalue } from './lanczos.js';
 export {
-  compareWithBound, transitionBound, type BoundComparison, type BoundComparisonSummary, type TransitionBound,
+  compareWithBound,
+  transitionBound,
+  type BoundComparison,
+  type BoundComparisonSummary,
+  type TransitionBound,
 } from './bounds.js';
 export {
-  lyapunovOfMap, lyapunovSpectrum, orthonormalize, type DynamicalMap, type LyapunovOptions, type LyapunovResult,
+  lyapunovOfMap,
+  lyapunovSpectrum,
+  orthonormalize,
+  type DynamicalMap,
+  type LyapunovOptions,
+  type LyapunovResult,
 } from './lyapunov.js';
 export {
-  byCell, byParameter, createTrainingRecorder, type TrainingHistory, type TrainingRecorder, type TrainingRecorderOptions,
+  byCell,
+  byParameter,
+  createTrainingRecorder,
+  type TrainingHistory,
+  type TrainingRecorder,
+  type TrainingRecorderOptions,
 } from './training.js';
 export {
-  fitLine, incompleteBeta, lnGamma, quantileSorted, studentTCdf, studentTQuantile, summarize, type LineFit, type Summary,
+  fitLine,
+  incompleteBeta,
+  lnGamma,
+  quantileSorted,
+  studentTCdf,
+  studentTQuantile,
+  summarize,
+  type LineFit,
+  type Summary,
 } from './stats.js';

@@ -70,7 +70,10 @@ export function normalizeRows(x: Float64Array, B: number, D: number, logScale: F
   for (let b = 0; b < B; b++) {
     let m = 0;
     for (let j = 0; j < D; j++) m = Math.max(m, Math.abs(x[b * D + j]));
-    if (m === 0 || !Number.isFinite(m)) { logScale[b] += m === 0 ? -Infinity : NaN; continue; }
+    if (m === 0 || !Number.isFinite(m)) {
+      logScale[b] += m === 0 ? -Infinity : NaN;
+      continue;
+    }
     let ss = 0;
     for (let j = 0; j < D; j++) ss += (x[b * D + j] / m) ** 2; // scaled: no under/overflow
     const n = m * Math.sqrt(ss);
@@ -80,31 +83,45 @@ export function normalizeRows(x: Float64Array, B: number, D: number, logScale: F
 }
 
 /** Power iteration on MᵀM for every sample of a batched map (see the file header). */
-export function powerIteration(map: BatchedLinearMap, options: PowerIterationOptions & { float32?: boolean } = {}): SpectralNormEstimate {
+export function powerIteration(
+  map: BatchedLinearMap,
+  options: PowerIterationOptions & { float32?: boolean } = {},
+): SpectralNormEstimate {
   const { B, D } = map;
-  const tol = options.tol ?? (options.float32 ? 1e-4 : 1e-6), maxIter = options.maxIter ?? 500;
+  const tol = options.tol ?? (options.float32 ? 1e-4 : 1e-6),
+    maxIter = options.maxIter ?? 500;
   const valueTol = options.valueTol ?? (options.float32 ? 1e-6 : 1e-10);
   const rng = new Rng(options.seed ?? 0);
-  const v = new Float64Array(B * D), u = new Float64Array(B * D), w = new Float64Array(B * D);
-  const a = new Float64Array(B), c = new Float64Array(B), scratch = new Float64Array(B);
+  const v = new Float64Array(B * D),
+    u = new Float64Array(B * D),
+    w = new Float64Array(B * D);
+  const a = new Float64Array(B),
+    c = new Float64Array(B),
+    scratch = new Float64Array(B);
   rng.fillNormal(v);
   normalizeRows(v, B, D, scratch);
-  const logNorm = new Float64Array(B), residual = new Float64Array(B).fill(Infinity);
+  const logNorm = new Float64Array(B),
+    residual = new Float64Array(B).fill(Infinity);
   const iterations = new Int32Array(B).fill(maxIter);
   const done = new Uint8Array(B);
   for (let it = 1; it <= maxIter; it++) {
-    a.fill(0); c.fill(0);
+    a.fill(0);
+    c.fill(0);
     map.apply(v, u, a);
     map.applyTranspose(u, w, c);
     let all = true;
     for (let b = 0; b < B; b++) {
       const change = Math.abs(a[b] - logNorm[b]); // log-scale: a relative change
       logNorm[b] = a[b];
-      let p = 0, r2 = 0;
+      let p = 0,
+        r2 = 0;
       for (let j = 0; j < D; j++) p += v[b * D + j] * w[b * D + j];
       for (let j = 0; j < D; j++) r2 += (w[b * D + j] - p * v[b * D + j]) ** 2;
       residual[b] = a[b] === -Infinity ? 0 : Math.sqrt(r2); // M·v = 0: σ̂ = 0 (M = 0 unless v is unlucky)
-      if (!done[b] && (residual[b] <= tol || (it > 1 && change <= valueTol))) { done[b] = 1; iterations[b] = it; }
+      if (!done[b] && (residual[b] <= tol || (it > 1 && change <= valueTol))) {
+        done[b] = 1;
+        iterations[b] = it;
+      }
       if (!done[b]) all = false;
     }
     if (all) break;
@@ -125,20 +142,25 @@ export function productMap(probe: StepProbe, t0: number, t1: number): BatchedLin
     for (let i = 0; i < t1 - t0; i++) {
       const k = transpose ? t1 - 1 - i : t0 + i; // J_{k+1} maps S_k → S_{k+1}: probe step k
       probe.at(k);
-      if (transpose) probe.vjp(out, tmp); else probe.jvp(out, tmp);
+      if (transpose) probe.vjp(out, tmp);
+      else probe.jvp(out, tmp);
       out.set(tmp);
       normalizeRows(out, B, D, log);
     }
   };
   return {
-    B, D,
+    B,
+    D,
     apply: (v, out, log) => chain(v, out, log, false),
     applyTranspose: (u, out, log) => chain(u, out, log, true),
   };
 }
 
 /** σ₁ per sample of a batched map by the chosen method (default Lanczos). */
-export function spectralNormEstimate(map: BatchedLinearMap, options: PowerIterationOptions & { float32?: boolean } = {}): SpectralNormEstimate {
+export function spectralNormEstimate(
+  map: BatchedLinearMap,
+  options: PowerIterationOptions & { float32?: boolean } = {},
+): SpectralNormEstimate {
   return (options.method ?? 'lanczos') === 'lanczos' ? lanczos(map, options) : powerIteration(map, options);
 }
 
@@ -155,7 +177,10 @@ export interface StepJacobianNorms {
 const isFloat32 = (probe: StepProbe): boolean => probe.dtype === 'float32';
 
 /** Spectral norms of the step Jacobians J_t at `steps` (default every t = 1..T), per sample (iteration counts included). */
-export function stepJacobianNorms(probe: StepProbe, options: PowerIterationOptions & { steps?: number[] } = {}): StepJacobianNorms {
+export function stepJacobianNorms(
+  probe: StepProbe,
+  options: PowerIterationOptions & { steps?: number[] } = {},
+): StepJacobianNorms {
   const steps = options.steps ?? Array.from({ length: probe.T }, (_, i) => i + 1);
   const estimates = steps.map((t, i) => {
     const map = productMap(probe, t - 1, t);
@@ -177,11 +202,19 @@ export interface ProductNorms {
  * Norms of Jacobian products ‖∂S_{t1}/∂S_{t0}‖ for each span [t0, t1] (default: t1 = T and t0 = T − ℓ for
  * ℓ = 1, 2, 4, …, and t0 = 0). Each iteration runs the span forward with JVPs and back with VJPs.
  */
-export function jacobianProductNorms(probe: StepProbe, options: PowerIterationOptions & { spans?: [number, number][] } = {}): ProductNorms {
+export function jacobianProductNorms(
+  probe: StepProbe,
+  options: PowerIterationOptions & { spans?: [number, number][] } = {},
+): ProductNorms {
   const T = probe.T;
   const spans = options.spans ?? defaultSpans(T);
   const estimates = spans.map(([t0, t1], i) =>
-    spectralNormEstimate(productMap(probe, t0, t1), { ...options, seed: (options.seed ?? 0) + i, float32: isFloat32(probe) }));
+    spectralNormEstimate(productMap(probe, t0, t1), {
+      ...options,
+      seed: (options.seed ?? 0) + i,
+      float32: isFloat32(probe),
+    }),
+  );
   const meanLogNorm = Float64Array.from(estimates, (e) => e.logNorm.reduce((s, x) => s + x, 0) / probe.B);
   return { spans, estimates, meanLogNorm };
 }
@@ -204,12 +237,17 @@ export interface DenseStepJacobian {
 }
 
 /** Dense step Jacobians at `steps` (default every step) by D VJPs each; refuses D > maxDim (default 512). */
-export function denseStepJacobians(probe: StepProbe, options: { steps?: number[]; maxDim?: number } = {}): DenseStepJacobian[] {
+export function denseStepJacobians(
+  probe: StepProbe,
+  options: { steps?: number[]; maxDim?: number } = {},
+): DenseStepJacobian[] {
   const { B, D, T } = probe;
   const maxDim = options.maxDim ?? 512;
-  if (D > maxDim) throw new Error(`dense Jacobian: state dimension ${D} exceeds maxDim ${maxDim} (use stepJacobianNorms)`);
+  if (D > maxDim)
+    throw new Error(`dense Jacobian: state dimension ${D} exceeds maxDim ${maxDim} (use stepJacobianNorms)`);
   const steps = options.steps ?? Array.from({ length: T }, (_, i) => i + 1);
-  const e = new Float64Array(B * D), row = new Float64Array(B * D);
+  const e = new Float64Array(B * D),
+    row = new Float64Array(B * D);
   return steps.map((t) => {
     if (!Number.isInteger(t) || t < 1 || t > T) throw new Error(`dense Jacobian: step ${t} out of range [1, ${T}]`);
     probe.at(t - 1);

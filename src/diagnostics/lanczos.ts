@@ -20,14 +20,18 @@ import type { BatchedLinearMap, PowerIterationOptions, SpectralNormEstimate } fr
 
 /** λ_max of the symmetric tridiagonal matrix with diagonal a[0..n) and off-diagonal b[0..n−1). */
 export function tridiagonalMaxEigenvalue(a: ArrayLike<number>, b: ArrayLike<number>, n: number): number {
-  let lo = Infinity, hi = -Infinity;
-  for (let i = 0; i < n; i++) { // Geršgorin discs enclose the spectrum
+  let lo = Infinity,
+    hi = -Infinity;
+  for (let i = 0; i < n; i++) {
+    // Geršgorin discs enclose the spectrum
     const r = (i > 0 ? Math.abs(b[i - 1]) : 0) + (i < n - 1 ? Math.abs(b[i]) : 0);
     lo = Math.min(lo, a[i] - r);
     hi = Math.max(hi, a[i] + r);
   }
-  const countAbove = (x: number): number => { // eigenvalues > x = positive pivots of LDLᵀ of (T − x·I) (Sylvester)
-    let d = 1, pos = 0;
+  const countAbove = (x: number): number => {
+    // eigenvalues > x = positive pivots of LDLᵀ of (T − x·I) (Sylvester)
+    let d = 1,
+      pos = 0;
     for (let i = 0; i < n; i++) {
       d = a[i] - x - (i > 0 ? (b[i - 1] * b[i - 1]) / d : 0);
       if (d === 0) d = -1e-300;
@@ -37,7 +41,8 @@ export function tridiagonalMaxEigenvalue(a: ArrayLike<number>, b: ArrayLike<numb
   };
   for (let it = 0; it < 200 && hi - lo > 1e-15 * Math.max(Math.abs(hi), Math.abs(lo), 1e-300); it++) {
     const mid = 0.5 * (lo + hi);
-    if (countAbove(mid) >= 1) lo = mid; else hi = mid;
+    if (countAbove(mid) >= 1) lo = mid;
+    else hi = mid;
   }
   return 0.5 * (lo + hi);
 }
@@ -46,8 +51,10 @@ export function tridiagonalMaxEigenvalue(a: ArrayLike<number>, b: ArrayLike<numb
 function lastComponent(a: Float64Array, b: Float64Array, n: number, theta: number): number {
   const shift = theta + 1e-10 * Math.max(Math.abs(theta), 1e-300);
   let y = new Float64Array(n).fill(1);
-  const c = new Float64Array(n), d = new Float64Array(n);
-  for (let pass = 0; pass < 2; pass++) { // solve (T − shift·I)·z = y by Thomas' algorithm
+  const c = new Float64Array(n),
+    d = new Float64Array(n);
+  for (let pass = 0; pass < 2; pass++) {
+    // solve (T − shift·I)·z = y by Thomas' algorithm
     for (let i = 0; i < n; i++) {
       const sub = i > 0 ? b[i - 1] : 0;
       let piv = a[i] - shift - (i > 0 ? sub * c[i - 1] : 0);
@@ -68,7 +75,10 @@ function lastComponent(a: Float64Array, b: Float64Array, n: number, theta: numbe
 }
 
 /** σ₁ per sample by Lanczos on JᵀJ (see the file header); options as for power iteration. */
-export function lanczos(map: BatchedLinearMap, options: PowerIterationOptions & { float32?: boolean } = {}): SpectralNormEstimate {
+export function lanczos(
+  map: BatchedLinearMap,
+  options: PowerIterationOptions & { float32?: boolean } = {},
+): SpectralNormEstimate {
   const { B, D } = map;
   const tol = options.tol ?? (options.float32 ? 1e-4 : 1e-6);
   const valueTol = options.valueTol ?? (options.float32 ? 1e-6 : 1e-10);
@@ -79,14 +89,22 @@ export function lanczos(map: BatchedLinearMap, options: PowerIterationOptions & 
   rng.fillNormal(v0);
   normalize(v0, B, D);
   basis.push(v0);
-  const u = new Float64Array(B * D), w = new Float64Array(B * D);
-  const la = new Float64Array(B), lc = new Float64Array(B), ref = new Float64Array(B);
-  const alpha = Array.from({ length: B }, () => new Float64Array(maxIter)), beta = Array.from({ length: B }, () => new Float64Array(maxIter));
-  const theta = new Float64Array(B), residual = new Float64Array(B).fill(Infinity);
-  const iterations = new Int32Array(B).fill(maxIter), done = new Uint8Array(B), dead = new Uint8Array(B);
+  const u = new Float64Array(B * D),
+    w = new Float64Array(B * D);
+  const la = new Float64Array(B),
+    lc = new Float64Array(B),
+    ref = new Float64Array(B);
+  const alpha = Array.from({ length: B }, () => new Float64Array(maxIter)),
+    beta = Array.from({ length: B }, () => new Float64Array(maxIter));
+  const theta = new Float64Array(B),
+    residual = new Float64Array(B).fill(Infinity);
+  const iterations = new Int32Array(B).fill(maxIter),
+    done = new Uint8Array(B),
+    dead = new Uint8Array(B);
   for (let j = 0; j < maxIter; j++) {
     const v = basis[j];
-    la.fill(0); lc.fill(0);
+    la.fill(0);
+    lc.fill(0);
     map.apply(v, u, la);
     map.applyTranspose(u, w, lc);
     const next = new Float64Array(B * D);
@@ -94,8 +112,13 @@ export function lanczos(map: BatchedLinearMap, options: PowerIterationOptions & 
     for (let b = 0; b < B; b++) {
       if (j === 0) ref[b] = la[b] + lc[b];
       const o = b * D;
-      if (dead[b] || la[b] === -Infinity) { // M·v = 0 (or an invariant subspace found before): θ is final
-        if (!done[b]) { done[b] = 1; iterations[b] = j + 1; residual[b] = 0; }
+      if (dead[b] || la[b] === -Infinity) {
+        // M·v = 0 (or an invariant subspace found before): θ is final
+        if (!done[b]) {
+          done[b] = 1;
+          iterations[b] = j + 1;
+          residual[b] = 0;
+        }
         dead[b] = 1;
         continue;
       }
@@ -121,8 +144,15 @@ export function lanczos(map: BatchedLinearMap, options: PowerIterationOptions & 
       theta[b] = th;
       residual[b] = (bt * lastComponent(alpha[b], beta[b], j + 1, th)) / Math.max(th, 1e-300);
       const invariant = bt <= 1e-14 * Math.max(Math.abs(al), 1e-300);
-      if (!done[b] && (residual[b] <= tol || change <= valueTol || invariant)) { done[b] = 1; iterations[b] = j + 1; }
-      if (invariant) { dead[b] = 1; for (let k = 0; k < D; k++) next[o + k] = 0; continue; }
+      if (!done[b] && (residual[b] <= tol || change <= valueTol || invariant)) {
+        done[b] = 1;
+        iterations[b] = j + 1;
+      }
+      if (invariant) {
+        dead[b] = 1;
+        for (let k = 0; k < D; k++) next[o + k] = 0;
+        continue;
+      }
       for (let k = 0; k < D; k++) next[o + k] /= bt;
       if (!done[b]) all = false;
     }

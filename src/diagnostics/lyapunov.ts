@@ -67,7 +67,8 @@ export function orthonormalize(frame: Float64Array, D: number, k: number, logDia
   for (let j = 0; j < k; j++) {
     const vj = frame.subarray(j * D, (j + 1) * D);
     let norm = 0;
-    for (let pass = 0; pass < 2; pass++) { // modified Gram–Schmidt, twice
+    for (let pass = 0; pass < 2; pass++) {
+      // modified Gram–Schmidt, twice
       for (let i = 0; i < j; i++) {
         const vi = frame.subarray(i * D, (i + 1) * D);
         let p = 0;
@@ -78,7 +79,8 @@ export function orthonormalize(frame: Float64Array, D: number, k: number, logDia
     }
     logDiag[j] = Math.log(norm);
     const n2 = normOf(vj);
-    if (!(n2 > 0) || !Number.isFinite(n2)) { // collapsed: a fresh random direction, orthogonal to the rest
+    if (!(n2 > 0) || !Number.isFinite(n2)) {
+      // collapsed: a fresh random direction, orthogonal to the rest
       rng.fillNormal(vj);
       const dummy = new Float64Array(k);
       orthonormalize(frame.subarray(0, (j + 1) * D), D, j + 1, dummy, rng);
@@ -101,7 +103,10 @@ function normOf(v: Float64Array): number {
 class Accumulator {
   readonly running: Float64Array[];
   private readonly sums: Float64Array;
-  constructor(readonly k: number, readonly steps: number) {
+  constructor(
+    readonly k: number,
+    readonly steps: number,
+  ) {
     this.running = Array.from({ length: k }, () => new Float64Array(steps));
     this.sums = new Float64Array(k);
   }
@@ -113,12 +118,14 @@ class Accumulator {
   }
   /** Batch means over `blocks` blocks: std(block means)/√blocks per exponent. */
   blockStderr(blocks: number): Float64Array {
-    const nb = Math.max(2, Math.min(blocks, this.steps)), size = Math.floor(this.steps / nb);
+    const nb = Math.max(2, Math.min(blocks, this.steps)),
+      size = Math.floor(this.steps / nb);
     return Float64Array.from(this.running, (run) => {
       const means: number[] = [];
       let prev = 0;
       for (let j = 1; j <= nb; j++) {
-        const end = j * size, total = run[end - 1] * end; // Σ of the first `end` terms
+        const end = j * size,
+          total = run[end - 1] * end; // Σ of the first `end` terms
         means.push((total - prev) / size);
         prev = total;
       }
@@ -127,7 +134,11 @@ class Accumulator {
   }
 }
 
-function checkOptions(D: number, total: number, options: LyapunovOptions): { k: number; burnIn: number; steps: number } {
+function checkOptions(
+  D: number,
+  total: number,
+  options: LyapunovOptions,
+): { k: number; burnIn: number; steps: number } {
   const k = options.k ?? 1;
   if (!Number.isInteger(k) || k < 1 || k > D) throw new Error(`lyapunov: k must be an integer in [1, ${D}], got ${k}`);
   const burnIn = options.burnIn ?? Math.floor(total / 10);
@@ -143,12 +154,19 @@ function checkOptions(D: number, total: number, options: LyapunovOptions): { k: 
  *   lyapunovOfMap({ dim: 1, step: (x) => Float64Array.of(4 * x[0] * (1 - x[0])), jacobian: (x) => [4 - 8 * x[0]] },
  *     Float64Array.of(0.3), 200_000).exponents[0]   // ≈ ln 2
  */
-export function lyapunovOfMap(map: DynamicalMap, x0: ArrayLike<number>, steps: number, options: LyapunovOptions = {}): LyapunovResult {
+export function lyapunovOfMap(
+  map: DynamicalMap,
+  x0: ArrayLike<number>,
+  steps: number,
+  options: LyapunovOptions = {},
+): LyapunovResult {
   const D = map.dim;
   if (x0.length !== D) throw new Error(`lyapunovOfMap: x0 has ${x0.length} entries, the map's dimension is ${D}`);
   const { k, burnIn, steps: counted } = checkOptions(D, steps, options);
   const rng = new Rng(options.seed ?? 0);
-  const frame = new Float64Array(k * D), next = new Float64Array(k * D), logDiag = new Float64Array(k);
+  const frame = new Float64Array(k * D),
+    next = new Float64Array(k * D),
+    logDiag = new Float64Array(k);
   rng.fillNormal(frame);
   orthonormalize(frame, D, k, logDiag, rng);
   const acc = new Accumulator(k, counted);
@@ -156,8 +174,10 @@ export function lyapunovOfMap(map: DynamicalMap, x0: ArrayLike<number>, steps: n
   for (let n = 0; n < steps; n++) {
     const J = map.jacobian(x);
     const a = 'data' in J ? J.data : J;
-    if (a.length !== D * D) throw new Error(`lyapunovOfMap: the Jacobian at step ${n} has ${a.length} entries, expected ${D * D}`);
-    for (let j = 0; j < k; j++) { // next_j = J·frame_j
+    if (a.length !== D * D)
+      throw new Error(`lyapunovOfMap: the Jacobian at step ${n} has ${a.length} entries, expected ${D * D}`);
+    for (let j = 0; j < k; j++) {
+      // next_j = J·frame_j
       for (let r = 0; r < D; r++) {
         let s = 0;
         for (let c = 0; c < D; c++) s += a[r * D + c] * frame[j * D + c];
@@ -171,7 +191,16 @@ export function lyapunovOfMap(map: DynamicalMap, x0: ArrayLike<number>, steps: n
   }
   const exponents = Float64Array.from(acc.running, (r) => r[counted - 1]);
   const stderrBlocks = acc.blockStderr(options.blocks ?? 10);
-  return { exponents, stderr: stderrBlocks, stderrBlocks, stderrSamples: null, perSample: null, running: acc.running, steps: counted, burnIn };
+  return {
+    exponents,
+    stderr: stderrBlocks,
+    stderrBlocks,
+    stderrSamples: null,
+    perSample: null,
+    running: acc.running,
+    steps: counted,
+    burnIn,
+  };
 }
 
 /**
@@ -188,8 +217,11 @@ export function lyapunovSpectrum(probe: StepProbe, options: LyapunovOptions = {}
     orthonormalize(f, D, k, new Float64Array(k), rng);
     return f;
   });
-  const v = new Float64Array(B * D), z = new Float64Array(B * D), logDiag = new Float64Array(k);
-  const sums = Array.from({ length: B }, () => new Float64Array(k)), mean = new Float64Array(k);
+  const v = new Float64Array(B * D),
+    z = new Float64Array(B * D),
+    logDiag = new Float64Array(k);
+  const sums = Array.from({ length: B }, () => new Float64Array(k)),
+    mean = new Float64Array(k);
   const acc = new Accumulator(k, counted);
   for (let n = 0; n < T; n++) {
     probe.at(n);
@@ -202,13 +234,26 @@ export function lyapunovSpectrum(probe: StepProbe, options: LyapunovOptions = {}
     for (let b = 0; b < B; b++) {
       orthonormalize(frames[b], D, k, logDiag, rng);
       if (n < burnIn) continue;
-      for (let i = 0; i < k; i++) { sums[b][i] += logDiag[i]; mean[i] += logDiag[i] / B; }
+      for (let i = 0; i < k; i++) {
+        sums[b][i] += logDiag[i];
+        mean[i] += logDiag[i] / B;
+      }
     }
     if (n >= burnIn) acc.add(n - burnIn, mean);
   }
   const perSample = sums.map((s) => s.map((x) => x / counted));
   const exponents = Float64Array.from(acc.running, (r) => r[counted - 1]);
   const stderrBlocks = acc.blockStderr(options.blocks ?? 10);
-  const stderrSamples = B > 1 ? Float64Array.from({ length: k }, (_, i) => summarize(perSample.map((p) => p[i])).std / Math.sqrt(B)) : null;
-  return { exponents, stderr: stderrSamples ?? stderrBlocks, stderrBlocks, stderrSamples, perSample, running: acc.running, steps: counted, burnIn };
+  const stderrSamples =
+    B > 1 ? Float64Array.from({ length: k }, (_, i) => summarize(perSample.map((p) => p[i])).std / Math.sqrt(B)) : null;
+  return {
+    exponents,
+    stderr: stderrSamples ?? stderrBlocks,
+    stderrBlocks,
+    stderrSamples,
+    perSample,
+    running: acc.running,
+    steps: counted,
+    burnIn,
+  };
 }

@@ -20,9 +20,9 @@
  */
 import { Tape } from '../autodiff/tape.js';
 import type { Cell } from '../cells/cell.js';
-import type { Model } from '../models/model.js';
+import { initialState, type Model } from '../models/model.js';
 import { scan } from '../models/scan.js';
-import { addRow, blend, concat, slice } from '../ops/index.js';
+import { blend, concat, slice } from '../ops/index.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { Batch } from '../tasks/task.js';
 
@@ -59,14 +59,19 @@ type Composable = Cell & { composedStep?: Cell['step'] };
 
 /** Build the step probe of one cell of `model` along the trajectory that `batch` drives. */
 export function createStepProbe(model: Model, batch: Batch, select: CellSelector = {}): StepProbe {
-  const layer = select.layer ?? 0, direction = select.direction ?? 'fwd', d = direction === 'fwd' ? 0 : 1;
+  const layer = select.layer ?? 0,
+    direction = select.direction ?? 'fwd',
+    d = direction === 'fwd' ? 0 : 1;
   if (!Number.isInteger(layer) || layer < 0 || layer >= model.layers.length) {
     throw new Error(`step probe: layer ${layer} out of range (the model has ${model.layers.length})`);
   }
-  if (d >= model.directions) throw new Error(`step probe: layer ${layer} has no '${direction}' direction (not bidirectional)`);
+  if (d >= model.directions)
+    throw new Error(`step probe: layer ${layer} has no '${direction}' direction (not bidirectional)`);
   const cell = model.layers[layer].cells[d] as Composable;
-  const be = model.backend, { T, B } = batch;
-  const sizes = cell.stateSizes, D = sizes.reduce((s, n) => s + n, 0);
+  const be = model.backend,
+    { T, B } = batch;
+  const sizes = cell.stateSizes,
+    D = sizes.reduce((s, n) => s + n, 0);
 
   // 1. The layer's input sequence, its projection and initial state, on a forward-only tape.
   const base = new Tape(be, { grad: false });
@@ -75,8 +80,10 @@ export function createStepProbe(model: Model, batch: Batch, select: CellSelector
   const mask = batch.mask ? base.input([T, B], 'mask').set(batch.mask) : null;
   let input = x;
   for (let k = 0; k < layer; k++) {
-    const outs = model.layers[k].cells.map((c, dd) =>
-      scan(base, c, input, initialState(base, c, model.layers[k].h0[dd], B), { mask, reverse: dd === 1 }).outputs);
+    const outs = model.layers[k].cells.map(
+      (c, dd) =>
+        scan(base, c, input, initialState(base, c, model.layers[k].h0[dd], B), { mask, reverse: dd === 1 }).outputs,
+    );
     input = outs.length === 1 ? outs[0] : concat(base, outs);
   }
   const initial = initialState(base, cell, model.layers[layer].h0[d], B);
@@ -103,14 +110,24 @@ export function createStepProbe(model: Model, batch: Batch, select: CellSelector
   try {
     for (const p of params) p.requiresGrad = false;
     let off = 0;
-    const parts = sizes.length === 1 ? [S] : sizes.map((n) => { const p = slice(tape, S, off, n); off += n; return p; });
+    const parts =
+      sizes.length === 1
+        ? [S]
+        : sizes.map((n) => {
+            const p = slice(tape, S, off, n);
+            off += n;
+            return p;
+          });
     let next = (cell.composedStep ?? cell.step).call(cell, tape, xpt, parts);
     if (mt) next = next.map((s, i) => blend(tape, mt, s, parts[i]));
     out = next.length === 1 ? next[0] : concat(tape, next);
   } finally {
-    params.forEach((p, i) => { p.requiresGrad = saved[i]; });
+    params.forEach((p, i) => {
+      p.requiresGrad = saved[i];
+    });
   }
-  const vIn = Tensor.zeros(be, [B, D]), uIn = Tensor.zeros(be, [B, D]);
+  const vIn = Tensor.zeros(be, [B, D]),
+    uIn = Tensor.zeros(be, [B, D]);
   const timeOf = (k: number): number => (d === 0 ? k : T - 1 - k);
   const load = (k: number): void => {
     xpt.copyFrom(xp.at(timeOf(k)));
@@ -126,9 +143,21 @@ export function createStepProbe(model: Model, batch: Batch, select: CellSelector
     if (!Number.isInteger(k) || k < 0 || k > hi) throw new Error(`step probe: step ${k} out of range [0, ${hi}]`);
   };
   return {
-    cell, layer, direction, T, B, D, dtype: be.dtype,
-    state(k) { checkIndex(k, T); return states.at(k).toArray(); },
-    at(k) { checkIndex(k, T - 1); load(k); },
+    cell,
+    layer,
+    direction,
+    T,
+    B,
+    D,
+    dtype: be.dtype,
+    state(k) {
+      checkIndex(k, T);
+      return states.at(k).toArray();
+    },
+    at(k) {
+      checkIndex(k, T - 1);
+      load(k);
+    },
     jvp(v, res) {
       vIn.set(v);
       tape.jvp([S], [vIn]);
@@ -139,20 +168,18 @@ export function createStepProbe(model: Model, batch: Batch, select: CellSelector
       tape.backward(out, { seed: uIn, accumulate: true }); // accumulate: leave leaf (parameter) gradients alone
       readInto(S.grad as Tensor, res);
     },
-    dispose() { tape.dispose(); base.dispose(); vIn.dispose(); uIn.dispose(); },
+    dispose() {
+      tape.dispose();
+      base.dispose();
+      vIn.dispose();
+      uIn.dispose();
+    },
   };
-}
-
-/** The model's initial state of one cell: zeros, or the learned h0 broadcast over the batch. */
-function initialState(tape: Tape, cell: Cell, learned: Tensor[] | null, B: number): Tensor[] {
-  return cell.stateSizes.map((s, i) => {
-    const zeros = tape.tensor([B, s]);
-    return learned ? addRow(tape, zeros, learned[i]) : zeros;
-  });
 }
 
 /** Copy a tensor's values into a float64 host array. */
 export function readInto(t: Tensor, out: Float64Array): void {
-  const a = t.storage.array, o = t.storage.base + t.offset;
+  const a = t.storage.array,
+    o = t.storage.base + t.offset;
   for (let i = 0; i < t.size; i++) out[i] = a[o + i];
 }

@@ -40,7 +40,14 @@ export function summarize(values: ArrayLike<number>, levels: readonly number[] =
   mean /= n;
   let ss = 0;
   for (const x of xs) ss += (x - mean) ** 2;
-  return { n, mean, std: n > 1 ? Math.sqrt(ss / (n - 1)) : 0, min: xs[0], max: xs[n - 1], quantiles: levels.map((q) => quantileSorted(xs, q)) };
+  return {
+    n,
+    mean,
+    std: n > 1 ? Math.sqrt(ss / (n - 1)) : 0,
+    min: xs[0],
+    max: xs[n - 1],
+    quantiles: levels.map((q) => quantileSorted(xs, q)),
+  };
 }
 
 /** Quantile q ∈ [0, 1] of ascending `sorted` by linear interpolation (NumPy's default). */
@@ -48,7 +55,9 @@ export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
   if (!(q >= 0 && q <= 1)) throw new Error(`quantile: level must be in [0, 1], got ${q}`);
   const n = sorted.length;
   if (n === 0) return NaN;
-  const pos = q * (n - 1), lo = Math.floor(pos), hi = Math.min(n - 1, lo + 1);
+  const pos = q * (n - 1),
+    lo = Math.floor(pos),
+    hi = Math.min(n - 1, lo + 1);
   return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
 }
 
@@ -70,19 +79,35 @@ export interface LineFit {
 /** Least-squares line through (xs[i], ys[i]); points with a non-finite y are skipped. */
 export function fitLine(xs: ArrayLike<number>, ys: ArrayLike<number>, confidence = 0.95): LineFit {
   if (xs.length !== ys.length) throw new Error(`fitLine: ${xs.length} x values but ${ys.length} y values`);
-  const px: number[] = [], py: number[] = [];
-  for (let i = 0; i < xs.length; i++) if (Number.isFinite(ys[i]) && Number.isFinite(xs[i])) { px.push(xs[i]); py.push(ys[i]); }
+  const px: number[] = [],
+    py: number[] = [];
+  for (let i = 0; i < xs.length; i++)
+    if (Number.isFinite(ys[i]) && Number.isFinite(xs[i])) {
+      px.push(xs[i]);
+      py.push(ys[i]);
+    }
   const n = px.length;
   if (n < 2) return { slope: NaN, intercept: NaN, stderr: NaN, ci: [NaN, NaN], confidence, n, r2: NaN };
-  let mx = 0, my = 0;
-  for (let i = 0; i < n; i++) { mx += px[i]; my += py[i]; }
-  mx /= n; my /= n;
-  let sxx = 0, sxy = 0, syy = 0;
+  let mx = 0,
+    my = 0;
   for (let i = 0; i < n; i++) {
-    const dx = px[i] - mx, dy = py[i] - my;
-    sxx += dx * dx; sxy += dx * dy; syy += dy * dy;
+    mx += px[i];
+    my += py[i];
   }
-  const slope = sxy / sxx, intercept = my - slope * mx;
+  mx /= n;
+  my /= n;
+  let sxx = 0,
+    sxy = 0,
+    syy = 0;
+  for (let i = 0; i < n; i++) {
+    const dx = px[i] - mx,
+      dy = py[i] - my;
+    sxx += dx * dx;
+    sxy += dx * dy;
+    syy += dy * dy;
+  }
+  const slope = sxy / sxx,
+    intercept = my - slope * mx;
   let ssr = 0;
   for (let i = 0; i < n; i++) ssr += (py[i] - intercept - slope * px[i]) ** 2;
   const stderr = n > 2 ? Math.sqrt(ssr / (n - 2) / sxx) : NaN;
@@ -93,8 +118,10 @@ export function fitLine(xs: ArrayLike<number>, ys: ArrayLike<number>, confidence
 /** ln Γ(x) for x > 0 (Lanczos, g = 7, 9 terms; relative error ~1e-15). */
 export function lnGamma(x: number): number {
   if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - lnGamma(1 - x); // reflection
-  const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  const c = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  ];
   x -= 1;
   let a = c[0];
   const t = x + 7.5;
@@ -114,19 +141,25 @@ export function incompleteBeta(x: number, a: number, b: number): number {
 
 function betaContinuedFraction(x: number, a: number, b: number): number {
   const tiny = 1e-300;
-  let c = 1, d = 1 - ((a + b) * x) / (a + 1);
+  let c = 1,
+    d = 1 - ((a + b) * x) / (a + 1);
   if (Math.abs(d) < tiny) d = tiny;
   d = 1 / d;
   let h = d;
   for (let m = 1; m <= 300; m++) {
     const m2 = 2 * m;
     let aa = (m * (b - m) * x) / ((a + m2 - 1) * (a + m2));
-    d = 1 + aa * d; if (Math.abs(d) < tiny) d = tiny;
-    c = 1 + aa / c; if (Math.abs(c) < tiny) c = tiny;
-    d = 1 / d; h *= d * c;
+    d = 1 + aa * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + aa / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    h *= d * c;
     aa = (-(a + m) * (a + b + m) * x) / ((a + m2) * (a + m2 + 1));
-    d = 1 + aa * d; if (Math.abs(d) < tiny) d = tiny;
-    c = 1 + aa / c; if (Math.abs(c) < tiny) c = tiny;
+    d = 1 + aa * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + aa / c;
+    if (Math.abs(c) < tiny) c = tiny;
     d = 1 / d;
     const del = d * c;
     h *= del;
@@ -147,11 +180,13 @@ export function studentTQuantile(p: number, nu: number): number {
   if (!(nu > 0)) throw new Error(`studentTQuantile: degrees of freedom must be > 0, got ${nu}`);
   if (p === 0.5) return 0;
   if (p < 0.5) return -studentTQuantile(1 - p, nu);
-  let lo = 0, hi = 1;
+  let lo = 0,
+    hi = 1;
   while (studentTCdf(hi, nu) < p) hi *= 2;
   for (let i = 0; i < 200 && hi - lo > 1e-15 * hi; i++) {
     const mid = 0.5 * (lo + hi);
-    if (studentTCdf(mid, nu) < p) lo = mid; else hi = mid;
+    if (studentTCdf(mid, nu) < p) lo = mid;
+    else hi = mid;
   }
   return 0.5 * (lo + hi);
 }

@@ -26,7 +26,11 @@ import type { TrainEvent } from '../train/fit.js';
 import { buildGraph, type Graph } from '../train/graph.js';
 import { Rng } from '../tensor/rng.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { gradientThroughTime, type GradientThroughTime, type GradientThroughTimeOptions } from './gradient-through-time.js';
+import {
+  gradientThroughTime,
+  type GradientThroughTime,
+  type GradientThroughTimeOptions,
+} from './gradient-through-time.js';
 
 /** Group names from parameter names: by parameter (identity), or by cell/readout ('layers.0.fwd', 'readout'). */
 export const byParameter = (name: string): string => name;
@@ -81,7 +85,11 @@ export interface TrainingRecorder {
 }
 
 /** A recorder of gradient norms (global and per group) and gradient-through-time snapshots (see header). */
-export function createTrainingRecorder(model: Model, task: Task, options: TrainingRecorderOptions = {}): TrainingRecorder {
+export function createTrainingRecorder(
+  model: Model,
+  task: Task,
+  options: TrainingRecorderOptions = {},
+): TrainingRecorder {
   const groupOf = options.group ?? byCell;
   const groups = new Map<string, Tensor[]>();
   for (const [name, t] of model.namedParameters()) {
@@ -89,7 +97,12 @@ export function createTrainingRecorder(model: Model, task: Task, options: Traini
     if (!groups.has(g)) groups.set(g, []);
     groups.get(g)?.push(t);
   }
-  const history: TrainingHistory = { steps: [], gradNorm: [], loss: [], groups: new Map([...groups.keys()].map((k) => [k, []])) };
+  const history: TrainingHistory = {
+    steps: [],
+    gradNorm: [],
+    loss: [],
+    groups: new Map([...groups.keys()].map((k) => [k, []])),
+  };
   const snapshots: { step: number; result: GradientThroughTime }[] = [];
   const every = options.every ?? 1;
   const wanted = options.snapshotSteps;
@@ -130,8 +143,14 @@ export function createTrainingRecorder(model: Model, task: Task, options: Traini
     snapshots,
     postClipGroups: postClip,
     onEvent,
-    wrap: (next) => (event) => { onEvent(event); next?.(event); },
+    wrap: (next) => (event) => {
+      onEvent(event);
+      next?.(event);
+    },
     snapshot,
-    dispose() { graph?.tape.dispose(); graph = null; },
+    dispose() {
+      graph?.tape.dispose();
+      graph = null;
+    },
   };
 }

@@ -35,7 +35,11 @@ export function writeFileAtomic(path: string, bytes: Uint8Array): void {
     fsyncSync(fd);
     closeSync(fd);
   } catch (e) {
-    try { closeSync(fd); } catch { /* already closed */ }
+    try {
+      closeSync(fd);
+    } catch {
+      /* already closed */
+    }
     removeQuietly(tmp);
     throw new Error(`cannot write ${path}: ${why(e, dir, tmp, path)}`);
   }
@@ -60,7 +64,11 @@ function why(e: unknown, dir: string, tmp: string, path: string): string {
 }
 
 function removeQuietly(path: string): void {
-  try { unlinkSync(path); } catch { /* nothing to clean up */ }
+  try {
+    unlinkSync(path);
+  } catch {
+    /* nothing to clean up */
+  }
 }
 
 /** Make the rename durable. Not supported everywhere (e.g. Windows cannot open directories): best effort. */
@@ -72,6 +80,11 @@ function fsyncDirectory(dir: string): void {
   } catch {
     /* best effort */
   } finally {
-    if (fd !== undefined) try { closeSync(fd); } catch { /* ignore */ }
+    if (fd !== undefined)
+      try {
+        closeSync(fd);
+      } catch {
+        /* ignore */
+      }
   }
 }

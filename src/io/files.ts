@@ -29,13 +29,22 @@ export function readRegularFile(path: string, maxBytes: number, what = 'the file
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) {
-      const kind = st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : st.isSocket() ? 'a socket' : 'a special file';
+      const kind = st.isDirectory()
+        ? 'a directory'
+        : st.isFIFO()
+          ? 'a FIFO'
+          : st.isCharacterDevice() || st.isBlockDevice()
+            ? 'a device'
+            : st.isSocket()
+              ? 'a socket'
+              : 'a special file';
       throw new Error(`${path}: not a regular file (${kind})`);
     }
-    if (st.size > maxBytes) throw new Error(`${path}: ${count(st.size)} bytes, more than the ${count(maxBytes)} ${what} may have`);
+    if (st.size > maxBytes)
+      throw new Error(`${path}: ${count(st.size)} bytes, more than the ${count(maxBytes)} ${what} may have`);
     const buf = Buffer.allocUnsafe(st.size + 1);
     let n = 0;
-    for (let r; n < buf.length && (r = readSync(fd, buf, n, buf.length - n, null)) > 0;) n += r;
+    for (let r: number; n < buf.length && (r = readSync(fd, buf, n, buf.length - n, null)) > 0; ) n += r;
     if (n > st.size) throw new Error(`${path}: the file grew while being read`);
     return buf.subarray(0, n);
   } catch (e) {
@@ -53,11 +62,14 @@ export function readRegularFile(path: string, maxBytes: number, what = 'the file
  * counting once past `stopAt`.
  */
 export function jsonNestingDepth(text: string, stopAt = Infinity): number {
-  let depth = 0, deepest = 0, inString = false;
+  let depth = 0,
+    deepest = 0,
+    inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x5b || c === 0x7b) {

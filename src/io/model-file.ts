@@ -11,7 +11,13 @@ import { parseModelConfig } from '../models/config.js';
 import { modelSize } from '../models/size.js';
 import { formatShape, sameShape } from '../tensor/shape.js';
 import { jsonNestingDepth, readRegularFile } from './files.js';
-import { MAX_FILE_BYTES, decodeSafetensors, writeSafetensorsFile, type DecodedSafetensors, type SafeTensor } from './safetensors.js';
+import {
+  MAX_FILE_BYTES,
+  decodeSafetensors,
+  writeSafetensorsFile,
+  type DecodedSafetensors,
+  type SafeTensor,
+} from './safetensors.js';
 
 export const MODEL_FORMAT = 'recur-model';
 
@@ -21,9 +27,17 @@ export function saveModel(path: string, model: Model, extra: Record<string, stri
   const tensors: Record<string, SafeTensor> = {};
   const f64 = model.backend.dtype === 'float64';
   for (const [name, t] of model.namedParameters()) {
-    tensors[name] = f64 ? { dtype: 'F64', shape: [...t.shape], data: t.toArray() } : { dtype: 'F32', shape: [...t.shape], data: t.toFloat32() };
+    tensors[name] = f64
+      ? { dtype: 'F64', shape: [...t.shape], data: t.toArray() }
+      : { dtype: 'F32', shape: [...t.shape], data: t.toFloat32() };
   }
-  writeSafetensorsFile(path, tensors, { ...extra, format: MODEL_FORMAT, version: '1', config: JSON.stringify(model.config), dtype: f64 ? 'F64' : 'F32' });
+  writeSafetensorsFile(path, tensors, {
+    ...extra,
+    format: MODEL_FORMAT,
+    version: '1',
+    config: JSON.stringify(model.config),
+    dtype: f64 ? 'F64' : 'F32',
+  });
 }
 
 /** Model file versions this recur reads. */
@@ -38,17 +52,26 @@ const VERSIONS = ['1'];
  * @example
  * const { model, metadata } = loadModel('lstm.safetensors', getBackend());
  */
-export function loadModel(path: string, backend: Backend, options: { maxBytes?: number } = {}): { model: Model; metadata: Record<string, string> } {
+export function loadModel(
+  path: string,
+  backend: Backend,
+  options: { maxBytes?: number } = {},
+): { model: Model; metadata: Record<string, string> } {
   const file = readModelFile(path, options);
   const meta = file.metadata;
   if (meta.format !== MODEL_FORMAT) {
-    throw new Error(`${path}: not a recur model file (metadata format is ${meta.format === undefined ? 'missing' : `"${meta.format}"`}); for a PyTorch state dict use the PyTorch import`);
+    throw new Error(
+      `${path}: not a recur model file (metadata format is ${meta.format === undefined ? 'missing' : `"${meta.format}"`}); for a PyTorch state dict use the PyTorch import`,
+    );
   }
   if (!VERSIONS.includes(meta.version ?? '')) {
-    throw new Error(`${path}: model file version ${meta.version === undefined ? 'missing' : JSON.stringify(meta.version.slice(0, 20))}, this recur reads version ${VERSIONS.join(', ')}`);
+    throw new Error(
+      `${path}: model file version ${meta.version === undefined ? 'missing' : JSON.stringify(meta.version.slice(0, 20))}, this recur reads version ${VERSIONS.join(', ')}`,
+    );
   }
   const text = meta.config ?? '';
-  if (jsonNestingDepth(text, 16) > 16) throw new Error(`${path}: the model config in the header nests too deeply to be a model config`);
+  if (jsonNestingDepth(text, 16) > 16)
+    throw new Error(`${path}: the model config in the header nests too deeply to be a model config`);
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -65,7 +88,9 @@ export function loadModel(path: string, backend: Backend, options: { maxBytes?: 
   const implied = modelSize(config).parameters;
   const held = Object.values(file.tensors).reduce((n, t) => n + t.data.length, 0);
   if (implied !== held) {
-    throw new Error(`${path}: the config in the header (${config.cell.kind}, hidden ${config.cell.hidden}, ${config.layers ?? 1} layer(s)) implies ${implied} parameters, the file holds ${held}`);
+    throw new Error(
+      `${path}: the config in the header (${config.cell.kind}, hidden ${config.cell.hidden}, ${config.layers ?? 1} layer(s)) implies ${implied} parameters, the file holds ${held}`,
+    );
   }
   let model: Model;
   try {
@@ -77,8 +102,12 @@ export function loadModel(path: string, backend: Backend, options: { maxBytes?: 
   for (const [name, t] of model.namedParameters()) {
     const src = Object.hasOwn(file.tensors, name) ? file.tensors[name] : undefined;
     if (!src) throw new Error(`${path}: missing tensor "${name}" (expected ${formatShape(t.shape)})`);
-    if (!sameShape(src.shape, t.shape)) throw new Error(`${path}: tensor "${name}" has shape ${formatShape(src.shape)}, the config needs ${formatShape(t.shape)}`);
-    if (src.dtype !== 'F32' && src.dtype !== 'F64') throw new Error(`${path}: tensor "${name}" has dtype ${src.dtype}, expected F32 or F64`);
+    if (!sameShape(src.shape, t.shape))
+      throw new Error(
+        `${path}: tensor "${name}" has shape ${formatShape(src.shape)}, the config needs ${formatShape(t.shape)}`,
+      );
+    if (src.dtype !== 'F32' && src.dtype !== 'F64')
+      throw new Error(`${path}: tensor "${name}" has dtype ${src.dtype}, expected F32 or F64`);
     try {
       t.set(src.data);
     } catch (e) {
@@ -86,7 +115,10 @@ export function loadModel(path: string, backend: Backend, options: { maxBytes?: 
     }
     names.delete(name);
   }
-  if (names.size) throw new Error(`${path}: tensors not in the model config: ${[...names].slice(0, 8).join(', ')}${names.size > 8 ? ` and ${names.size - 8} more` : ''}`);
+  if (names.size)
+    throw new Error(
+      `${path}: tensors not in the model config: ${[...names].slice(0, 8).join(', ')}${names.size > 8 ? ` and ${names.size - 8} more` : ''}`,
+    );
   return { model, metadata: meta };
 }
 
@@ -97,8 +129,15 @@ export function loadModel(path: string, backend: Backend, options: { maxBytes?: 
 export function readModelFile(path: string, options: { maxBytes?: number } = {}): DecodedSafetensors {
   const bytes = readRegularFile(path, options.maxBytes ?? MAX_FILE_BYTES, 'a model file');
   if (bytes.length < 9 || bytes[8] !== 0x7b /* '{' */) {
-    const what = bytes.length === 0 ? 'the file is empty' : bytes.length < 9 ? `the file is only ${bytes.length} bytes` : 'it does not start with a header length and a JSON header';
-    throw new Error(`${path}: not a safetensors file (${what}); recur reads models saved by \`recur train --out\`, saveModel or safetensors.torch.save_file`);
+    const what =
+      bytes.length === 0
+        ? 'the file is empty'
+        : bytes.length < 9
+          ? `the file is only ${bytes.length} bytes`
+          : 'it does not start with a header length and a JSON header';
+    throw new Error(
+      `${path}: not a safetensors file (${what}); recur reads models saved by \`recur train --out\`, saveModel or safetensors.torch.save_file`,
+    );
   }
   return decodeSafetensors(bytes, path);
 }

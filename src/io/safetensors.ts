@@ -126,7 +126,7 @@ export function decodeSafetensors(bytes: Uint8Array, source = '<buffer>'): Decod
 
   const bufferStart = 8 + headerLength;
   const bufferLength = bytes.length - bufferStart;
-  const metadata = parseMetadata(header['__metadata__'], fail);
+  const metadata = parseMetadata(header.__metadata__, fail);
   const entries: Entry[] = [];
   for (const [name, raw] of Object.entries(header)) {
     if (name !== '__metadata__') entries.push(parseEntry(name, raw, bufferLength, fail));

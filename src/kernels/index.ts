@@ -25,10 +25,14 @@ export function getBackend(name: BackendName = defaultBackendName(), options: Ge
   if (name === 'reference') return referenceBackend;
   if (name === 'wasm') {
     const threads = options.threads ?? defaultThreads();
-    if (!Number.isInteger(threads) || threads < 1) throw new Error(`threads must be a positive integer, got ${threads}`);
+    if (!Number.isInteger(threads) || threads < 1)
+      throw new Error(`threads must be a positive integer, got ${threads}`);
     let be = wasm.get(threads);
     if (!be) {
-      if (!wasmAvailable()) throw new Error('the wasm backend is not available here (no WebAssembly SIMD, or build/ is missing: run `npm run build:wasm`)');
+      if (!wasmAvailable())
+        throw new Error(
+          'the wasm backend is not available here (no WebAssembly SIMD, or build/ is missing: run `npm run build:wasm`)',
+        );
       be = createWasmBackend({ threads });
       wasm.set(threads, be);
     }

@@ -36,12 +36,14 @@ export function eigenvalues(A: Matrix): Eigenvalues {
   checkSquare(A, 'eigenvalues');
   const n = A.rows;
   for (let i = 0; i < A.data.length; i++) {
-    if (!Number.isFinite(A.data[i])) throw new Error(`eigenvalues: entry (${Math.floor(i / n)}, ${i % n}) is ${A.data[i]}`);
+    if (!Number.isFinite(A.data[i]))
+      throw new Error(`eigenvalues: entry (${Math.floor(i / n)}, ${i % n}) is ${A.data[i]}`);
   }
   const h = A.data.slice();
   balance(h, n);
   hessenberg(h, n);
-  const re = new Float64Array(n), im = new Float64Array(n);
+  const re = new Float64Array(n),
+    im = new Float64Array(n);
   hqr(h, n, re, im);
   const idx = Array.from({ length: n }, (_, i) => i);
   const mod = idx.map((i) => Math.hypot(re[i], im[i]));
@@ -75,9 +77,19 @@ function hqr(H: Float64Array, nn: number, re: Float64Array, im: Float64Array): v
   const at = (i: number, j: number): number => H[i * nn + j];
   let norm = 0;
   for (let i = 0; i < nn; i++) for (let j = Math.max(i - 1, 0); j < nn; j++) norm += Math.abs(at(i, j));
-  let n = nn - 1, exshift = 0, iter = 0, total = 0;
+  let n = nn - 1,
+    exshift = 0,
+    iter = 0,
+    total = 0;
   const maxTotal = 30 * Math.max(nn, 10);
-  let p = 0, q = 0, r = 0, s = 0, z = 0, w = 0, x = 0, y = 0;
+  let p = 0,
+    q = 0,
+    r = 0,
+    s = 0,
+    z = 0,
+    w = 0,
+    x = 0,
+    y = 0;
   while (n >= 0) {
     // Find l: the start of the active unreduced block (a negligible subdiagonal H[l][l−1]).
     let l = n;
@@ -87,24 +99,28 @@ function hqr(H: Float64Array, nn: number, re: Float64Array, im: Float64Array): v
       if (Math.abs(at(l, l - 1)) <= EPS * s) break; // ≤: exact zeros deflate even when norm = 0
       l--;
     }
-    if (l === n) { // one real root
+    if (l === n) {
+      // one real root
       re[n] = at(n, n) + exshift;
       im[n] = 0;
       n--;
       iter = 0;
-    } else if (l === n - 1) { // two roots from the trailing 2×2 block
+    } else if (l === n - 1) {
+      // two roots from the trailing 2×2 block
       w = at(n, n - 1) * at(n - 1, n);
       p = (at(n - 1, n - 1) - at(n, n)) / 2;
       q = p * p + w;
       z = Math.sqrt(Math.abs(q));
       x = at(n, n) + exshift;
-      if (q >= 0) { // real pair; the larger root via p ± z without cancellation, the other as product/it
+      if (q >= 0) {
+        // real pair; the larger root via p ± z without cancellation, the other as product/it
         z = p >= 0 ? p + z : p - z;
         re[n - 1] = x + z;
         re[n] = z !== 0 ? x - w / z : x + z;
         im[n - 1] = 0;
         im[n] = 0;
-      } else { // complex conjugate pair
+      } else {
+        // complex conjugate pair
         re[n - 1] = x + p;
         re[n] = x + p;
         im[n - 1] = z;
@@ -112,18 +128,21 @@ function hqr(H: Float64Array, nn: number, re: Float64Array, im: Float64Array): v
       }
       n -= 2;
       iter = 0;
-    } else { // no convergence yet: a double-shift step on rows/columns l..n
+    } else {
+      // no convergence yet: a double-shift step on rows/columns l..n
       x = at(n, n);
       y = at(n - 1, n - 1);
       w = at(n, n - 1) * at(n - 1, n);
-      if (iter === 10) { // Wilkinson's exceptional shift
+      if (iter === 10) {
+        // Wilkinson's exceptional shift
         exshift += x;
         for (let i = 0; i <= n; i++) H[i * nn + i] -= x;
         s = Math.abs(at(n, n - 1)) + Math.abs(at(n - 1, n - 2));
         x = y = 0.75 * s;
         w = -0.4375 * s * s;
       }
-      if (iter === 30) { // MATLAB's exceptional shift
+      if (iter === 30) {
+        // MATLAB's exceptional shift
         s = (y - x) / 2;
         s = s * s + w;
         if (s > 0) {
@@ -183,7 +202,8 @@ function hqr(H: Float64Array, nn: number, re: Float64Array, im: Float64Array): v
         z = r / s;
         q /= p;
         r /= p;
-        for (let j = k; j <= n; j++) { // row modification (active block only: eigenvalues need no more)
+        for (let j = k; j <= n; j++) {
+          // row modification (active block only: eigenvalues need no more)
           p = at(k, j) + q * at(k + 1, j);
           if (notlast) {
             p += r * at(k + 2, j);
@@ -193,7 +213,8 @@ function hqr(H: Float64Array, nn: number, re: Float64Array, im: Float64Array): v
           H[(k + 1) * nn + j] -= p * y;
         }
         const iEnd = Math.min(n, k + 3);
-        for (let i = l; i <= iEnd; i++) { // column modification
+        for (let i = l; i <= iEnd; i++) {
+          // column modification
           p = x * at(i, k) + y * at(i, k + 1);
           if (notlast) {
             p += z * at(i, k + 2);

@@ -10,11 +10,13 @@
  * row i ← row i / f, column i ← column i · f whenever that cuts c + r by more than 5%.
  */
 export function balance(a: Float64Array, n: number): void {
-  const RADIX = 2, SQRDX = RADIX * RADIX;
+  const RADIX = 2,
+    SQRDX = RADIX * RADIX;
   for (let done = false, pass = 0; !done && pass < 100; pass++) {
     done = true;
     for (let i = 0; i < n; i++) {
-      let c = 0, r = 0;
+      let c = 0,
+        r = 0;
       for (let j = 0; j < n; j++) {
         if (j === i) continue;
         c += Math.abs(a[j * n + i]);
@@ -22,10 +24,17 @@ export function balance(a: Float64Array, n: number): void {
       }
       if (c === 0 || r === 0) continue;
       const s = c + r;
-      let f = 1, g = r / RADIX;
-      while (c < g) { f *= RADIX; c *= SQRDX; }
+      let f = 1,
+        g = r / RADIX;
+      while (c < g) {
+        f *= RADIX;
+        c *= SQRDX;
+      }
       g = r * RADIX;
-      while (c > g) { f /= RADIX; c /= SQRDX; }
+      while (c > g) {
+        f /= RADIX;
+        c /= SQRDX;
+      }
       if ((c + r) / f < 0.95 * s) {
         done = false;
         const gi = 1 / f;

@@ -4,8 +4,24 @@
  * symmetric eigen-decomposition (Jacobi), LU solves, random orthogonal matrices.
  */
 export {
-  type Matrix, add, checkMatrix, checkSquare, copy, create, diag, frobeniusNorm, fromRows, identity, matmul,
-  matvec, maxAbs, norm2, scale, sub, toRows, transpose,
+  type Matrix,
+  add,
+  checkMatrix,
+  checkSquare,
+  copy,
+  create,
+  diag,
+  frobeniusNorm,
+  fromRows,
+  identity,
+  matmul,
+  matvec,
+  maxAbs,
+  norm2,
+  scale,
+  sub,
+  toRows,
+  transpose,
 } from './matrix.js';
 export { type QR, qr } from './qr.js';
 export { type SVD, type SvdOptions, scaleToSpectralNorm, singularValues, spectralNorm, svd } from './svd.js';

@@ -17,12 +17,17 @@ export function lu(A: Matrix): LU {
   const n = A.rows;
   const a = A.data.slice();
   const perm = Int32Array.from({ length: n }, (_, i) => i);
-  let sign = 1, singular = false;
+  let sign = 1,
+    singular = false;
   for (let k = 0; k < n; k++) {
-    let piv = k, big = Math.abs(a[k * n + k]);
+    let piv = k,
+      big = Math.abs(a[k * n + k]);
     for (let i = k + 1; i < n; i++) {
       const v = Math.abs(a[i * n + k]);
-      if (v > big) { big = v; piv = i; }
+      if (v > big) {
+        big = v;
+        piv = i;
+      }
     }
     if (piv !== k) {
       for (let j = 0; j < n; j++) {
@@ -36,7 +41,10 @@ export function lu(A: Matrix): LU {
       sign = -sign;
     }
     const d = a[k * n + k];
-    if (d === 0) { singular = true; continue; }
+    if (d === 0) {
+      singular = true;
+      continue;
+    }
     for (let i = k + 1; i < n; i++) {
       const l = (a[i * n + k] /= d);
       if (l === 0) continue;
@@ -54,17 +62,21 @@ export function solve(A: Matrix, B: Matrix): Matrix {
   if (B.rows !== A.rows) throw new Error(`solve: A is ${A.rows}×${A.cols} but B has ${B.rows} rows`);
   const { lu: F, perm, singular } = lu(A);
   if (singular) throw new Error(`solve: matrix (${A.rows}×${A.cols}) is singular`);
-  const n = A.rows, k = B.cols, f = F.data;
+  const n = A.rows,
+    k = B.cols,
+    f = F.data;
   const X = create(n, k);
   const x = X.data;
   for (let i = 0; i < n; i++) x.set(B.data.subarray(perm[i] * k, perm[i] * k + k), i * k);
-  for (let i = 0; i < n; i++) { // L·Y = P·B (unit diagonal)
+  for (let i = 0; i < n; i++) {
+    // L·Y = P·B (unit diagonal)
     for (let j = 0; j < i; j++) {
       const l = f[i * n + j];
       if (l !== 0) for (let c = 0; c < k; c++) x[i * k + c] -= l * x[j * k + c];
     }
   }
-  for (let i = n - 1; i >= 0; i--) { // U·X = Y
+  for (let i = n - 1; i >= 0; i--) {
+    // U·X = Y
     for (let j = i + 1; j < n; j++) {
       const u = f[i * n + j];
       if (u !== 0) for (let c = 0; c < k; c++) x[i * k + c] -= u * x[j * k + c];

@@ -98,9 +98,13 @@ export function transpose(A: Matrix): Matrix {
 /** The product C = A·B: Cᵢⱼ = Σₖ Aᵢₖ Bₖⱼ  (A is m×k, B is k×n, C is m×n). */
 export function matmul(A: Matrix, B: Matrix): Matrix {
   if (A.cols !== B.rows) throw new Error(`matmul: inner sizes differ: ${A.rows}×${A.cols} · ${B.rows}×${B.cols}`);
-  const m = A.rows, K = A.cols, n = B.cols;
+  const m = A.rows,
+    K = A.cols,
+    n = B.cols;
   const C = create(m, n);
-  const a = A.data, b = B.data, c = C.data;
+  const a = A.data,
+    b = B.data,
+    c = C.data;
   for (let i = 0; i < m; i++) {
     const ci = i * n;
     for (let k = 0; k < K; k++) {

@@ -28,7 +28,8 @@ export type QR = { q: Matrix; r: Matrix };
  */
 export function qr(A: Matrix): QR {
   checkMatrix(A, 'qr');
-  const m = A.rows, n = A.cols;
+  const m = A.rows,
+    n = A.cols;
   if (m < n) throw new Error(`qr: needs rows ≥ cols, got ${m}×${n} (factorise the transpose instead)`);
   const a = A.data.slice(); // working copy, becomes R in its upper triangle
   const vs: Float64Array[] = []; // Householder vectors vₖ (length m − k), null reflection ⇒ empty
@@ -39,7 +40,8 @@ export function qr(A: Matrix): QR {
     // ‖x‖ with scaling, x = A[k:m, k]
     let s = 0;
     for (let i = k; i < m; i++) s = Math.max(s, Math.abs(a[i * n + k]));
-    if (s === 0 || m - k === 1) { // nothing to annihilate below the diagonal
+    if (s === 0 || m - k === 1) {
+      // nothing to annihilate below the diagonal
       vs.push(new Float64Array(0));
       continue;
     }

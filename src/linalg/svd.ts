@@ -75,9 +75,12 @@ type JacobiResult = { s: Float64Array; u: Matrix | null; v: Matrix | null };
  */
 function jacobi(A: Matrix, wantVectors: boolean, opts: SvdOptions): JacobiResult {
   checkMatrix(A, 'svd');
-  const m = A.rows, n = A.cols, a = A.data;
+  const m = A.rows,
+    n = A.cols,
+    a = A.data;
   const tall = m >= n;
-  const k = Math.min(m, n), L = Math.max(m, n);
+  const k = Math.min(m, n),
+    L = Math.max(m, n);
   // Scale into [−1, 1] so that squared norms can neither overflow nor underflow.
   let amax = 0;
   for (let i = 0; i < a.length; i++) {
@@ -100,9 +103,12 @@ function jacobi(A: Matrix, wantVectors: boolean, opts: SvdOptions): JacobiResult
       const op = p * L;
       for (let q = p + 1; q < k; q++) {
         const oq = q * L;
-        let alpha = 0, beta = 0, gamma = 0;
+        let alpha = 0,
+          beta = 0,
+          gamma = 0;
         for (let i = 0; i < L; i++) {
-          const x = w[op + i], y = w[oq + i];
+          const x = w[op + i],
+            y = w[oq + i];
           alpha += x * x;
           beta += y * y;
           gamma += x * y;
@@ -111,17 +117,24 @@ function jacobi(A: Matrix, wantVectors: boolean, opts: SvdOptions): JacobiResult
         rotated = true;
         const zeta = (beta - alpha) / (2 * gamma);
         // for huge ζ, √(1 + ζ²) would overflow; t ≈ 1/(2ζ) there
-        const t = Math.abs(zeta) > 1e150 ? 1 / (2 * zeta) : (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
-        const c = 1 / Math.sqrt(1 + t * t), s = c * t;
+        const t =
+          Math.abs(zeta) > 1e150
+            ? 1 / (2 * zeta)
+            : (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
+        const c = 1 / Math.sqrt(1 + t * t),
+          s = c * t;
         for (let i = 0; i < L; i++) {
-          const x = w[op + i], y = w[oq + i];
+          const x = w[op + i],
+            y = w[oq + i];
           w[op + i] = c * x - s * y;
           w[oq + i] = s * x + c * y;
         }
         if (vt) {
-          const vp = p * k, vq = q * k;
+          const vp = p * k,
+            vq = q * k;
           for (let i = 0; i < k; i++) {
-            const x = vt[vp + i], y = vt[vq + i];
+            const x = vt[vp + i],
+              y = vt[vq + i];
             vt[vp + i] = c * x - s * y;
             vt[vq + i] = s * x + c * y;
           }
@@ -145,12 +158,14 @@ function jacobi(A: Matrix, wantVectors: boolean, opts: SvdOptions): JacobiResult
   const left = new Float64Array(k * L);
   const have: boolean[] = [];
   for (let j = 0; j < k; j++) {
-    const src = order[j], sj = sig[src];
+    const src = order[j],
+      sj = sig[src];
     have.push(sj > TINY);
     if (sj > TINY) for (let i = 0; i < L; i++) left[j * L + i] = w[src * L + i] / sj;
   }
   completeOrthonormal(left, have, k, L);
-  const big = create(L, k), small = create(k, k); // vectors as columns
+  const big = create(L, k),
+    small = create(k, k); // vectors as columns
   for (let j = 0; j < k; j++) {
     for (let i = 0; i < L; i++) big.data[i * k + j] = left[j * L + i];
     for (let i = 0; i < k; i++) small.data[i * k + j] = vt[order[j] * k + i];

@@ -35,12 +35,14 @@ export function symmetricEigen(A: Matrix): SymmetricEigen {
   const a = new Float64Array(n * n);
   let amax = 0;
   for (let i = 0; i < a.length; i++) {
-    if (!Number.isFinite(A.data[i])) throw new Error(`symmetricEigen: entry (${Math.floor(i / n)}, ${i % n}) is ${A.data[i]}`);
+    if (!Number.isFinite(A.data[i]))
+      throw new Error(`symmetricEigen: entry (${Math.floor(i / n)}, ${i % n}) is ${A.data[i]}`);
     amax = Math.max(amax, Math.abs(A.data[i]));
   }
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
-      const x = A.data[i * n + j], y = A.data[j * n + i];
+      const x = A.data[i * n + j],
+        y = A.data[j * n + i];
       if (Math.abs(x - y) > 1e-8 * amax) {
         throw new Error(`symmetricEigen: matrix is not symmetric: A[${i}][${j}] = ${x} but A[${j}][${i}] = ${y}`);
       }
@@ -62,22 +64,32 @@ export function symmetricEigen(A: Matrix): SymmetricEigen {
         if (apq === 0) continue;
         const theta = (a[q * n + q] - a[p * n + p]) / (2 * apq);
         // for huge θ, θ² would overflow; t ≈ 1/(2θ) there
-        const t = Math.abs(theta) > 1e150 ? 1 / (2 * theta) : (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(1 + t * t), s = c * t;
-        for (let k = 0; k < n; k++) { // columns p, q: A ← A J
-          const akp = a[k * n + p], akq = a[k * n + q];
+        const t =
+          Math.abs(theta) > 1e150
+            ? 1 / (2 * theta)
+            : (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(1 + t * t),
+          s = c * t;
+        for (let k = 0; k < n; k++) {
+          // columns p, q: A ← A J
+          const akp = a[k * n + p],
+            akq = a[k * n + q];
           a[k * n + p] = c * akp - s * akq;
           a[k * n + q] = s * akp + c * akq;
         }
-        for (let k = 0; k < n; k++) { // rows p, q: A ← Jᵀ A
-          const apk = a[p * n + k], aqk = a[q * n + k];
+        for (let k = 0; k < n; k++) {
+          // rows p, q: A ← Jᵀ A
+          const apk = a[p * n + k],
+            aqk = a[q * n + k];
           a[p * n + k] = c * apk - s * aqk;
           a[q * n + k] = s * apk + c * aqk;
         }
         a[p * n + q] = 0; // zero by construction; drop the rounding residue
         a[q * n + p] = 0;
-        for (let k = 0; k < n; k++) { // V ← V J
-          const vkp = v[k * n + p], vkq = v[k * n + q];
+        for (let k = 0; k < n; k++) {
+          // V ← V J
+          const vkp = v[k * n + p],
+            vkq = v[k * n + q];
           v[k * n + p] = c * vkp - s * vkq;
           v[k * n + q] = s * vkp + c * vkq;
         }
@@ -90,10 +102,14 @@ export function symmetricEigen(A: Matrix): SymmetricEigen {
   const vectors = create(n, n);
   for (let j = 0; j < n; j++) {
     const src = order[j];
-    let big = 0, sign = 1;
+    let big = 0,
+      sign = 1;
     for (let i = 0; i < n; i++) {
       const x = v[i * n + src];
-      if (Math.abs(x) > big) { big = Math.abs(x); sign = x < 0 ? -1 : 1; }
+      if (Math.abs(x) > big) {
+        big = Math.abs(x);
+        sign = x < 0 ? -1 : 1;
+      }
     }
     for (let i = 0; i < n; i++) vectors.data[i * n + j] = sign * v[i * n + src];
   }

@@ -1,68 +1,63 @@
 /**
- * Validation of model configs coming from users (study files, model files, the CLI): a zod schema that
- * mirrors ModelConfig and the cell configs, with unknown fields rejected.
+ * The model's config schema, composed of the cells' schemas (each in its cell's file) and the readout's; it
+ * carries the defaults. `ModelConfig` (as written) and `ResolvedModelConfig` (defaults filled in) are derived
+ * from it. Every entry point validates through it once: the Model constructor (the fields here, the cell in
+ * its constructor), `parseModelConfig` (model files), the CLI's model flags and study files (`modelShapeSchema`
+ * through `asWritten`, so stored configs and trial keys stay as the user wrote them).
  */
 import { z } from 'zod';
-import type { ModelConfig } from './model.js';
-
-const posInt = z.number().int().min(1);
-const activation = z.enum(['tanh', 'sigmoid', 'relu', 'identity']);
-const recurrentInit = z.strictObject({
-  kind: z.enum(['uniform', 'glorot', 'orthogonal', 'identity', 'normal']),
-  gain: z.number().finite().optional(),
-  spectralNorm: z.number().finite().min(0).optional(),
-  spectralRadius: z.number().finite().min(0).optional(),
-}).refine((v) => v.spectralNorm === undefined || v.spectralRadius === undefined, { message: 'give spectralNorm or spectralRadius, not both' });
-
-export const cellConfigSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('vanilla'), hidden: posInt, activation: activation.optional(), recurrentInit: recurrentInit.optional() }),
-  z.strictObject({ kind: z.literal('gru'), hidden: posInt, recurrentInit: recurrentInit.optional() }),
-  z.strictObject({ kind: z.literal('lstm'), hidden: posInt, forgetBias: z.number().finite().optional(), recurrentInit: recurrentInit.optional() }),
-  z.strictObject({
-    kind: z.literal('deep'), hidden: posInt, depth: posInt.max(64),
-    variant: z.enum(['plain', 'shortcut', 'residual', 'highway']).optional(),
-    activation: activation.optional(), layerNorm: z.boolean().optional(), recurrentInit: recurrentInit.optional(),
-    transformBias: z.union([z.number().finite(), z.literal('depth-aware')]).optional(),
-    residualScale: z.union([z.number().finite(), z.literal('sqrt-depth')]).optional(),
-  }),
-  z.strictObject({
-    kind: z.literal('lru'), hidden: posInt, state: posInt.optional(),
-    rMin: z.number().min(0).lt(1).optional(), rMax: z.number().gt(0).lt(1).optional(),
-    maxPhase: z.number().gt(0).optional(), mlpHidden: posInt.optional(),
-  }),
-]);
-
-export const readoutConfigSchema = z.strictObject({ hidden: z.array(posInt).optional(), activation: activation.optional() });
+import { cellConfigSchema } from '../cells/index.js';
+import { asWritten, describeZodError, oneOf, parseConfig, shown, size } from '../cells/schema.js';
+import { readoutConfigSchema } from './readout.js';
 
 /** Everything of a model but its input/output sizes and target, which come from the task. */
 export const modelShapeSchema = z.strictObject({
+  /** The transition f_θ (its `hidden` is each direction's state size). */
   cell: cellConfigSchema,
-  layers: posInt.max(64).optional(),
-  bidirectional: z.boolean().optional(),
-  dropout: z.number().min(0).lt(1).optional(),
-  learnInitialState: z.boolean().optional(),
-  readout: readoutConfigSchema.optional(),
+  /** Stacked recurrent layers. */
+  layers: size.max(64).default(1),
+  bidirectional: z.boolean().default(false),
+  /** Dropout probability on the outputs of every recurrent layer but the last (training only). */
+  dropout: z
+    .number()
+    .min(0)
+    .lt(1, { error: (i) => `must be in [0, 1), got ${shown(i.input)}` })
+    .default(0),
+  /** Learn h_0 (default: zeros, or the states passed to forward). */
+  learnInitialState: z.boolean().default(false),
+  readout: readoutConfigSchema.default({ hidden: [], activation: 'tanh' }),
 });
 
 export const modelConfigSchema = modelShapeSchema.extend({
-  inputSize: posInt,
-  outputSize: posInt,
-  target: z.enum(['last', 'all']),
+  inputSize: size,
+  outputSize: size,
+  /** 'last': y = g(h_T) (one output per sequence); 'all': y_t = g(h_t) at every step. */
+  target: oneOf(['last', 'all']),
 });
 
-export type ModelShape = z.infer<typeof modelShapeSchema>;
+/** A model shape as written in a study file or built from CLI flags. */
+export type ModelShape = z.input<typeof modelShapeSchema>;
+/** A model config as written (optional fields may be left out). */
+export type ModelConfig = z.input<typeof modelConfigSchema>;
+/** A model config with every default filled in. */
+export type ResolvedModelConfig = z.output<typeof modelConfigSchema>;
 
-/** `where: path: message` for the first few problems of a zod error. */
-export function describeZodError(where: string, error: z.ZodError): string {
-  return error.issues.slice(0, 5).map((i) => {
-    const path = i.path.length ? i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : '';
-    return `${where}${path ? `: ${path}` : ''}: ${i.message}`;
-  }).join('\n');
+/** The model shape schema that keeps a shape as written (study files, CLI flags): see cells/schema.ts. */
+export const writtenModelShapeSchema = asWritten(modelShapeSchema);
+
+const modelFieldsSchema = modelConfigSchema.omit({ cell: true });
+
+/** The model's own fields, resolved (the Model constructor; its cell is checked by the cell's constructor). */
+export function parseModelFields(config: ModelConfig): Omit<ResolvedModelConfig, 'cell'> {
+  const { cell: _cell, ...fields } = config;
+  return parseConfig(modelFieldsSchema, fields, 'model');
 }
 
-/** Parse and check a model config; throws one readable error per problem (joined by newlines). */
+/** Parse and check a model config; throws one readable error per problem (joined by newlines). Returns it as written. */
 export function parseModelConfig(input: unknown, where = 'model'): ModelConfig {
-  const r = modelConfigSchema.safeParse(input);
+  const r = asWritten(modelConfigSchema).safeParse(input);
   if (!r.success) throw new Error(describeZodError(where, r.error));
-  return r.data as ModelConfig;
+  return r.data;
 }
+
+export { cellConfigSchema, describeZodError, readoutConfigSchema };

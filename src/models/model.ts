@@ -13,27 +13,13 @@ import { Rng } from '../tensor/rng.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
 import { addRow, blend, concat, dropout } from '../ops/index.js';
-import { createCell, type Cell, type CellConfig } from '../cells/index.js';
-import { createParam, expectPositiveInt } from '../cells/params.js';
-import { createReadout, type Readout, type ReadoutConfig } from './readout.js';
+import { createCell, type Cell } from '../cells/index.js';
+import { createParam } from '../cells/params.js';
+import { parseModelFields, type ModelConfig } from './config.js';
+import { createReadout, type Readout } from './readout.js';
 import { scan } from './scan.js';
 
-export interface ModelConfig {
-  inputSize: number;
-  outputSize: number;
-  /** The transition f_θ (its `hidden` is each direction's state size). */
-  cell: CellConfig;
-  /** 'last': y = g(h_T) (one output per sequence); 'all': y_t = g(h_t) at every step. */
-  target: 'last' | 'all';
-  /** Stacked recurrent layers (default 1). */
-  layers?: number;
-  bidirectional?: boolean;
-  /** Dropout probability on the outputs of every recurrent layer but the last (training only). */
-  dropout?: number;
-  /** Learn h_0 (default: zeros, or the states passed to forward). */
-  learnInitialState?: boolean;
-  readout?: ReadoutConfig;
-}
+export type { ModelConfig } from './config.js';
 
 export interface ForwardOptions {
   /** Validity of each step [T, B] (0/1, right padding). */
@@ -75,14 +61,15 @@ export class Model {
   readonly directions: number;
   private disposedFlag = false;
 
-  constructor(readonly config: ModelConfig, readonly backend: Backend, seed: number | Rng = 0) {
+  constructor(
+    readonly config: ModelConfig,
+    readonly backend: Backend,
+    seed: number | Rng = 0,
+  ) {
     const rng = seed instanceof Rng ? seed : new Rng(seed);
-    expectPositiveInt('model', 'inputSize', config.inputSize);
-    expectPositiveInt('model', 'outputSize', config.outputSize);
-    const nLayers = config.layers ?? 1;
-    expectPositiveInt('model', 'layers', nLayers);
-    if (config.target !== 'last' && config.target !== 'all') throw new Error(`model: target must be 'last' or 'all', got '${String(config.target)}'`);
-    this.directions = config.bidirectional ? 2 : 1;
+    const fields = parseModelFields(config);
+    const nLayers = fields.layers;
+    this.directions = fields.bidirectional ? 2 : 1;
     let inputSize = config.inputSize;
     for (let k = 0; k < nLayers; k++) {
       const cells: Cell[] = [];
@@ -95,22 +82,24 @@ export class Model {
           throw new Error(`layer ${k} (${config.cell.kind}): ${(e as Error).message}`);
         }
         cells.push(cell);
-        h0.push(config.learnInitialState ? cell.stateSizes.map((s, i) => createParam(backend, `h0.${i}`, [s])) : null);
+        h0.push(fields.learnInitialState ? cell.stateSizes.map((s, i) => createParam(backend, `h0.${i}`, [s])) : null);
       }
       this.layers.push({ cells, h0 });
       inputSize = cells[0].outputSize * this.directions;
     }
-    this.readout = createReadout(config.readout ?? {}, inputSize, config.outputSize, backend, rng);
+    this.readout = createReadout(fields.readout, inputSize, config.outputSize, backend, rng);
   }
 
   /** Every parameter with its full name, in a fixed order. */
   namedParameters(): [string, Tensor][] {
     const out: [string, Tensor][] = [];
-    this.layers.forEach((layer, k) => layer.cells.forEach((cell, d) => {
-      const prefix = `layers.${k}.${d === 0 ? 'fwd' : 'bwd'}`;
-      for (const [name, t] of Object.entries(cell.params)) out.push([`${prefix}.${name}`, t]);
-      layer.h0[d]?.forEach((t, i) => out.push([`${prefix}.h0.${i}`, t]));
-    }));
+    this.layers.forEach((layer, k) =>
+      layer.cells.forEach((cell, d) => {
+        const prefix = `layers.${k}.${d === 0 ? 'fwd' : 'bwd'}`;
+        for (const [name, t] of Object.entries(cell.params)) out.push([`${prefix}.${name}`, t]);
+        layer.h0[d]?.forEach((t, i) => out.push([`${prefix}.h0.${i}`, t]));
+      }),
+    );
     for (const [name, t] of Object.entries(this.readout.params)) out.push([`readout.${name}`, t]);
     return out;
   }
@@ -142,7 +131,8 @@ export class Model {
 
   /** Throw a clear error when the model has been disposed (`who` names the caller). */
   assertLive(who: string): void {
-    if (this.disposedFlag) throw new Error(`${who}: the model has been disposed (model.dispose() frees its parameters)`);
+    if (this.disposedFlag)
+      throw new Error(`${who}: the model has been disposed (model.dispose() frees its parameters)`);
   }
 
   /** Run the model on x [T, B, I], recording on `tape`. */
@@ -152,16 +142,21 @@ export class Model {
       throw new Error(`model: expected input [T, B, ${this.config.inputSize}], got ${formatShape(x.shape)}`);
     }
     const B = x.shape[1];
-    const final: Tensor[][] = [], hs: Tensor[][] = [];
+    const final: Tensor[][] = [],
+      hs: Tensor[][] = [];
     let input = x;
     let outs: Tensor[] = [];
     this.layers.forEach((layer, k) => {
       outs = [];
       layer.cells.forEach((cell, d) => {
         const index = k * this.directions + d;
-        const initial = options.initial?.[index] ?? this.initialState(tape, cell, layer.h0[d], B);
+        const initial = options.initial?.[index] ?? initialState(tape, cell, layer.h0[d], B);
         try {
-          const r = scan(tape, cell, input, initial, { mask: options.mask, reverse: d === 1, perStep: options.perStep });
+          const r = scan(tape, cell, input, initial, {
+            mask: options.mask,
+            reverse: d === 1,
+            perStep: options.perStep,
+          });
           outs.push(r.outputs);
           final.push(r.final);
           hs.push(r.hs);
@@ -200,11 +195,12 @@ export class Model {
     });
     return parts.length === 1 ? parts[0] : concat(tape, parts);
   }
+}
 
-  private initialState(tape: Tape, cell: Cell, learned: Tensor[] | null, B: number): Tensor[] {
-    return cell.stateSizes.map((s, i) => {
-      const zeros = tape.tensor([B, s]);
-      return learned ? addRow(tape, zeros, learned[i]) : zeros;
-    });
-  }
+/** A layer's initial state for a batch of B: zeros, or the learned h0 broadcast over the batch; [B, size] each. */
+export function initialState(tape: Tape, cell: Cell, learned: Tensor[] | null, B: number): Tensor[] {
+  return cell.stateSizes.map((s, i) => {
+    const zeros = tape.tensor([B, s]);
+    return learned ? addRow(tape, zeros, learned[i]) : zeros;
+  });
 }

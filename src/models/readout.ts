@@ -3,29 +3,39 @@
  * ([B, F] for many-to-one, [T, B, F] for many-to-many: one GEMM per layer over all rows).
  */
 import type { Tape } from '../autodiff/tape.js';
-import type { Activation, Backend } from '../kernels/backend.js';
+import { z } from 'zod';
+import type { Backend } from '../kernels/backend.js';
 import type { Rng } from '../tensor/rng.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { activation, linear } from '../ops/index.js';
-import { createParam, expectPositiveInt } from '../cells/params.js';
+import { createParam } from '../cells/params.js';
+import { activationSchema, checkSize, parseConfig, size } from '../cells/schema.js';
 import { initGlorot, initUniform } from '../cells/init.js';
 
-export interface ReadoutConfig {
-  /** Hidden layer sizes of the MLP (default []: a single linear layer). */
-  hidden?: number[];
-  /** Activation between hidden layers (default tanh). */
-  activation?: Activation;
-}
+export const readoutConfigSchema = z.strictObject({
+  /** Hidden layer sizes of the MLP ([]: a single linear layer). */
+  hidden: z.array(size).default([]),
+  /** Activation between hidden layers. */
+  activation: activationSchema.default('tanh'),
+});
+export type ReadoutConfig = z.input<typeof readoutConfigSchema>;
 
 export interface Readout {
   readonly params: Readonly<Record<string, Tensor>>;
   apply(tape: Tape, h: Tensor): Tensor;
 }
 
-export function createReadout(cfg: ReadoutConfig, inputSize: number, outputSize: number, backend: Backend, rng: Rng): Readout {
-  const sizes = [inputSize, ...(cfg.hidden ?? []), outputSize];
-  sizes.forEach((s, i) => expectPositiveInt('readout', i === 0 ? 'input size' : i === sizes.length - 1 ? 'output size' : `hidden[${i - 1}]`, s));
-  const act = cfg.activation ?? 'tanh';
+export function createReadout(
+  cfg: ReadoutConfig,
+  inputSize: number,
+  outputSize: number,
+  backend: Backend,
+  rng: Rng,
+): Readout {
+  const { hidden, activation: act } = parseConfig(readoutConfigSchema, cfg, 'readout');
+  checkSize('readout', 'input size', inputSize);
+  checkSize('readout', 'output size', outputSize);
+  const sizes = [inputSize, ...hidden, outputSize];
   const params: Record<string, Tensor> = {};
   const layers: { w: Tensor; b: Tensor }[] = [];
   for (let i = 0; i + 1 < sizes.length; i++) {

@@ -39,39 +39,51 @@ export interface ScanResult {
 }
 
 /** Run `cell` over the sequence x [T, B, I] from `initial` (one [B, size] tensor per state component). */
-export function scan(tape: Tape, cell: Cell, x: Tensor, initial: readonly Tensor[], options: ScanOptions = {}): ScanResult {
+export function scan(
+  tape: Tape,
+  cell: Cell,
+  x: Tensor,
+  initial: readonly Tensor[],
+  options: ScanOptions = {},
+): ScanResult {
   if (x.rank !== 3) throw new Error(`${cell.kind} layer: input must be [T, B, I], got ${formatShape(x.shape)}`);
   const [T, B, I] = x.shape;
   if (I !== cell.inputSize) throw new Error(`${cell.kind} layer: expected input size ${cell.inputSize}, got ${I}`);
   if (T < 1) throw new Error(`${cell.kind} layer: empty sequence (T = 0)`);
   if (initial.length !== cell.stateSizes.length) {
-    throw new Error(`${cell.kind} layer: expected ${cell.stateSizes.length} initial state tensors, got ${initial.length}`);
+    throw new Error(
+      `${cell.kind} layer: expected ${cell.stateSizes.length} initial state tensors, got ${initial.length}`,
+    );
   }
   initial.forEach((s, i) => {
     if (s.rank !== 2 || s.shape[0] !== B || s.shape[1] !== cell.stateSizes[i]) {
-      throw new Error(`${cell.kind} layer: initial state ${i} must be [${B},${cell.stateSizes[i]}], got ${formatShape(s.shape)}`);
+      throw new Error(
+        `${cell.kind} layer: initial state ${i} must be [${B},${cell.stateSizes[i]}], got ${formatShape(s.shape)}`,
+      );
     }
   });
   const mask = options.mask ?? null;
   if (mask && (mask.rank !== 2 || mask.shape[0] !== T || mask.shape[1] !== B)) {
     throw new Error(`${cell.kind} layer: mask must be [T, B] = [${T},${B}], got ${formatShape(mask.shape)}`);
   }
-  const xp = cell.project(tape, x);
+  const xp = cell.project(tape, x); // [T, B, G·H] (LRU: [T, 2, B, N])
   if (cell.sequence && !cell.emit && !options.perStep) {
     return cell.sequence(tape, xp, initial, { mask, reverse: options.reverse ?? false });
   }
-  const emitComponents = cell.emit ? cell.emitComponents ?? [0] : [0];
+  const emitComponents = cell.emit ? (cell.emitComponents ?? [0]) : [0];
   const history: Tensor[][] = emitComponents.map(() => new Array<Tensor>(T));
   let state: Tensor[] = [...initial];
   for (let k = 0; k < T; k++) {
     const t = options.reverse ? T - 1 - k : k;
-    const next = cell.step(tape, xp.at(t), state);
+    const next = cell.step(tape, xp.at(t), state); // each [B, size_i]
     const m = mask?.at(t);
     state = m ? next.map((s, i) => blend(tape, m, s, state[i])) : next;
-    emitComponents.forEach((c, j) => { history[j][t] = state[c]; });
+    emitComponents.forEach((c, j) => {
+      history[j][t] = state[c];
+    });
   }
-  const stacked = history.map((hs) => stack(tape, hs));
-  const outputs = cell.emit ? cell.emit(tape, stacked, x) : stacked[0];
+  const stacked = history.map((hs) => stack(tape, hs)); // each [T, B, size_c]
+  const outputs = cell.emit ? cell.emit(tape, stacked, x) : stacked[0]; // [T, B, O]
   const hs = cell.emit && emitComponents[0] !== 0 ? [] : history[0];
   return { outputs, final: state, hs };
 }

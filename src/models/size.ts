@@ -33,19 +33,32 @@ export interface ModelSize {
 function cellSize(cell: CellConfig, I: number): { parameters: number; state: number; perStep: number } {
   const H = cell.hidden;
   switch (cell.kind) {
-    case 'vanilla': case 'gru': case 'lstm': {
+    case 'vanilla':
+    case 'gru':
+    case 'lstm': {
       const G = cell.kind === 'vanilla' ? 1 : cell.kind === 'gru' ? 3 : 4;
       return { parameters: G * H * (I + H) + 2 * G * H, state: cell.kind === 'lstm' ? 2 * H : H, perStep: (G + 2) * H };
     }
     case 'deep': {
-      const L = cell.depth, highway = cell.variant === 'highway', G = highway ? 2 : 1;
+      const L = cell.depth,
+        highway = cell.variant === 'highway',
+        G = highway ? 2 : 1;
       const perLayer = G * H * H + G * H + (cell.layerNorm ? 2 * G * H : 0);
       const skip = cell.variant === 'shortcut' && L >= 2 ? H * H : 0;
-      return { parameters: G * H * I + (highway ? 0 : H) + L * perLayer + skip, state: H, perStep: L * (G + 2) * H * (cell.layerNorm ? 2 : 1) };
+      return {
+        parameters: G * H * I + (highway ? 0 : H) + L * perLayer + skip,
+        state: H,
+        perStep: L * (G + 2) * H * (cell.layerNorm ? 2 : 1),
+      };
     }
     case 'lru': {
-      const N = cell.state ?? H, M = cell.mlpHidden ?? H;
-      return { parameters: 2 * N + 2 * N * I + 2 * H * N + H * I + 2 * M * H + M + H, state: 2 * N, perStep: 4 * N + 2 * M + 2 * H };
+      const N = cell.state ?? H,
+        M = cell.mlpHidden ?? H;
+      return {
+        parameters: 2 * N + 2 * N * I + 2 * H * N + H * I + 2 * M * H + M + H,
+        state: 2 * N,
+        perStep: 4 * N + 2 * M + 2 * H,
+      };
     }
     default:
       throw new Error(`unknown transition kind '${(cell as { kind: string }).kind}'`);
@@ -61,8 +74,11 @@ function cellSize(cell: CellConfig, I: number): { parameters: number; state: num
  * modelSize({ inputSize: 2, outputSize: 1, target: 'last', cell: { kind: 'lstm', hidden: 64 } }).parameters // 17_473
  */
 export function modelSize(config: ModelConfig): ModelSize {
-  const layers = config.layers ?? 1, directions = config.bidirectional ? 2 : 1;
-  let parameters = 0, perStep = 0, input = config.inputSize;
+  const layers = config.layers ?? 1,
+    directions = config.bidirectional ? 2 : 1;
+  let parameters = 0,
+    perStep = 0,
+    input = config.inputSize;
   for (let k = 0; k < layers; k++) {
     const c = cellSize(config.cell, input);
     parameters += directions * (c.parameters + (config.learnInitialState ? c.state : 0));

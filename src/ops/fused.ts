@@ -8,6 +8,7 @@ import type { Tape } from '../autodiff/tape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
 import { noop } from './elementwise.js';
+import { gradOf } from './grad.js';
 
 function expectMatrix(op: string, name: string, t: Tensor, rows: number, cols: number): void {
   if (t.rank !== 2 || t.shape[0] !== rows || t.shape[1] !== cols) {
@@ -20,20 +21,26 @@ function expectMatrix(op: string, name: string, t: Tensor, rows: number, cols: n
  * cPrev [B, H] → h = σ(o)⊙tanh(c), c = σ(f)⊙c_prev + σ(i)⊙tanh(g), both [B, H].
  */
 export function lstmPointwise(tape: Tape, pre: Tensor, cPrev: Tensor): { h: Tensor; c: Tensor } {
-  const [b, h4] = pre.shape, h = h4 / 4;
-  if (pre.rank !== 2 || h4 % 4 !== 0) throw new Error(`lstmPointwise: gates must be [B, 4H], got ${formatShape(pre.shape)}`);
+  const [b, h4] = pre.shape,
+    h = h4 / 4;
+  if (pre.rank !== 2 || h4 % 4 !== 0)
+    throw new Error(`lstmPointwise: gates must be [B, 4H], got ${formatShape(pre.shape)}`);
   expectMatrix('lstmPointwise', 'c_prev', cPrev, b, h);
-  const be = tape.backend, grad = tape.needsGrad(pre, cPrev);
-  const hOut = tape.tensor([b, h], grad), c = tape.tensor([b, h], grad);
-  const act = tape.tensor([b, h4]), tc = tape.tensor([b, h]);
+  const be = tape.backend,
+    grad = tape.needsGrad(pre, cPrev);
+  const hOut = tape.tensor([b, h], grad),
+    c = tape.tensor([b, h], grad);
+  const act = tape.tensor([b, h4]),
+    tc = tape.tensor([b, h]);
   const forward = (): void => be.lstmForward(b, h, pre, cPrev, act, c, tc, hOut);
   forward();
   let backward = noop;
   if (grad) {
-    const dh = hOut.ensureGrad(), dc = c.ensureGrad();
+    const dh = hOut.ensureGrad(),
+      dc = c.ensureGrad();
     const dPre = tape.tensor([b, h4]);
-    const gPre = pre.requiresGrad ? pre.ensureGrad() : null;
-    const gcPrev = cPrev.requiresGrad ? cPrev.ensureGrad() : null;
+    const gPre = gradOf(pre);
+    const gcPrev = gradOf(cPrev);
     backward = () => {
       be.lstmBackward(b, h, act, cPrev, tc, dh, dc, dPre, gcPrev);
       if (gPre) be.axpy(b * h4, 1, dPre, gPre);
@@ -49,21 +56,26 @@ export function lstmPointwise(tape: Tape, pre: Tensor, cPrev: Tensor): { h: Tens
  * n = tanh(gi_n + r⊙gh_n).
  */
 export function gruPointwise(tape: Tape, gi: Tensor, gh: Tensor, hPrev: Tensor): Tensor {
-  const [b, h3] = gi.shape, h = h3 / 3;
-  if (gi.rank !== 2 || h3 % 3 !== 0) throw new Error(`gruPointwise: input gates must be [B, 3H], got ${formatShape(gi.shape)}`);
+  const [b, h3] = gi.shape,
+    h = h3 / 3;
+  if (gi.rank !== 2 || h3 % 3 !== 0)
+    throw new Error(`gruPointwise: input gates must be [B, 3H], got ${formatShape(gi.shape)}`);
   expectMatrix('gruPointwise', 'hidden gates', gh, b, h3);
   expectMatrix('gruPointwise', 'h_prev', hPrev, b, h);
-  const be = tape.backend, grad = tape.needsGrad(gi, gh, hPrev);
-  const hOut = tape.tensor([b, h], grad), act = tape.tensor([b, h3]);
+  const be = tape.backend,
+    grad = tape.needsGrad(gi, gh, hPrev);
+  const hOut = tape.tensor([b, h], grad),
+    act = tape.tensor([b, h3]);
   const forward = (): void => be.gruForward(b, h, gi, gh, hPrev, act, hOut);
   forward();
   let backward = noop;
   if (grad) {
     const dh = hOut.ensureGrad();
-    const dGi = tape.tensor([b, h3]), dGh = tape.tensor([b, h3]);
-    const ggi = gi.requiresGrad ? gi.ensureGrad() : null;
-    const ggh = gh.requiresGrad ? gh.ensureGrad() : null;
-    const ghPrev = hPrev.requiresGrad ? hPrev.ensureGrad() : null;
+    const dGi = tape.tensor([b, h3]),
+      dGh = tape.tensor([b, h3]);
+    const ggi = gradOf(gi);
+    const ggh = gradOf(gh);
+    const ghPrev = gradOf(hPrev);
     backward = () => {
       be.gruBackward(b, h, gh, act, hPrev, dh, dGi, dGh, ghPrev);
       if (ggi) be.axpy(b * h3, 1, dGi, ggi);
@@ -79,37 +91,50 @@ export function gruPointwise(tape: Tape, gi: Tensor, gh: Tensor, hPrev: Tensor):
  * PyTorch's nn.LayerNorm). x [..., n]; gain, bias [n].
  */
 export function layerNorm(tape: Tape, x: Tensor, gain: Tensor, bias: Tensor, eps = 1e-5): Tensor {
-  const n = x.shape[x.rank - 1], m = x.size / n;
+  const n = x.shape[x.rank - 1],
+    m = x.size / n;
   if (gain.size !== n || bias.size !== n) {
-    throw new Error(`layerNorm: gain ${formatShape(gain.shape)} and bias ${formatShape(bias.shape)} must have the last axis of ${formatShape(x.shape)}`);
+    throw new Error(
+      `layerNorm: gain ${formatShape(gain.shape)} and bias ${formatShape(bias.shape)} must have the last axis of ${formatShape(x.shape)}`,
+    );
   }
   const be = tape.backend;
   const y = tape.tensor(x.shape, tape.needsGrad(x, gain, bias));
-  const mean = tape.tensor([m]), rstd = tape.tensor([m]);
+  const mean = tape.tensor([m]),
+    rstd = tape.tensor([m]);
   const forward = (): void => be.layerNorm(m, n, eps, x, gain, bias, y, mean, rstd);
   forward();
   let backward = noop;
   if (y.grad) {
     const gy = y.grad;
-    const gx = x.requiresGrad ? x.ensureGrad() : null;
-    const gg = gain.requiresGrad ? gain.ensureGrad() : null;
-    const gb = bias.requiresGrad ? bias.ensureGrad() : null;
+    const gx = gradOf(x);
+    const gg = gradOf(gain);
+    const gb = gradOf(bias);
     backward = () => be.layerNormBackward(m, n, x, gain, mean, rstd, gy, gx, gg, gb);
   }
   // Forward mode: with x̂ = (x − μ)·rstd and P = rstd·(I − 11ᵀ/n − x̂x̂ᵀ/n) (symmetric),
   // ẏ = gain⊙(P·ẋ) + ġain⊙x̂ + ḃias; P·ẋ = rstd·(ẋ − mean ẋ − x̂·mean(ẋ⊙x̂)) is layerNormBackward with unit gain.
   let scratch: { ones: Tensor; zero: Tensor; out: Tensor; mean: Tensor; rstd: Tensor } | null = null;
   const jvp = (): void => {
-    const tx = x.tangent, tg = gain.tangent, tb = bias.tangent;
+    const tx = x.tangent,
+      tg = gain.tangent,
+      tb = bias.tangent;
     if (!tx && !tg && !tb) return;
     const ty = y.ensureTangent();
-    scratch ??= { ones: tape.tensor([n]).fill(1), zero: tape.tensor([n]), out: tape.tensor(x.shape), mean: tape.tensor([m]), rstd: tape.tensor([m]) };
+    scratch ??= {
+      ones: tape.tensor([n]).fill(1),
+      zero: tape.tensor([n]),
+      out: tape.tensor(x.shape),
+      mean: tape.tensor([m]),
+      rstd: tape.tensor([m]),
+    };
     be.fill(m * n, 0, ty);
     if (tx) {
       be.layerNormBackward(m, n, x, scratch.ones, mean, rstd, tx, ty, null, null);
       be.mulRow(m, n, ty, gain, ty);
     }
-    if (tg || tb) { // ġain⊙x̂ + ḃias is a layer norm of x with gain ġ and bias ḃ
+    if (tg || tb) {
+      // ġain⊙x̂ + ḃias is a layer norm of x with gain ġ and bias ḃ
       be.layerNorm(m, n, eps, x, tg ?? scratch.zero, tb ?? scratch.zero, scratch.out, scratch.mean, scratch.rstd);
       be.axpy(m * n, 1, scratch.out, ty);
     }

@@ -7,3 +7,4 @@ export * from './loss.js';
 export * from './fused.js';
 export * from './dropout.js';
 export * from './sequence.js';
+export * from './grad.js';

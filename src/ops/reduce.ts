@@ -3,6 +3,7 @@ import type { Tape } from '../autodiff/tape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
 import { noop } from './elementwise.js';
+import { gradOf } from './grad.js';
 
 /** Σ x → scalar []. */
 export function sum(tape: Tape, x: Tensor): Tensor {
@@ -15,11 +16,13 @@ export function mean(tape: Tape, x: Tensor): Tensor {
 }
 
 function scaledSum(tape: Tape, x: Tensor, op: string, factor: () => number): Tensor {
-  const be = tape.backend, n = x.size;
+  const be = tape.backend,
+    n = x.size;
   const y = tape.tensor([], tape.needsGrad(x));
   const forward = (): void => be.fill(1, be.sum(n, x) * factor(), y);
   forward();
-  const gy = y.grad, gx = gy && x.requiresGrad ? x.ensureGrad() : null;
+  const gy = y.grad,
+    gx = gradOf(x, gy);
   const backward = gy && gx ? () => be.scale(n, 1, gx, gx, gy.item() * factor()) : noop;
   tape.record({ op, forward, backward }, [x]);
   return y;
@@ -30,8 +33,10 @@ function scaledSum(tape: Tape, x: Tensor, op: string, factor: () => number): Ten
  * (padding of variable-length batches is excluded from a loss this way). x, mask [m].
  */
 export function maskedMean(tape: Tape, x: Tensor, mask: Tensor): Tensor {
-  if (x.size !== mask.size) throw new Error(`maskedMean: mask ${formatShape(mask.shape)} does not match ${formatShape(x.shape)}`);
-  const be = tape.backend, n = x.size;
+  if (x.size !== mask.size)
+    throw new Error(`maskedMean: mask ${formatShape(mask.shape)} does not match ${formatShape(x.shape)}`);
+  const be = tape.backend,
+    n = x.size;
   const y = tape.tensor([], tape.needsGrad(x));
   let count = 1;
   const forward = (): void => {
@@ -39,7 +44,8 @@ export function maskedMean(tape: Tape, x: Tensor, mask: Tensor): Tensor {
     be.fill(1, be.dot(n, x, mask) / count, y);
   };
   forward();
-  const gy = y.grad, gx = gy && x.requiresGrad ? x.ensureGrad() : null;
+  const gy = y.grad,
+    gx = gradOf(x, gy);
   const backward = gy && gx ? () => be.axpy(n, gy.item() / count, mask, gx) : noop;
   tape.record({ op: 'maskedMean', forward, backward }, [x, mask]);
   return y;

@@ -1,31 +1,33 @@
 /**
- * Whole-sequence recurrent layers: one tape node per layer and direction (scan's fast path). For the vanilla
- * (σ = tanh/sigmoid/relu/identity), GRU and LSTM transitions, in PyTorch's equations and layouts (see the cells):
+ * The fused scan: one recurrent layer's whole time loop as one tape node (scan's fast path). It fuses this
+ * reference loop (models/scan.ts runs it step by step) for the cells whose step is one GEMM and one
+ * pointwise kernel — vanilla, GRU and LSTM are the three `StepKernel` instances at the end of this file:
  *
- *   forward, t in processing order (0..T−1, or T−1..0 when reversed), s = the state before step t:
- *     pre_t = xp_t + h_s·W_hhᵀ + b_hh               one GEMM per step (xp = x·W_ihᵀ + b_ih is the input
- *                                                   projection node's output, one GEMM over all T)
- *     state_t = pointwise(pre_t, state_s)            one kernel per step (GRU: gh_t = h_s·W_hhᵀ + b_hh apart)
- *     masked: state_t = m_t·state_t + (1 − m_t)·state_s     finished sequences keep their state
- *   backward, sweeping the other way with ∂h (and ∂c) carried in the state gradients:
- *     ∂pre_t = pointwise backward, kept for all t;   ∂h_s += ∂pre_t·W_hh (one GEMM per step)
- *     after the sweep: ∂W_hh += ∂PREᵀ·H_prev as one GEMM over all T·B rows, ∂b_hh += its column sums,
- *     ∂xp += ∂PRE (GRU: the x-part ∂gi) for the projection node, ∂initial += the gradient of its row.
+ *   state = initial                                       // [h] or [h, c], each [B, H]
+ *   for t in (reverse ? T−1..0 : 0..T−1):
+ *     pre = xp[t] + state[0]·W_hhᵀ + b_hh                 // [B, G·H]  (GRU: xp[t] apart, see addsInput)
+ *     next = kernel.forward(pre, xp[t], state)            // one pointwise kernel
+ *     state = mask ? mask[t]·next + (1 − mask[t])·state : next;  h[t] = state[0]
+ *
+ * Backward sweeps the other way with ∂h (and ∂c) carried in the state gradients: per step the kernel's
+ * backward gives ∂pre_t (kept for all t) and ∂h_s += ∂pre_t·W_hh is one GEMM; after the sweep
+ * ∂W_hh += ∂PREᵀ·H_prev is one GEMM over all T·B rows, ∂b_hh += its column sums, ∂xp += ∂PRE (GRU: the
+ * x-part ∂gi, which its kernel writes apart), ∂initial += the gradient of its row.
  *
  * Buffers, planned at record time (nothing is allocated per step or per replay): each carried state in one
  * [T+1, B, H] buffer, the initial state at row 0 and h_t at row t+1 (reversed: h_t at row t, the initial
- * state at row T), so H_prev, the states that feed the steps, are T·B contiguous rows; gate activations
- * [T, B, G·H]. The outputs, the per-step h_t and the final states are views of the state buffers, and their
- * gradients views of its gradient, to which the sweep adds the recurrent term in place: after backward
- * hs[t].grad is the total ∂L/∂h_t, exactly as on the per-step path (test/ops/sequence.test.ts).
- * No forward mode (jvp): the step instruments record cell.composedStep on a tape of their own; for jvp
- * through a whole layer, use scan's per-step path.
+ * state at row T), so H_prev, the states that feed the steps, are T·B contiguous rows; the kernel's saved
+ * values per step [T, B, w·H]. The outputs, the per-step h_t and the final states are views of the state
+ * buffers, and their gradients views of its gradient, to which the sweep adds the recurrent term in place:
+ * after backward hs[t].grad is the total ∂L/∂h_t, exactly as on the per-step path (test/ops/sequence.test.ts).
+ * The shapes are scan's to check (models/scan.ts); this op trusts them. No forward mode (jvp): the step
+ * instruments record cell.composedStep; for jvp through a whole layer, use scan's per-step path.
  */
 import type { Tape, TapeNode } from '../autodiff/tape.js';
 import type { Activation, Backend, Ref } from '../kernels/backend.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { formatShape } from '../tensor/shape.js';
 import { noop } from './elementwise.js';
+import { gradOf } from './grad.js';
 
 export interface SequenceOptions {
   /** Validity of each step, [T, B] of 0/1. */
@@ -43,6 +45,50 @@ export interface SequenceOutput {
   hs: Tensor[];
 }
 
+/** The rows one step's kernel reads and writes (one object per node, refilled every step: no allocation). */
+export interface StepRefs {
+  /** [B, G·H]: xp_t + h·W_hhᵀ + b_hh, or h·W_hhᵀ + b_hh when the kernel does not add the input. */
+  pre: Ref;
+  /** [B, G·H]: the projected input of this step. */
+  xp: Ref;
+  /** The carried state before the step and after it (before the mask blend), one [B, H] row per component. */
+  prev: Ref[];
+  out: Ref[];
+  /** The per-step buffers of `StepKernel.saved`. */
+  saved: Ref[];
+}
+
+/** The pointwise part of one fused recurrent step: all that tells vanilla, GRU and LSTM apart. */
+export interface StepKernel {
+  /** Op name on the tape, e.g. 'lstmSequence'. */
+  readonly op: string;
+  /** G: W_hh is [G·H, H], xp [T, B, G·H]. */
+  readonly gates: number;
+  /** Carried state components: 1 (h) or 2 (h, c). */
+  readonly states: number;
+  /** pre includes xp_t, so ∂xp = ∂pre (vanilla, LSTM); else the kernel reads xp_t and writes ∂xp apart (GRU). */
+  readonly addsInput: boolean;
+  /** Backward reads pre (kept for every step) / the step's output before the mask blend. */
+  readonly keepsPre: boolean;
+  readonly keepsOutput: boolean;
+  /** Widths, in units of H, of the per-step buffers forward saves for backward. */
+  readonly saved: readonly number[];
+  /** Backward adds into ∂xp (so its rows are zeroed first) instead of overwriting them. */
+  readonly accumulates: boolean;
+  forward(be: Backend, B: number, H: number, s: StepRefs): void;
+  /** From the state gradients g: ∂xp, ∂pre (the same rows when addsInput) and += the direct paths into ∂prev. */
+  backward(
+    be: Backend,
+    B: number,
+    H: number,
+    s: StepRefs,
+    g: readonly Ref[],
+    dXp: Ref,
+    dPre: Ref,
+    dPrev: readonly (Ref | null)[],
+  ): void;
+}
+
 /** n refs `stride` elements apart, from r (stride 0: the same block n times). */
 const rowsOf = (r: Ref, n: number, stride: number): Ref[] =>
   Array.from({ length: n }, (_, i) => ({ storage: r.storage, offset: r.offset + i * stride }));
@@ -55,92 +101,18 @@ interface Carry {
   readonly init: Tensor;
 }
 
-/** What the three ops share: sizes, time order, the carried states, the mask, the end of the sweep. */
-interface Plan {
-  readonly be: Backend;
-  readonly T: number; readonly B: number; readonly H: number; readonly GH: number;
-  /** Whether the node records gradients. */
-  readonly grad: boolean;
-  readonly carries: Carry[];
-  /** Rows of xp, and of the mask (or null), per t. */
-  readonly xpRows: Ref[];
-  readonly mask: Ref[] | null;
-  /** Time index of processing step k. */
-  time(k: number): number;
-  /** Row of the state after step t, and of the state before it. */
-  out(t: number): number;
-  prev(t: number): number;
-  /** Whether the sweep must propagate into the initial state of carry i. */
-  readonly initGrad: boolean[];
-  readonly inputs: Tensor[];
-  /** Copy the initial states into their rows (each forward replay). */
-  load(): void;
-  /** After the sweep: ∂W_hh, ∂b_hh from the per-step hidden gradients dHid [T, B, GH]; ∂initial. */
-  finish(dHid: Ref): void;
-  result(): SequenceOutput;
-}
-
-function plan(tape: Tape, op: string, G: number, xp: Tensor, wHh: Tensor, bHh: Tensor, initial: Tensor[],
-  opts: SequenceOptions): Plan {
-  if (xp.rank !== 3) throw new Error(`${op}: projected input must be [T, B, ${G}H], got ${formatShape(xp.shape)}`);
-  const [T, B, GH] = xp.shape, H = GH / G;
-  if (!Number.isInteger(H) || wHh.rank !== 2 || wHh.shape[0] !== GH || wHh.shape[1] !== H) {
-    throw new Error(`${op}: weight_hh ${formatShape(wHh.shape)} does not match projected input ${formatShape(xp.shape)} (${G} gates)`);
-  }
-  if (bHh.rank !== 1 || bHh.shape[0] !== GH) throw new Error(`${op}: bias_hh ${formatShape(bHh.shape)} must be [${GH}]`);
-  initial.forEach((s, i) => {
-    if (s.rank !== 2 || s.shape[0] !== B || s.shape[1] !== H) throw new Error(`${op}: initial state ${i} must be [${B},${H}], got ${formatShape(s.shape)}`);
-  });
-  const mask = opts.mask ?? null;
-  if (mask && (mask.rank !== 2 || mask.shape[0] !== T || mask.shape[1] !== B)) {
-    throw new Error(`${op}: mask must be [T, B] = [${T},${B}], got ${formatShape(mask.shape)}`);
-  }
-  const be = tape.backend, rev = opts.reverse ?? false, BH = B * H, grad = tape.needsGrad(xp, wHh, bHh, ...initial);
-  const initRow = rev ? T : 0;
-  const carries = initial.map((init): Carry => {
-    const buf = tape.tensor([T + 1, B, H], grad);
-    return { buf, rows: rowsOf(buf, T + 1, BH), grads: buf.grad ? rowsOf(buf.grad, T + 1, BH) : [], init };
-  });
-  const initGrad = initial.map((s) => grad && s.requiresGrad);
-  const initGrads = initial.map((s, i) => (initGrad[i] ? s.ensureGrad() : null));
-  const gW = grad && wHh.requiresGrad ? wHh.ensureGrad() : null;
-  const gb = grad && bHh.requiresGrad ? bHh.ensureGrad() : null;
-  const hPrev = carries[0].rows[rev ? 1 : 0]; // H_prev: T·B contiguous rows
-  return {
-    be, T, B, H, GH, grad, carries, initGrad,
-    xpRows: rowsOf(xp, T, B * GH),
-    mask: mask ? rowsOf(mask, T, B) : null,
-    time: (k) => (rev ? T - 1 - k : k),
-    out: (t) => (rev ? t : t + 1),
-    prev: (t) => (rev ? t + 1 : t),
-    inputs: [xp, wHh, bHh, ...initial, ...(mask ? [mask] : [])],
-    load() { for (const c of carries) be.copy(BH, c.init, c.rows[initRow]); },
-    finish(dHid) {
-      if (gW) be.gemm(true, false, GH, H, T * B, 1, dHid, hPrev, 1, gW); // ∂W_hh += ∂PREᵀ·H_prev
-      if (gb) be.sumRows(T * B, GH, dHid, 1, gb); //                        ∂b_hh += Σ_rows ∂PRE
-      carries.forEach((c, i) => { const g = initGrads[i]; if (g) be.axpy(BH, 1, c.grads[initRow], g); });
-    },
-    result() {
-      const view = (c: Carry, row: number, shape: number[]): Tensor => {
-        const v = c.buf.view(row * BH, shape);
-        if (grad) v.ensureGrad(); // the matching view of the buffer's gradient
-        return v;
-      };
-      const hs = Array.from({ length: T }, (_, t) => view(carries[0], rev ? t : t + 1, [B, H]));
-      const final = carries.map((c, i) => (i === 0 ? hs[rev ? 0 : T - 1] : view(c, rev ? 0 : T, [B, H])));
-      return { outputs: view(carries[0], rev ? 0 : 1, [T, B, H]), final, hs };
-    },
-  };
-}
-
 /**
  * Where backward writes ∂L/∂xp, one [B, GH] row block per t: straight into xp's gradient when this node is
  * xp's sole late reader (the usual case: xp is the layer's private projection, so no copy), else into a
  * workspace added to xp's gradient after the sweep (or read only by the sweep when xp needs no gradient).
  * `zero`: the kernel accumulates, so the workspace is cleared first (xp's gradient starts at zero).
  */
-function xpSink(tape: Tape, xp: Tensor, p: Plan, zero: boolean) {
-  let decidedAt = -1, direct = false, work: Tensor | null = null;
+function xpSink(tape: Tape, xp: Tensor, T: number, zero: boolean) {
+  let decidedAt = -1,
+    direct = false,
+    work: Tensor | null = null;
+  const be = tape.backend,
+    stride = xp.size / T;
   const sink = {
     rows: [] as Ref[],
     buf: xp as Ref,
@@ -150,159 +122,220 @@ function xpSink(tape: Tape, xp: Tensor, p: Plan, zero: boolean) {
         direct = tape.soleLateReader(node, xp);
         if (!direct) work ??= tape.tensor(xp.shape);
         sink.buf = direct ? (xp.grad as Tensor) : (work as Tensor);
-        sink.rows = rowsOf(sink.buf, p.T, p.B * p.GH);
+        sink.rows = rowsOf(sink.buf, T, stride);
       }
-      if (zero && !direct) p.be.fill(xp.size, 0, sink.buf);
+      if (zero && !direct) be.fill(xp.size, 0, sink.buf);
     },
     end(): void {
-      if (!direct && xp.grad) p.be.axpy(xp.size, 1, sink.buf, xp.grad);
+      if (!direct && xp.grad) be.axpy(xp.size, 1, sink.buf, xp.grad);
     },
   };
   return sink;
 }
 
-/** Per-step buffer rows: all T when gradients are recorded, else one block reused by every step. */
-function stepRows(tape: Tape, p: Plan, width: number): Ref[] {
-  const t = tape.tensor([p.grad ? p.T : 1, p.B, width]);
-  return rowsOf(t, p.T, p.grad ? p.B * width : 0);
-}
-
 /**
- * Masked step, backward: the candidate's gradient m·∂state (into `cand`), and the carried part
- * (1 − m)·∂state added to the previous state's gradient (unless `prev` is null).
+ * Run one recurrent layer over xp [T, B, G·H] (the cell's projected input) from `initial` (one [B, H] tensor
+ * per state component) as one tape node; W_hh [G·H, H], b_hh [G·H]. See the header for what it computes.
  */
-function splitMasked(be: Backend, B: number, H: number, m: Ref, g: Ref, cand: Ref, prev: Ref | null): void {
-  be.fill(B * H, 0, cand);
-  be.blendBackward(B, H, m, g, cand, prev);
-}
-
-/**
- * Vanilla RNN layer: h_t = σ(xp_t + h_{t−1}·W_hhᵀ + b_hh). xp [T, B, H], W_hh [H, H], b_hh [H], h0 [B, H].
- */
-export function rnnSequence(tape: Tape, kind: Activation, xp: Tensor, wHh: Tensor, bHh: Tensor, h0: Tensor,
-  opts: SequenceOptions = {}): SequenceOutput {
-  const p = plan(tape, `rnnSequence(${kind})`, 1, xp, wHh, bHh, [h0], opts);
-  const { be, T, B, H, mask } = p, [h] = p.carries, BH = B * H;
-  const pre = stepRows(tape, p, H); // σ's input, kept for its derivative
-  const ys = mask ? stepRows(tape, p, H) : null; // σ's output before the mask blend
-  const y = (t: number): Ref => (ys ? ys[t] : h.rows[p.out(t)]);
-  const forward = (): void => {
-    p.load();
-    for (let k = 0; k < T; k++) {
-      const t = p.time(k), o = p.out(t), s = p.prev(t);
-      be.copy(BH, p.xpRows[t], pre[t]); // the order of linear(h, W_hh, b_hh, xp_t), so results match bit for bit
-      be.gemm(false, true, B, H, H, 1, h.rows[s], wHh, 1, pre[t]);
-      be.addRow(B, H, pre[t], bHh, pre[t]);
-      be.unary(kind, BH, pre[t], y(t));
-      if (mask) be.blend(B, H, mask[t], y(t), h.rows[s], h.rows[o]);
-    }
+export function fusedScan(
+  tape: Tape,
+  k: StepKernel,
+  xp: Tensor,
+  wHh: Tensor,
+  bHh: Tensor,
+  initial: readonly Tensor[],
+  opts: SequenceOptions = {},
+): SequenceOutput {
+  const be = tape.backend,
+    rev = opts.reverse ?? false,
+    mask = opts.mask ?? null;
+  const [T, B] = xp.shape,
+    H = wHh.shape[1],
+    GH = k.gates * H,
+    BH = B * H;
+  const grad = tape.needsGrad(xp, wHh, bHh, ...initial);
+  const time = (step: number): number => (rev ? T - 1 - step : step);
+  const out = (t: number): number => (rev ? t : t + 1); // row of the state after step t
+  const prev = (t: number): number => (rev ? t + 1 : t); // row of the state before it
+  const initRow = rev ? T : 0;
+  const carries = initial.map((init): Carry => {
+    const buf = tape.tensor([T + 1, B, H], grad);
+    return { buf, rows: rowsOf(buf, T + 1, BH), grads: buf.grad ? rowsOf(buf.grad, T + 1, BH) : [], init };
+  });
+  /** Per-step rows: all T when gradients are recorded (and `keep`), else one block reused by every step. */
+  const stepRows = (width: number, keep = true): Ref[] => {
+    const all = grad && keep;
+    return rowsOf(tape.tensor([all ? T : 1, B, width]), T, all ? B * width : 0);
   };
-  forward();
-  let backward = noop;
-  if (p.grad) {
-    const sink = xpSink(tape, xp, p, true), cand = mask ? tape.tensor([B, H]) : null;
-    backward = () => {
-      sink.begin(node);
-      for (let k = T - 1; k >= 0; k--) {
-        const t = p.time(k), o = p.out(t), s = p.prev(t), into = k > 0 || p.initGrad[0];
-        let g = h.grads[o];
-        if (mask && cand) { splitMasked(be, B, H, mask[t], g, cand, into ? h.grads[s] : null); g = cand; }
-        be.unaryBackward(kind, BH, pre[t], y(t), g, sink.rows[t]);
-        if (into) be.gemm(false, false, B, H, H, 1, sink.rows[t], wHh, 1, h.grads[s]); // ∂h_s += ∂pre·W_hh
-      }
-      p.finish(sink.buf);
-      sink.end();
-    };
-  }
-  const node: TapeNode = { op: 'rnnSequence', forward, backward };
-  tape.record(node, p.inputs);
-  return p.result();
-}
-
-/** GRU layer (gates r|z|n, see cells/gru.ts): gi = xp [T, B, 3H], W_hh [3H, H], b_hh [3H], h0 [B, H]. */
-export function gruSequence(tape: Tape, xp: Tensor, wHh: Tensor, bHh: Tensor, h0: Tensor,
-  opts: SequenceOptions = {}): SequenceOutput {
-  const p = plan(tape, 'gruSequence', 3, xp, wHh, bHh, [h0], opts);
-  const { be, T, B, H, GH, mask } = p, [h] = p.carries;
-  const gh = stepRows(tape, p, GH), act = stepRows(tape, p, GH);
-  const forward = (): void => {
-    p.load();
-    for (let k = 0; k < T; k++) {
-      const t = p.time(k), o = p.out(t), s = p.prev(t);
-      be.gemm(false, true, B, GH, H, 1, h.rows[s], wHh, 0, gh[t]); // gh = h_s·W_hhᵀ + b_hh
-      be.addRow(B, GH, gh[t], bHh, gh[t]);
-      be.gruForward(B, H, p.xpRows[t], gh[t], h.rows[s], act[t], h.rows[o]);
-      if (mask) be.blend(B, H, mask[t], h.rows[o], h.rows[s], h.rows[o]);
-    }
+  const xpRows = rowsOf(xp, T, B * GH),
+    maskRows = mask ? rowsOf(mask, T, B) : null;
+  const pre = stepRows(GH, k.keepsPre);
+  const saved = k.saved.map((w) => stepRows(w * H));
+  const outs = mask && k.keepsOutput ? stepRows(H) : null; // the output before the mask blend
+  const rows0 = carries.map((c) => c.rows[0]);
+  const refs: StepRefs = {
+    pre: pre[0],
+    xp: xpRows[0],
+    prev: [...rows0],
+    out: [...rows0],
+    saved: saved.map((r) => r[0]),
   };
-  forward();
-  let backward = noop;
-  if (p.grad) {
-    const sink = xpSink(tape, xp, p, false), cand = mask ? tape.tensor([B, H]) : null;
-    const dGh = tape.tensor([T, B, GH]), dGhRows = rowsOf(dGh, T, B * GH);
-    backward = () => {
-      sink.begin(node);
-      for (let k = T - 1; k >= 0; k--) {
-        const t = p.time(k), o = p.out(t), s = p.prev(t), into = k > 0 || p.initGrad[0];
-        let g = h.grads[o];
-        if (mask && cand) { splitMasked(be, B, H, mask[t], g, cand, into ? h.grads[s] : null); g = cand; }
-        be.gruBackward(B, H, gh[t], act[t], h.rows[s], g, sink.rows[t], dGhRows[t], into ? h.grads[s] : null);
-        if (into) be.gemm(false, false, B, H, GH, 1, dGhRows[t], wHh, 1, h.grads[s]); // ∂h_s += ∂gh·W_hh
-      }
-      p.finish(dGh);
-      sink.end();
-    };
-  }
-  const node: TapeNode = { op: 'gruSequence', forward, backward };
-  tape.record(node, p.inputs);
-  return p.result();
-}
+  /** Point `refs` at step t's rows. */
+  const at = (t: number): StepRefs => {
+    refs.pre = pre[t];
+    refs.xp = xpRows[t];
+    for (let i = 0; i < carries.length; i++) {
+      refs.prev[i] = carries[i].rows[prev(t)];
+      refs.out[i] = outs && i === 0 ? outs[t] : carries[i].rows[out(t)];
+    }
+    for (let i = 0; i < saved.length; i++) refs.saved[i] = saved[i][t];
+    return refs;
+  };
 
-/** LSTM layer (gates i|f|g|o, see cells/lstm.ts): xp [T, B, 4H], W_hh [4H, H], b_hh [4H], h0, c0 [B, H]. */
-export function lstmSequence(tape: Tape, xp: Tensor, wHh: Tensor, bHh: Tensor, h0: Tensor, c0: Tensor,
-  opts: SequenceOptions = {}): SequenceOutput {
-  const p = plan(tape, 'lstmSequence', 4, xp, wHh, bHh, [h0, c0], opts);
-  const { be, T, B, H, GH, mask } = p, [h, c] = p.carries;
-  const pre = tape.tensor([B, GH]); // one step's pre-activation (the backward pass reads act and tanh c)
-  const act = stepRows(tape, p, GH), tc = stepRows(tape, p, H);
   const forward = (): void => {
-    p.load();
-    for (let k = 0; k < T; k++) {
-      const t = p.time(k), o = p.out(t), s = p.prev(t);
-      be.copy(B * GH, p.xpRows[t], pre); // the order of linear(h, W_hh, b_hh, xp_t): results match bit for bit
-      be.gemm(false, true, B, GH, H, 1, h.rows[s], wHh, 1, pre);
-      be.addRow(B, GH, pre, bHh, pre);
-      be.lstmForward(B, H, pre, c.rows[s], act[t], c.rows[o], tc[t], h.rows[o]);
-      if (mask) {
-        be.blend(B, H, mask[t], h.rows[o], h.rows[s], h.rows[o]);
-        be.blend(B, H, mask[t], c.rows[o], c.rows[s], c.rows[o]);
+    for (const c of carries) be.copy(BH, c.init, c.rows[initRow]);
+    for (let step = 0; step < T; step++) {
+      const t = time(step),
+        s = at(t),
+        h = carries[0].rows[prev(t)];
+      // pre = xp_t + h·W_hhᵀ + b_hh in the order of linear(h, W_hh, b_hh, xp_t), so results match bit for bit
+      if (k.addsInput) be.copy(B * GH, s.xp, s.pre);
+      be.gemm(false, true, B, GH, H, 1, h, wHh, k.addsInput ? 1 : 0, s.pre);
+      be.addRow(B, GH, s.pre, bHh, s.pre);
+      k.forward(be, B, H, s);
+      if (maskRows) {
+        for (let i = 0; i < carries.length; i++)
+          be.blend(B, H, maskRows[t], s.out[i], s.prev[i], carries[i].rows[out(t)]);
       }
     }
   };
   forward();
   let backward = noop;
-  if (p.grad) {
-    const sink = xpSink(tape, xp, p, false);
-    const dh = mask ? tape.tensor([B, H]) : null, dc = mask ? tape.tensor([B, H]) : null;
+  if (grad) {
+    const initGrads = initial.map((s) => gradOf(s));
+    const gW = gradOf(wHh);
+    const gb = gradOf(bHh);
+    const sink = xpSink(tape, xp, T, k.accumulates);
+    const dPre = k.addsInput ? null : tape.tensor([T, B, GH]),
+      dPreRows = dPre ? rowsOf(dPre, T, B * GH) : null;
+    const cands = maskRows ? carries.map(() => tape.tensor([B, H])) : null;
+    const g: Ref[] = [...rows0],
+      dPrev: (Ref | null)[] = [...rows0];
+    const hPrev = carries[0].rows[rev ? 1 : 0]; // H_prev: T·B contiguous rows
     backward = () => {
       sink.begin(node);
-      for (let k = T - 1; k >= 0; k--) {
-        const t = p.time(k), o = p.out(t), s = p.prev(t);
-        const intoH = k > 0 || p.initGrad[0], intoC = k > 0 || p.initGrad[1];
-        let gh = h.grads[o], gc = c.grads[o];
-        if (mask && dh && dc) {
-          splitMasked(be, B, H, mask[t], gh, dh, intoH ? h.grads[s] : null);
-          splitMasked(be, B, H, mask[t], gc, dc, intoC ? c.grads[s] : null);
-          gh = dh; gc = dc;
+      for (let step = T - 1; step >= 0; step--) {
+        const t = time(step),
+          s = at(t);
+        for (let i = 0; i < carries.length; i++) {
+          const into = step > 0 || initGrads[i] !== null,
+            gPrev = into ? carries[i].grads[prev(t)] : null;
+          g[i] = carries[i].grads[out(t)];
+          dPrev[i] = gPrev;
+          if (maskRows && cands) {
+            // the candidate gets m·∂state, the carried state (1 − m)·∂state
+            be.fill(BH, 0, cands[i]);
+            be.blendBackward(B, H, maskRows[t], g[i], cands[i], gPrev);
+            g[i] = cands[i];
+          }
         }
-        be.lstmBackward(B, H, act[t], c.rows[s], tc[t], gh, gc, sink.rows[t], intoC ? c.grads[s] : null);
-        if (intoH) be.gemm(false, false, B, H, GH, 1, sink.rows[t], wHh, 1, h.grads[s]); // ∂h_s += ∂pre·W_hh
+        const dp = dPreRows ? dPreRows[t] : sink.rows[t];
+        k.backward(be, B, H, s, g, sink.rows[t], dp, dPrev);
+        if (dPrev[0]) be.gemm(false, false, B, H, GH, 1, dp, wHh, 1, dPrev[0]); // ∂h_s += ∂pre·W_hh
       }
-      p.finish(sink.buf);
+      const dAll = dPre ?? sink.buf;
+      if (gW) be.gemm(true, false, GH, H, T * B, 1, dAll, hPrev, 1, gW); // ∂W_hh += ∂PREᵀ·H_prev
+      if (gb) be.sumRows(T * B, GH, dAll, 1, gb); //                       ∂b_hh += Σ_rows ∂PRE
+      carries.forEach((c, i) => {
+        const gi = initGrads[i];
+        if (gi) be.axpy(BH, 1, c.grads[initRow], gi);
+      });
       sink.end();
     };
   }
-  const node: TapeNode = { op: 'lstmSequence', forward, backward };
-  tape.record(node, p.inputs);
-  return p.result();
+  const node: TapeNode = { op: k.op, forward, backward };
+  tape.record(node, [xp, wHh, bHh, ...initial, ...(mask ? [mask] : [])]);
+  const view = (c: Carry, row: number, shape: number[]): Tensor => {
+    const v = c.buf.view(row * BH, shape);
+    if (grad) v.ensureGrad(); // the matching view of the buffer's gradient
+    return v;
+  };
+  const hs = Array.from({ length: T }, (_, t) => view(carries[0], out(t), [B, H]));
+  const final = carries.map((c, i) => (i === 0 ? hs[rev ? 0 : T - 1] : view(c, rev ? 0 : T, [B, H])));
+  return { outputs: view(carries[0], rev ? 0 : 1, [T, B, H]), final, hs };
 }
+
+/** Vanilla: h' = σ(pre); backward ∂pre += ∂h·σ′ (from the saved pre and output). */
+export const rnnStep = (kind: Activation): StepKernel => ({
+  op: 'rnnSequence',
+  gates: 1,
+  states: 1,
+  addsInput: true,
+  keepsPre: true,
+  keepsOutput: true,
+  saved: [],
+  accumulates: true,
+  forward: (be, B, H, s) => be.unary(kind, B * H, s.pre, s.out[0]),
+  backward: (be, B, H, s, [g], dXp) => be.unaryBackward(kind, B * H, s.pre, s.out[0], g, dXp),
+});
+
+/** GRU (gates r|z|n, cells/gru.ts): pre = gh = h·W_hhᵀ + b_hh, the kernel adds gi = xp_t; saves act = (r, z, n). */
+export const gruStep: StepKernel = {
+  op: 'gruSequence',
+  gates: 3,
+  states: 1,
+  addsInput: false,
+  keepsPre: true,
+  keepsOutput: false,
+  saved: [3],
+  accumulates: false,
+  forward: (be, B, H, s) => be.gruForward(B, H, s.xp, s.pre, s.prev[0], s.saved[0], s.out[0]),
+  backward: (be, B, H, s, [g], dXp, dPre, [dh]) => be.gruBackward(B, H, s.pre, s.saved[0], s.prev[0], g, dXp, dPre, dh),
+};
+
+/** LSTM (gates i|f|g|o, cells/lstm.ts): state (h, c); saves act = (σ(i), σ(f), tanh(g), σ(o)) and tanh(c). */
+export const lstmStep: StepKernel = {
+  op: 'lstmSequence',
+  gates: 4,
+  states: 2,
+  addsInput: true,
+  keepsPre: false,
+  keepsOutput: false,
+  saved: [4, 1],
+  accumulates: false,
+  forward: (be, B, H, s) => be.lstmForward(B, H, s.pre, s.prev[1], s.saved[0], s.out[1], s.saved[1], s.out[0]),
+  backward: (be, B, H, s, [gh, gc], dXp, _dPre, [, dc]) =>
+    be.lstmBackward(B, H, s.saved[0], s.prev[1], s.saved[1], gh, gc, dXp, dc),
+};
+
+/** Vanilla RNN layer: h_t = σ(xp_t + h_{t−1}·W_hhᵀ + b_hh). xp [T, B, H], W_hh [H, H], b_hh [H], h0 [B, H]. */
+export const rnnSequence = (
+  tape: Tape,
+  kind: Activation,
+  xp: Tensor,
+  wHh: Tensor,
+  bHh: Tensor,
+  h0: Tensor,
+  opts: SequenceOptions = {},
+): SequenceOutput => fusedScan(tape, rnnStep(kind), xp, wHh, bHh, [h0], opts);
+
+/** GRU layer: gi = xp [T, B, 3H], W_hh [3H, H], b_hh [3H], h0 [B, H]. */
+export const gruSequence = (
+  tape: Tape,
+  xp: Tensor,
+  wHh: Tensor,
+  bHh: Tensor,
+  h0: Tensor,
+  opts: SequenceOptions = {},
+): SequenceOutput => fusedScan(tape, gruStep, xp, wHh, bHh, [h0], opts);
+
+/** LSTM layer: xp [T, B, 4H], W_hh [4H, H], b_hh [4H], h0, c0 [B, H]. */
+export const lstmSequence = (
+  tape: Tape,
+  xp: Tensor,
+  wHh: Tensor,
+  bHh: Tensor,
+  h0: Tensor,
+  c0: Tensor,
+  opts: SequenceOptions = {},
+): SequenceOutput => fusedScan(tape, lstmStep, xp, wHh, bHh, [h0, c0], opts);

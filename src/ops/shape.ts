@@ -6,6 +6,7 @@ import type { Tape } from '../autodiff/tape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { formatShape, sameShape } from '../tensor/shape.js';
 import { noop } from './elementwise.js';
+import { gradOf } from './grad.js';
 
 /** Concatenate along the last axis: [..., n1], [..., n2], … → [..., n1 + n2 + …]. */
 export function concat(tape: Tape, xs: readonly Tensor[]): Tensor {
@@ -23,7 +24,10 @@ export function concat(tape: Tape, xs: readonly Tensor[]): Tensor {
   const be = tape.backend;
   const cols: number[] = [];
   let c = 0;
-  for (const w of widths) { cols.push(c); c += w; }
+  for (const w of widths) {
+    cols.push(c);
+    c += w;
+  }
   const dst = cols.map((col) => y.view(col, [y.size - col]));
   const forward = (): void => {
     for (let i = 0; i < xs.length; i++) be.copyBlock(rows, widths[i], xs[i], widths[i], dst[i], total, false);
@@ -33,7 +37,7 @@ export function concat(tape: Tape, xs: readonly Tensor[]): Tensor {
   if (y.grad) {
     const gy = y.grad;
     const gsrc = cols.map((col) => gy.view(col, [gy.size - col]));
-    const gx = xs.map((x) => (x.requiresGrad ? x.ensureGrad() : null));
+    const gx = xs.map((x) => gradOf(x));
     backward = () => {
       for (let i = 0; i < xs.length; i++) {
         const g = gx[i];
@@ -64,14 +68,16 @@ export function slice(tape: Tape, x: Tensor, start: number, length: number): Ten
   if (!Number.isInteger(start) || !Number.isInteger(length) || start < 0 || length < 1 || start + length > n) {
     throw new Error(`slice: columns [${start}, ${start + length}) out of range for ${formatShape(x.shape)}`);
   }
-  const rows = x.size / n, be = tape.backend;
+  const rows = x.size / n,
+    be = tape.backend;
   const y = tape.tensor([...x.shape.slice(0, -1), length], tape.needsGrad(x));
   const src = x.view(start, [x.size - start]);
   const forward = (): void => be.copyBlock(rows, length, src, n, y, length, false);
   forward();
   let backward = noop;
   if (y.grad) {
-    const gy = y.grad, gx = x.ensureGrad().view(start, [x.size - start]);
+    const gy = y.grad,
+      gx = x.ensureGrad().view(start, [x.size - start]);
     backward = () => be.copyBlock(rows, length, gy, length, gx, n, true);
   }
   let tsrc: Tensor | null = null;
@@ -88,7 +94,8 @@ export function slice(tape: Tape, x: Tensor, start: number, length: number): Ten
 /** Split the last axis into `parts` equal chunks (the gates of a fused weight, e.g. i|f|g|o). */
 export function chunk(tape: Tape, x: Tensor, parts: number): Tensor[] {
   const n = x.shape[x.rank - 1];
-  if (n % parts !== 0) throw new Error(`chunk: last axis of ${formatShape(x.shape)} is not divisible into ${parts} parts`);
+  if (n % parts !== 0)
+    throw new Error(`chunk: last axis of ${formatShape(x.shape)} is not divisible into ${parts} parts`);
   const w = n / parts;
   return Array.from({ length: parts }, (_, i) => slice(tape, x, i * w, w));
 }
@@ -97,19 +104,26 @@ export function chunk(tape: Tape, x: Tensor, parts: number): Tensor[] {
 export function stack(tape: Tape, xs: readonly Tensor[]): Tensor {
   if (xs.length === 0) throw new Error('stack: no tensors');
   for (const x of xs) {
-    if (!sameShape(x.shape, xs[0].shape)) throw new Error(`stack: shapes differ: ${formatShape(xs[0].shape)} vs ${formatShape(x.shape)}`);
+    if (!sameShape(x.shape, xs[0].shape))
+      throw new Error(`stack: shapes differ: ${formatShape(xs[0].shape)} vs ${formatShape(x.shape)}`);
   }
   const y = tape.tensor([xs.length, ...xs[0].shape], tape.needsGrad(...xs));
-  const be = tape.backend, n = xs[0].size;
+  const be = tape.backend,
+    n = xs[0].size;
   const parts = xs.map((_, i) => y.at(i));
-  const forward = (): void => { for (let i = 0; i < xs.length; i++) be.copy(n, xs[i], parts[i]); };
+  const forward = (): void => {
+    for (let i = 0; i < xs.length; i++) be.copy(n, xs[i], parts[i]);
+  };
   forward();
   let backward = noop;
   if (y.grad) {
     const gparts = parts.map((p) => p.ensureGrad());
-    const gx = xs.map((x) => (x.requiresGrad ? x.ensureGrad() : null));
+    const gx = xs.map((x) => gradOf(x));
     backward = () => {
-      for (let i = 0; i < xs.length; i++) { const g = gx[i]; if (g) be.axpy(n, 1, gparts[i], g); }
+      for (let i = 0; i < xs.length; i++) {
+        const g = gx[i];
+        if (g) be.axpy(n, 1, gparts[i], g);
+      }
     };
   }
   let tparts: Tensor[] | null = null;
@@ -119,7 +133,8 @@ export function stack(tape: Tape, xs: readonly Tensor[]): Tensor {
     tparts ??= xs.map((_, i) => ty.at(i));
     for (let i = 0; i < xs.length; i++) {
       const tx = xs[i].tangent;
-      if (tx) be.copy(n, tx, tparts[i]); else be.fill(n, 0, tparts[i]);
+      if (tx) be.copy(n, tx, tparts[i]);
+      else be.fill(n, 0, tparts[i]);
     }
   };
   tape.record({ op: 'stack', forward, backward, jvp }, xs);

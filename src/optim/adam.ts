@@ -63,13 +63,21 @@ abstract class AdamBase extends BaseOptimizer {
     this.l2 = decoupled ? 0 : cfg.weightDecay;
     this.scratch = this.l2 !== 0 ? this.addScratch() : null;
     this.hp = {
-      lr: cfg.lr, beta1: cfg.beta1, beta2: cfg.beta2, eps: cfg.eps,
-      weightDecay: decoupled ? cfg.weightDecay : 0, bias1: 1, bias2: 1,
+      lr: cfg.lr,
+      beta1: cfg.beta1,
+      beta2: cfg.beta2,
+      eps: cfg.eps,
+      weightDecay: decoupled ? cfg.weightDecay : 0,
+      bias1: 1,
+      bias2: 1,
     };
   }
 
   protected update(i: number, p: Tensor, g: Tensor, lr: number, t: number): void {
-    const be = this.backend, n = p.size, hp = this.hp, s = this.scratch;
+    const be = this.backend,
+      n = p.size,
+      hp = this.hp,
+      s = this.scratch;
     hp.lr = lr;
     hp.bias1 = 1 - hp.beta1 ** t;
     hp.bias2 = 1 - hp.beta2 ** t;

@@ -21,7 +21,8 @@ export function gradNorm(params: readonly Tensor[]): number {
  * gradients left untouched: the caller decides (typically: skip the step and report it).
  */
 export function clipGradNorm(params: readonly Tensor[], maxNorm: number): number {
-  if (!(maxNorm > 0 && maxNorm < Infinity)) throw new Error(`clipGradNorm: maxNorm must be a finite number > 0, got ${maxNorm}`);
+  if (!(maxNorm > 0 && maxNorm < Infinity))
+    throw new Error(`clipGradNorm: maxNorm must be a finite number > 0, got ${maxNorm}`);
   const norm = gradNorm(params);
   if (!Number.isFinite(norm)) return norm;
   const coef = maxNorm / (norm + 1e-6); // the 1e-6 keeps the division safe for zero gradients (PyTorch's choice)
@@ -36,7 +37,8 @@ export function clipGradNorm(params: readonly Tensor[], maxNorm: number): number
 
 /** PyTorch's `clip_grad_value_`: clamps every gradient element into [−limit, limit]. */
 export function clipGradValue(params: readonly Tensor[], limit: number): void {
-  if (!(limit > 0 && limit < Infinity)) throw new Error(`clipGradValue: limit must be a finite number > 0, got ${limit}`);
+  if (!(limit > 0 && limit < Infinity))
+    throw new Error(`clipGradValue: limit must be a finite number > 0, got ${limit}`);
   for (let i = 0; i < params.length; i++) {
     const g = params[i].grad;
     if (g !== null) g.backend.clamp(g.size, -limit, limit, g, g);

@@ -12,7 +12,12 @@ import { RMSprop, rmspropConfigSchema } from './rmsprop.js';
 import { SGD, sgdConfigSchema } from './sgd.js';
 import { checkKind, parseConfig } from './validate.js';
 
-const schemas = { sgd: sgdConfigSchema, adam: adamConfigSchema, adamw: adamwConfigSchema, rmsprop: rmspropConfigSchema } as const;
+const schemas = {
+  sgd: sgdConfigSchema,
+  adam: adamConfigSchema,
+  adamw: adamwConfigSchema,
+  rmsprop: rmspropConfigSchema,
+} as const;
 const KINDS = Object.keys(schemas) as OptimizerKind[];
 
 export type OptimizerKind = keyof typeof schemas;
@@ -40,9 +45,13 @@ export function resolveOptimizerConfig(cfg: OptimizerConfig): ResolvedOptimizerC
 export function createOptimizer(cfg: OptimizerConfig, params: readonly Tensor[]): Optimizer {
   const kind = checkKind(cfg, KINDS, 'optimizer');
   switch (kind) {
-    case 'sgd': return new SGD(params, cfg as z.input<typeof sgdConfigSchema>);
-    case 'adam': return new Adam(params, cfg as z.input<typeof adamConfigSchema>);
-    case 'adamw': return new AdamW(params, cfg as z.input<typeof adamwConfigSchema>);
-    case 'rmsprop': return new RMSprop(params, cfg as z.input<typeof rmspropConfigSchema>);
+    case 'sgd':
+      return new SGD(params, cfg as z.input<typeof sgdConfigSchema>);
+    case 'adam':
+      return new Adam(params, cfg as z.input<typeof adamConfigSchema>);
+    case 'adamw':
+      return new AdamW(params, cfg as z.input<typeof adamwConfigSchema>);
+    case 'rmsprop':
+      return new RMSprop(params, cfg as z.input<typeof rmspropConfigSchema>);
   }
 }

@@ -47,14 +47,19 @@ export abstract class BaseOptimizer implements Optimizer {
   private readonly slots = new Map<string, Tensor[]>();
   private readonly scratches: Tensor[] = [];
 
-  constructor(params: readonly Tensor[], protected readonly who: string) {
+  constructor(
+    params: readonly Tensor[],
+    protected readonly who: string,
+  ) {
     if (!Array.isArray(params) || params.length === 0) throw new Error(`${who}: got an empty parameter list`);
     const seen = new Set<Tensor>();
     params.forEach((p, i) => {
       if (!(p instanceof Tensor)) throw new Error(`${who}: parameter ${i} is not a Tensor`);
       if (seen.has(p)) throw new Error(`${who}: parameter ${i}${p.name ? ` ("${p.name}")` : ''} appears twice`);
       if (p.backend !== params[0].backend) {
-        throw new Error(`${who}: parameter ${i} lives on backend ${p.backend.name}, parameter 0 on ${params[0].backend.name}`);
+        throw new Error(
+          `${who}: parameter ${i} lives on backend ${p.backend.name}, parameter 0 on ${params[0].backend.name}`,
+        );
       }
       seen.add(p);
     });
@@ -113,7 +118,9 @@ export abstract class BaseOptimizer implements Optimizer {
     for (const [name, ts] of this.slots) ts.forEach((t, i) => expected.set(`${name}.${i}`, t.size));
     const unknown = Object.keys(s).filter((k) => !expected.has(k));
     if (unknown.length > 0) {
-      throw new Error(`${where}: unexpected entries ${unknown.join(', ')} (expected ${[...expected.keys()].join(', ')})`);
+      throw new Error(
+        `${where}: unexpected entries ${unknown.join(', ')} (expected ${[...expected.keys()].join(', ')})`,
+      );
     }
     for (const [key, n] of expected) {
       const v = s[key];
@@ -121,7 +128,10 @@ export abstract class BaseOptimizer implements Optimizer {
       if (v.length !== n) throw new Error(`${where}: entry "${key}" has ${v.length} values, expected ${n}`);
       for (let i = 0; i < n; i++) {
         const ok = key === 'step' ? Number.isInteger(v[i]) && v[i] >= 0 : Number.isFinite(v[i]);
-        if (!ok) throw new Error(`${where}: entry "${key}" value ${v[i]} at index ${i} is not ${key === 'step' ? 'a step count' : 'finite'}`);
+        if (!ok)
+          throw new Error(
+            `${where}: entry "${key}" value ${v[i]} at index ${i} is not ${key === 'step' ? 'a step count' : 'finite'}`,
+          );
       }
     }
     this.steps.set(s.step);

@@ -52,14 +52,21 @@ export class RMSprop extends BaseOptimizer {
   protected update(i: number, p: Tensor, g: Tensor, lr: number): void {
     const { alpha, eps, weightDecay: wd, momentum: mu } = this.config;
     const n = p.size;
-    const P = p.storage.array, G = g.storage.array;
-    const po = p.storage.base + p.offset, go = g.storage.base + g.offset;
-    const sq = this.squareAvg[i], V = sq.storage.array, vo = sq.storage.base + sq.offset;
+    const P = p.storage.array,
+      G = g.storage.array;
+    const po = p.storage.base + p.offset,
+      go = g.storage.base + g.offset;
+    const sq = this.squareAvg[i],
+      V = sq.storage.array,
+      vo = sq.storage.base + sq.offset;
     const ga = this.gradAvg !== null ? this.gradAvg[i] : sq; // sq is a placeholder, never read when not centered
-    const A = ga.storage.array, ao = ga.storage.base + ga.offset;
+    const A = ga.storage.array,
+      ao = ga.storage.base + ga.offset;
     const bf = this.buffers !== null ? this.buffers[i] : sq; // likewise when μ = 0
-    const B = bf.storage.array, bo = bf.storage.base + bf.offset;
-    const centered = this.gradAvg !== null, momentum = this.buffers !== null;
+    const B = bf.storage.array,
+      bo = bf.storage.base + bf.offset;
+    const centered = this.gradAvg !== null,
+      momentum = this.buffers !== null;
     for (let k = 0; k < n; k++) {
       const gk = wd !== 0 ? G[go + k] + wd * P[po + k] : G[go + k];
       V[vo + k] = alpha * V[vo + k] + (1 - alpha) * gk * gk;

@@ -69,7 +69,8 @@ const common = {
 export const scheduleConfigSchemas = {
   constant: z.strictObject({ kind: z.literal('constant'), ...common }),
   step: z.strictObject({
-    kind: z.literal('step'), ...common,
+    kind: z.literal('step'),
+    ...common,
     /** Steps between decays. */
     every: positiveInt(),
     /** Factor applied every `every` steps. */
@@ -78,20 +79,25 @@ export const scheduleConfigSchemas = {
   exponential: z.strictObject({ kind: z.literal('exponential'), ...common, gamma: positive() }),
   cosine: z
     .strictObject({
-      kind: z.literal('cosine'), ...common,
+      kind: z.literal('cosine'),
+      ...common,
       /** Steps of the cosine (the lr is `min` from then on). */
       total: positiveInt(),
       /** Final learning rate, ≤ lr. */
       min: nonNegative().default(0),
     })
     .superRefine((c, ctx) => {
-      if (c.min > c.lr) ctx.addIssue({ code: 'custom', path: ['min'], input: c.min, message: `must be ≤ lr (${c.lr})` });
+      if (c.min > c.lr)
+        ctx.addIssue({ code: 'custom', path: ['min'], input: c.min, message: `must be ≤ lr (${c.lr})` });
     }),
 } as const;
 
 /** All schedule configs, discriminated by `kind` (for composing into larger config schemas). */
 export const scheduleConfigSchema = z.discriminatedUnion('kind', [
-  scheduleConfigSchemas.constant, scheduleConfigSchemas.step, scheduleConfigSchemas.exponential, scheduleConfigSchemas.cosine,
+  scheduleConfigSchemas.constant,
+  scheduleConfigSchemas.step,
+  scheduleConfigSchemas.exponential,
+  scheduleConfigSchemas.cosine,
 ]);
 
 /** A schedule config as written, e.g. `{ kind: 'cosine', lr: 1e-3, total: 10_000, min: 1e-5, warmup: 500 }`. */
@@ -112,10 +118,18 @@ export function scheduleFromConfig(cfg: ScheduleConfig): Schedule {
   const c = resolveScheduleConfig(cfg);
   let s: Schedule;
   switch (c.kind) {
-    case 'constant': s = constant(c.lr); break;
-    case 'step': s = stepDecay(c.lr, c.every, c.gamma); break;
-    case 'exponential': s = exponential(c.lr, c.gamma); break;
-    case 'cosine': s = cosine(c.lr, c.total, c.min); break;
+    case 'constant':
+      s = constant(c.lr);
+      break;
+    case 'step':
+      s = stepDecay(c.lr, c.every, c.gamma);
+      break;
+    case 'exponential':
+      s = exponential(c.lr, c.gamma);
+      break;
+    case 'cosine':
+      s = cosine(c.lr, c.total, c.min);
+      break;
   }
   return warmup(s, c.warmup);
 }

@@ -24,7 +24,11 @@ export const sgdConfigSchema = z
     /** Momentum factor μ in [0, 1); 0 is plain SGD. */
     momentum: unitInterval().default(0),
     /** Dampening τ of the gradient entering the momentum buffer. */
-    dampening: z.number({ error: 'must be a finite number' }).min(0, 'must be in [0, 1]').max(1, 'must be in [0, 1]').default(0),
+    dampening: z
+      .number({ error: 'must be a finite number' })
+      .min(0, 'must be in [0, 1]')
+      .max(1, 'must be in [0, 1]')
+      .default(0),
     /** Nesterov momentum (needs momentum > 0 and dampening 0). */
     nesterov: flag().default(false),
     /** L2 penalty coefficient added to the gradient. */
@@ -33,7 +37,9 @@ export const sgdConfigSchema = z
   .superRefine((c, ctx) => {
     if (c.nesterov && (c.momentum <= 0 || c.dampening !== 0)) {
       ctx.addIssue({
-        code: 'custom', path: ['nesterov'], input: c.nesterov,
+        code: 'custom',
+        path: ['nesterov'],
+        input: c.nesterov,
         message: `needs momentum > 0 and dampening 0 (momentum is ${c.momentum}, dampening ${c.dampening})`,
       });
     }
@@ -58,7 +64,9 @@ export class SGD extends BaseOptimizer {
   }
 
   protected update(i: number, p: Tensor, g: Tensor, lr: number, t: number): void {
-    const be = this.backend, n = p.size, s = this.scratch;
+    const be = this.backend,
+      n = p.size,
+      s = this.scratch;
     const { momentum, dampening, nesterov, weightDecay } = this.config;
     let d: Ref = g;
     if (weightDecay !== 0 && s !== null) {

@@ -72,20 +72,51 @@ export function depthLines(data: StudyData): DepthLine[] {
     for (const v of views) {
       const s = num(v.trial.summary?.['decay.init']);
       if (s === null) continue;
-      points.push({ view: v, L: v.model.depth, seed: v.trial.seed, s, exploding: v.trial.summary?.['decay.init.exploding'] === 1, lyapunov: num(v.trial.summary?.['lyapunov.init']) });
+      points.push({
+        view: v,
+        L: v.model.depth,
+        seed: v.trial.seed,
+        s,
+        exploding: v.trial.summary?.['decay.init.exploding'] === 1,
+        lyapunov: num(v.trial.summary?.['lyapunov.init']),
+      });
     }
     const depths = [...new Set(points.map((p) => p.L))].sort((a, b) => a - b);
-    const fit = points.length >= 3 && depths.length >= 2 ? fitLine(points.map((p) => p.L), points.map((p) => p.s)) : null;
+    const fit =
+      points.length >= 3 && depths.length >= 2
+        ? fitLine(
+            points.map((p) => p.L),
+            points.map((p) => p.s),
+          )
+        : null;
     const m = first.model;
     lines.push({
-      key, task, family: m.family, label: m.variant, activation: m.activation, gain: m.gain, transformBias: m.transformBias,
-      points, depths, fit, exploding: points.filter((p) => p.exploding).length, missing: views.length - points.length,
+      key,
+      task,
+      family: m.family,
+      label: m.variant,
+      activation: m.activation,
+      gain: m.gain,
+      transformBias: m.transformBias,
+      points,
+      depths,
+      fit,
+      exploding: points.filter((p) => p.exploding).length,
+      missing: views.length - points.length,
       lyapunovPerLayer: estimate(points.map((p) => (p.lyapunov === null ? null : p.lyapunov / p.L))),
     });
   }
-  const famRank = (f: string) => ['plain', 'shortcut', 'residual', 'residual+LN', 'highway', 'highway+LN'].indexOf(f) >>> 0;
-  return lines.sort((a, b) => a.task.order - b.task.order || (a.task.T ?? 0) - (b.task.T ?? 0) || a.activation.localeCompare(b.activation)
-    || famRank(a.family) - famRank(b.family) || a.label.localeCompare(b.label) || a.gain - b.gain);
+  const famRank = (f: string) =>
+    ['plain', 'shortcut', 'residual', 'residual+LN', 'highway', 'highway+LN'].indexOf(f) >>> 0;
+  return lines.sort(
+    (a, b) =>
+      a.task.order - b.task.order ||
+      (a.task.T ?? 0) - (b.task.T ?? 0) ||
+      a.activation.localeCompare(b.activation) ||
+      famRank(a.family) - famRank(b.family) ||
+      a.label.localeCompare(b.label) ||
+      a.gain - b.gain,
+  );
 }
 
 /** Per-seed decay at depth L of a line (exploding runs included, with their growth rate). */
@@ -95,7 +126,15 @@ export function slopesBySeed(line: DepthLine, L: number): Map<number, number> {
 
 /** The plain line a variant is compared with: same task condition, activation and gain. */
 export function plainPartner(lines: readonly DepthLine[], line: DepthLine): DepthLine | null {
-  return lines.find((l) => l.family === 'plain' && l.task.key === line.task.key && l.activation === line.activation && l.gain === line.gain) ?? null;
+  return (
+    lines.find(
+      (l) =>
+        l.family === 'plain' &&
+        l.task.key === line.task.key &&
+        l.activation === line.activation &&
+        l.gain === line.gain,
+    ) ?? null
+  );
 }
 
 /** Mean decay per depth of a line, with its 95% CI over trials and whether any trial there exploded. */

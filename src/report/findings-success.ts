@@ -40,8 +40,11 @@ export function comparisons(models: readonly ModelInfo[]): Pair[] {
     const b = plain.find((p) => sameExtras(p, m) && p.gain === 1);
     if (b) pairs.push({ a: m, b, why: `initialisation at a = ${fmt(m.gain)} against a = 1` });
   }
-  const tanh = models.find((m) => m.family === 'vanilla-tanh') ?? plain.find((p) => p.depth === 1 && p.gain === 1 && p.activation === 'tanh');
-  for (const m of models.filter((x) => x.family === 'lstm' || x.family === 'gru')) if (tanh) pairs.push({ a: m, b: tanh, why: 'a gated cell against an ungated one' });
+  const tanh =
+    models.find((m) => m.family === 'vanilla-tanh') ??
+    plain.find((p) => p.depth === 1 && p.gain === 1 && p.activation === 'tanh');
+  for (const m of models.filter((x) => x.family === 'lstm' || x.family === 'gru'))
+    if (tanh) pairs.push({ a: m, b: tanh, why: 'a gated cell against an ungated one' });
   return pairs;
 }
 
@@ -51,39 +54,73 @@ function bySeed(views: readonly TrialView[]): Map<number, boolean> {
 
 function pairDrafts(source: readonly TrialView[], task: string, { a, b, why }: Pair): Draft[] {
   const claim = `${a.label} solves ${task} more often than ${b.label} (${why}).`;
-  const rule = 'per T, paired by seed: exact one-sided McNemar test on the discordant pairs; held if the Holm-adjusted p ≤ 0.05; did not hold if the 95% Clopper–Pearson CI of P(A wins a discordant pair) lies wholly ≤ ½; T values without discordant pairs carry no information and are not tested, and with 4 or fewer (smallest possible p ≥ 1/16) the test cannot decide and stays out of the Holm correction.';
+  const rule =
+    'per T, paired by seed: exact one-sided McNemar test on the discordant pairs; held if the Holm-adjusted p ≤ 0.05; did not hold if the 95% Clopper–Pearson CI of P(A wins a discordant pair) lies wholly ≤ ½; T values without discordant pairs carry no information and are not tested, and with 4 or fewer (smallest possible p ≥ 1/16) the test cannot decide and stays out of the Holm correction.';
   const onTask = source.filter((v) => v.task.name === task && !isImplied(v) && v.trial.status !== 'failed'); // crashed: missing data
   const Ts = [...new Set(onTask.map((v) => v.task.T!))].sort((x, y) => x - y);
   const out: Draft[] = [];
   const empty: string[] = [];
   const usedAll: TrialView[] = [];
   for (const T of Ts) {
-    const va = onTask.filter((v) => v.task.T === T && v.model.key === a.key), vb = onTask.filter((v) => v.task.T === T && v.model.key === b.key);
+    const va = onTask.filter((v) => v.task.T === T && v.model.key === a.key),
+      vb = onTask.filter((v) => v.task.T === T && v.model.key === b.key);
     if (va.length === 0 || vb.length === 0) continue;
-    const sa = bySeed(va), sb = bySeed(vb);
+    const sa = bySeed(va),
+      sb = bySeed(vb);
     const seeds = [...sa.keys()].filter((s) => sb.has(s)).sort((x, y) => x - y);
     const m = mcnemar(seeds.map((s) => [sa.get(s)!, sb.get(s)!] as const));
-    const n = seeds.length, ka = m.onlyA + m.both, kb = m.onlyB + m.both;
+    const n = seeds.length,
+      ka = m.onlyA + m.both,
+      kb = m.onlyB + m.both;
     const counts = `T = ${T}: ${ka}/${n} vs ${kb}/${n}`;
     usedAll.push(...va, ...vb);
-    if (m.onlyA + m.onlyB === 0) { empty.push(counts); continue; }
+    if (m.onlyA + m.onlyB === 0) {
+      empty.push(counts);
+      continue;
+    }
     const unpaired = va.length + vb.length - 2 * n;
-    const nums = `${a.label} solved ${ka}/${n}, ${b.label} ${kb}/${n} over ${n} shared seeds; discordant pairs ${m.onlyA} for, ${m.onlyB} against; `
-      + `95% CI of P(${a.label} wins a discordant pair) ${ciText(m.ci[0], m.ci[1], 2)}${unpaired ? `; ${unpaired} unpaired trials left out` : ''}`;
+    const nums =
+      `${a.label} solved ${ka}/${n}, ${b.label} ${kb}/${n} over ${n} shared seeds; discordant pairs ${m.onlyA} for, ${m.onlyB} against; ` +
+      `95% CI of P(${a.label} wins a discordant pair) ${ciText(m.ci[0], m.ci[1], 2)}${unpaired ? `; ${unpaired} unpaired trials left out` : ''}`;
     const used = [...va, ...vb].filter((v) => seeds.includes(v.trial.seed));
-    const d = m.onlyA + m.onlyB, minP = 0.5 ** d;
+    const d = m.onlyA + m.onlyB,
+      minP = 0.5 ** d;
     out.push({
-      id: `success:${task}:T=${T}:${a.key}|${b.key}`, kind: 'finding', topic: TOPIC, claim: `${claim.slice(0, -1)} at T = ${T}.`, rule, used,
-      evidence: nums, numbers: { T, n, solvedA: ka, solvedB: kb, onlyA: m.onlyA, onlyB: m.onlyB, p: m.p }, p: m.p, minP, contrary: m.ci[1] <= 0.5,
+      id: `success:${task}:T=${T}:${a.key}|${b.key}`,
+      kind: 'finding',
+      topic: TOPIC,
+      claim: `${claim.slice(0, -1)} at T = ${T}.`,
+      rule,
+      used,
+      evidence: nums,
+      numbers: { T, n, solvedA: ka, solvedB: kb, onlyA: m.onlyA, onlyB: m.onlyB, p: m.p },
+      p: m.p,
+      minP,
+      contrary: m.ci[1] <= 0.5,
       ci: { lo: m.ci[0], hi: m.ci[1], of: `P(${a.label} wins a discordant pair)` },
-      say: (v, ph) => `${task} · T = ${T}: ${v === 'held' ? `${a.label} solves it more often than ${b.label}` : v === 'did not hold' ? `${a.label} does not solve it more often than ${b.label}` : `${a.label} vs ${b.label}: difference not shown`} — ${nums}; `
-        + (ph === null ? `one-sided p = ${fmt(m.p, 2)}, but with ${d} discordant pair${d === 1 ? '' : 's'} no outcome could reach p ≤ 0.05 (smallest possible ${fmt(minP, 2)}), so this T decides nothing and is left out of the correction.` : `${pText(m.p, ph)}.`),
+      say: (v, ph) =>
+        `${task} · T = ${T}: ${v === 'held' ? `${a.label} solves it more often than ${b.label}` : v === 'did not hold' ? `${a.label} does not solve it more often than ${b.label}` : `${a.label} vs ${b.label}: difference not shown`} — ${nums}; ` +
+        (ph === null
+          ? `one-sided p = ${fmt(m.p, 2)}, but with ${d} discordant pair${d === 1 ? '' : 's'} no outcome could reach p ≤ 0.05 (smallest possible ${fmt(minP, 2)}), so this T decides nothing and is left out of the correction.`
+          : `${pText(m.p, ph)}.`),
     });
   }
   if (out.length === 0 && empty.length) {
     out.push({
-      id: `success:${task}:none:${a.key}|${b.key}`, kind: 'finding', topic: TOPIC, claim, rule, used: usedAll, evidence: empty.join('; '), numbers: {}, p: null, ci: null, contrary: false, untested: true,
-      say: () => `${task}: ${a.label} vs ${b.label} — no T carried information (${empty.join('; ')}: every seed gave both the same outcome), so nothing is tested.`,
+      id: `success:${task}:none:${a.key}|${b.key}`,
+      kind: 'finding',
+      topic: TOPIC,
+      claim,
+      rule,
+      used: usedAll,
+      evidence: empty.join('; '),
+      numbers: {},
+      p: null,
+      ci: null,
+      contrary: false,
+      untested: true,
+      say: () =>
+        `${task}: ${a.label} vs ${b.label} — no T carried information (${empty.join('; ')}: every seed gave both the same outcome), so nothing is tested.`,
     });
   }
   return out;
@@ -102,21 +139,49 @@ function leDrafts(source: readonly TrialView[]): Draft[] {
   for (const views of cells.values()) {
     const { task, model } = views[0];
     if (task.baseline === null || !(task.baseline > 0)) continue;
-    const logs = views.map((v) => (v.trial.status === 'done' && typeof v.trial.final?.metric === 'number' && v.trial.final.metric > 0 ? Math.log(v.trial.final.metric / task.baseline!) : null));
+    const logs = views.map((v) =>
+      v.trial.status === 'done' && typeof v.trial.final?.metric === 'number' && v.trial.final.metric > 0
+        ? Math.log(v.trial.final.metric / task.baseline!)
+        : null,
+    );
     const diverged = logs.filter((x) => x === null).length;
     const t = meanTest(logs.filter((x): x is number => x !== null).map((x) => -x));
     const claim = `${model.label} gets below the trivial baseline on ${task.label}, as Le, Jaitly & Hinton (2015) report for LSTM and IRNN on the adding problem at T = 150–400 (their setting; here ${task.label}).`;
-    const rule = 'one-sample t test over seeds of log(final mse / baseline) < 0; held if the Holm-adjusted p ≤ 0.05; did not hold if its 95% CI lies wholly ≥ 0; diverged trials are counted and named, not averaged.';
-    const base = { id: `le2015:${task.key}:${model.key}`, kind: 'finding' as const, topic: 'literature', claim, rule, used: views };
+    const rule =
+      'one-sample t test over seeds of log(final mse / baseline) < 0; held if the Holm-adjusted p ≤ 0.05; did not hold if its 95% CI lies wholly ≥ 0; diverged trials are counted and named, not averaged.';
+    const base = {
+      id: `le2015:${task.key}:${model.key}`,
+      kind: 'finding' as const,
+      topic: 'literature',
+      claim,
+      rule,
+      used: views,
+    };
     if (!t) {
-      out.push({ ...base, evidence: `${logs.length - diverged} finished trials`, numbers: {}, p: null, ci: null, contrary: false, untested: true,
-        say: () => `${model.label} on ${task.label}: fewer than two finished trials, so the comparison with Le et al. (2015) is not made.` });
+      out.push({
+        ...base,
+        evidence: `${logs.length - diverged} finished trials`,
+        numbers: {},
+        p: null,
+        ci: null,
+        contrary: false,
+        untested: true,
+        say: () =>
+          `${model.label} on ${task.label}: fewer than two finished trials, so the comparison with Le et al. (2015) is not made.`,
+      });
       continue;
     }
     const nums = `mean log(final mse / baseline) ${fmt(-t.mean, 3)}, 95% CI ${ciText(-t.hi, -t.lo)}, ${t.n} seeds${diverged ? `, ${diverged} diverged` : ''}`;
-    out.push({ ...base, evidence: nums, p: t.p, contrary: t.hi <= 0, ci: { lo: -t.hi, hi: -t.lo, of: 'mean log(final mse / baseline)' },
+    out.push({
+      ...base,
+      evidence: nums,
+      p: t.p,
+      contrary: t.hi <= 0,
+      ci: { lo: -t.hi, hi: -t.lo, of: 'mean log(final mse / baseline)' },
       numbers: { T: task.T, mean: -t.mean, lo: -t.hi, hi: -t.lo, n: t.n, diverged },
-      say: (v, ph) => `${model.label} on ${task.label} ${v === 'held' ? 'ends below the trivial baseline' : v === 'did not hold' ? 'does not get below the trivial baseline' : 'is not shown to get below the trivial baseline'}, in the setting of Le et al. (2015) — ${nums}; ${pText(t.p, ph)}.` });
+      say: (v, ph) =>
+        `${model.label} on ${task.label} ${v === 'held' ? 'ends below the trivial baseline' : v === 'did not hold' ? 'does not get below the trivial baseline' : 'is not shown to get below the trivial baseline'}, in the setting of Le et al. (2015) — ${nums}; ${pText(t.p, ph)}.`,
+    });
   }
   return out;
 }
@@ -126,6 +191,10 @@ export function successDrafts(data: StudyData): Draft[] {
   const source = trainedSource(data);
   const tasks = [...new Set(source.map((v) => v.task.name))];
   // Partners are chosen among the models trained on the task (an untrained Part A model of the same shape is no partner).
-  const trainedOn = (t: string) => data.models.filter((m) => source.some((v) => v.task.name === t && v.model.key === m.key));
-  return [...tasks.flatMap((t) => comparisons(trainedOn(t)).flatMap((p) => pairDrafts(source, t, p))), ...leDrafts(source)];
+  const trainedOn = (t: string) =>
+    data.models.filter((m) => source.some((v) => v.task.name === t && v.model.key === m.key));
+  return [
+    ...tasks.flatMap((t) => comparisons(trainedOn(t)).flatMap((p) => pairDrafts(source, t, p))),
+    ...leDrafts(source),
+  ];
 }

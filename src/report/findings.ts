@@ -84,10 +84,30 @@ export function decide(drafts: readonly Draft[]): Finding[] {
   const adj = new Map(tested.map((d, i) => [d, adjusted[i]]));
   return drafts.map((d) => {
     const pHolm = adj.get(d) ?? null;
-    const verdict: Verdict = d.verdict ?? (d.untested || pHolm === null ? 'inconclusive' : pHolm <= ALPHA ? 'held' : d.contrary ? 'did not hold' : 'inconclusive');
+    const verdict: Verdict =
+      d.verdict ??
+      (d.untested || pHolm === null
+        ? 'inconclusive'
+        : pHolm <= ALPHA
+          ? 'held'
+          : d.contrary
+            ? 'did not hold'
+            : 'inconclusive');
     return {
-      id: d.id, kind: d.kind, topic: d.topic, claim: d.claim, verdict, sentence: d.say(verdict, pHolm), evidence: d.evidence, numbers: d.numbers,
-      p: d.untested ? null : d.p, pHolm, ci: d.ci, seeds: new Set(d.used.map((v) => v.trial.seed)).size, trials: d.used.length, rule: d.rule,
+      id: d.id,
+      kind: d.kind,
+      topic: d.topic,
+      claim: d.claim,
+      verdict,
+      sentence: d.say(verdict, pHolm),
+      evidence: d.evidence,
+      numbers: d.numbers,
+      p: d.untested ? null : d.p,
+      pHolm,
+      ci: d.ci,
+      seeds: new Set(d.used.map((v) => v.trial.seed)).size,
+      trials: d.used.length,
+      rule: d.rule,
     };
   });
 }

@@ -39,21 +39,35 @@ export interface Report {
 }
 
 /** Build the report of `study` from an open store (nothing is written). */
-export function buildReport(store: ResultStore, study: string, options: { title?: string; source?: string } = {}): Report {
+export function buildReport(
+  store: ResultStore,
+  study: string,
+  options: { title?: string; source?: string } = {},
+): Report {
   const known = store.studies().map((s) => s.name);
   const data = loadStudyData(store, study);
   if (!known.includes(study) && data.trials.length === 0) {
-    throw new Error(`${store.path}: study "${study}" not found (${known.length ? `the database holds: ${known.join(', ')}` : 'the database holds no studies'})`);
+    throw new Error(
+      `${store.path}: study "${study}" not found (${known.length ? `the database holds: ${known.join(', ')}` : 'the database holds no studies'})`,
+    );
   }
   const gtt = loadGtt(store, data.trials);
   const loss = loadSeries(store, data.trials, 'train.loss');
   const findings = computeFindings(data, gtt);
   const curves = modelCurves(data);
   const tables = buildTables(data, curves);
-  const { figures, missing } = data.trials.length ? buildFigures({ data, gtt, loss, curves }) : { figures: [] as Figure[], missing: [] as string[] };
+  const { figures, missing } = data.trials.length
+    ? buildFigures({ data, gtt, loss, curves })
+    : { figures: [] as Figure[], missing: [] as string[] };
   const content = {
-    title: options.title ?? `Study ${study}`, data, findings, figures, missing, tables,
-    source: options.source ?? basename(store.path), generated: new Date(),
+    title: options.title ?? `Study ${study}`,
+    data,
+    findings,
+    figures,
+    missing,
+    tables,
+    source: options.source ?? basename(store.path),
+    generated: new Date(),
   };
   return {
     html: renderHtml(content),
@@ -67,11 +81,18 @@ export function buildReport(store: ResultStore, study: string, options: { title?
 function chooseStudy(store: ResultStore, dbPath: string, study: string | undefined): string {
   const names = store.studies().map((s) => s.name);
   if (study !== undefined) {
-    if (!names.includes(study)) throw new Error(`${dbPath}: study "${study}" not found (${names.length ? `the database holds: ${names.join(', ')}` : 'the database holds no studies'})`);
+    if (!names.includes(study))
+      throw new Error(
+        `${dbPath}: study "${study}" not found (${names.length ? `the database holds: ${names.join(', ')}` : 'the database holds no studies'})`,
+      );
     return study;
   }
-  if (names.length === 0) throw new Error(`${dbPath}: no study found in this results database (nothing has been run into it yet)`);
-  if (names.length > 1) throw new Error(`${dbPath}: the database holds ${names.length} studies (${names.join(', ')}); one must be chosen (--study <name>)`);
+  if (names.length === 0)
+    throw new Error(`${dbPath}: no study found in this results database (nothing has been run into it yet)`);
+  if (names.length > 1)
+    throw new Error(
+      `${dbPath}: the database holds ${names.length} studies (${names.join(', ')}); one must be chosen (--study <name>)`,
+    );
   return names[0];
 }
 
@@ -80,7 +101,11 @@ function chooseStudy(store: ResultStore, dbPath: string, study: string | undefin
  * `outDir` (created if needed), each file atomically. The HTML is written last, so its presence means
  * the report is complete.
  */
-export function writeReport(dbPath: string, outDir: string, options: { study?: string; title?: string } = {}): { htmlPath: string; markdownPath: string; svgPaths: string[] } {
+export function writeReport(
+  dbPath: string,
+  outDir: string,
+  options: { study?: string; title?: string } = {},
+): { htmlPath: string; markdownPath: string; svgPaths: string[] } {
   if (!existsSync(dbPath)) throw new Error(`${dbPath}: results database not found`);
   const store = openResults(dbPath);
   try {

@@ -36,10 +36,12 @@ export function clopperPearson(k: number, n: number, alpha = 0.05): [number, num
   if (n <= 0) return [0, 1];
   // lower: I_p(k, n−k+1) = α/2; upper: I_p(k+1, n−k) = 1 − α/2 (the beta quantiles), by bisection.
   const solve = (a: number, b: number, target: number): number => {
-    let lo = 0, hi = 1;
+    let lo = 0,
+      hi = 1;
     for (let i = 0; i < 80; i++) {
       const mid = (lo + hi) / 2;
-      if (incompleteBeta(mid, a, b) < target) lo = mid; else hi = mid;
+      if (incompleteBeta(mid, a, b) < target) lo = mid;
+      else hi = mid;
     }
     return (lo + hi) / 2;
   };
@@ -48,7 +50,10 @@ export function clopperPearson(k: number, n: number, alpha = 0.05): [number, num
 
 export interface McNemar {
   /** Pairs where only A succeeded, only B succeeded, both, neither. */
-  onlyA: number; onlyB: number; both: number; neither: number;
+  onlyA: number;
+  onlyB: number;
+  both: number;
+  neither: number;
   /** One-sided exact p of "A succeeds more often" (1 without discordant pairs). */
   p: number;
   /** 95% Clopper–Pearson CI of P(A wins a discordant pair); [0, 1] without discordant pairs. */
@@ -57,9 +62,15 @@ export interface McNemar {
 
 /** Exact McNemar test on paired binary outcomes (A's and B's success on the same seeds). */
 export function mcnemar(pairs: readonly (readonly [boolean, boolean])[]): McNemar {
-  let onlyA = 0, onlyB = 0, both = 0, neither = 0;
+  let onlyA = 0,
+    onlyB = 0,
+    both = 0,
+    neither = 0;
   for (const [a, b] of pairs) {
-    if (a && b) both++; else if (a) onlyA++; else if (b) onlyB++; else neither++;
+    if (a && b) both++;
+    else if (a) onlyA++;
+    else if (b) onlyB++;
+    else neither++;
   }
   const d = onlyA + onlyB;
   return { onlyA, onlyB, both, neither, p: binomialUpper(onlyA, d), ci: clopperPearson(onlyA, d) };
@@ -67,7 +78,8 @@ export function mcnemar(pairs: readonly (readonly [boolean, boolean])[]): McNema
 
 /** One-sided Fisher exact test: P(X ≥ a) for a successes of n1 in group 1, c of n2 in group 2. */
 export function fisherGreater(a: number, n1: number, c: number, n2: number): number {
-  const K = a + c, N = n1 + n2;
+  const K = a + c,
+    N = n1 + n2;
   let p = 0;
   for (let x = a; x <= Math.min(K, n1); x++) p += Math.exp(lnChoose(K, x) + lnChoose(N - K, n1 - x) - lnChoose(N, n1));
   return Math.min(1, p);

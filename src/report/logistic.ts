@@ -64,24 +64,39 @@ function logLik(levels: readonly Level[], b0: number, b1: number): number {
 export function fitLogistic(levels: readonly Level[]): { b0: number; b1: number } | null {
   const x = levels.map((l) => Math.log(l.T));
   const mx = x.reduce((a, b) => a + b, 0) / x.length;
-  let b0 = 0, b1 = 0; // in centred coordinates z = b0 + b1·(x − mx), better conditioned
+  let b0 = 0,
+    b1 = 0; // in centred coordinates z = b0 + b1·(x − mx), better conditioned
   const centred = levels.map((l, i) => ({ ...l, T: Math.exp(x[i] - mx) }));
   let ll = logLik(centred, b0, b1);
   for (let it = 0; it < 100; it++) {
-    let g0 = 0, g1 = 0, h00 = 0, h01 = 0, h11 = 0;
+    let g0 = 0,
+      g1 = 0,
+      h00 = 0,
+      h01 = 0,
+      h11 = 0;
     centred.forEach((l, i) => {
-      const xi = x[i] - mx, p = sigmoid(b0 + b1 * xi), w = l.n * p * (1 - p), r = l.k - l.n * p;
-      g0 += r; g1 += r * xi; h00 += w; h01 += w * xi; h11 += w * xi * xi;
+      const xi = x[i] - mx,
+        p = sigmoid(b0 + b1 * xi),
+        w = l.n * p * (1 - p),
+        r = l.k - l.n * p;
+      g0 += r;
+      g1 += r * xi;
+      h00 += w;
+      h01 += w * xi;
+      h11 += w * xi * xi;
     });
     const det = h00 * h11 - h01 * h01;
     if (!(det > 1e-300)) return null;
-    const d0 = (h11 * g0 - h01 * g1) / det, d1 = (h00 * g1 - h01 * g0) / det;
-    let step = 1, next = logLik(centred, b0 + d0, b1 + d1);
+    const d0 = (h11 * g0 - h01 * g1) / det,
+      d1 = (h00 * g1 - h01 * g0) / det;
+    let step = 1,
+      next = logLik(centred, b0 + d0, b1 + d1);
     while (next < ll - 1e-12 && step > 1e-6) {
       step /= 2;
       next = logLik(centred, b0 + step * d0, b1 + step * d1);
     }
-    b0 += step * d0; b1 += step * d1;
+    b0 += step * d0;
+    b1 += step * d1;
     const done = Math.abs(next - ll) < 1e-12 && Math.abs(step * d1) < 1e-10;
     ll = next;
     if (done) break;
@@ -95,7 +110,8 @@ type Separated = { kind: 'above' | 'below' | 'between'; lo: number; hi: number; 
 export function separation(levels: readonly Level[]): Separated | null {
   const ls = levels.filter((l) => l.n > 0);
   const Ts = ls.map((l) => l.T);
-  if (ls.every((l) => l.k === l.n)) return { kind: 'above', lo: Math.max(...Ts), hi: Infinity, rising: false, limit: Infinity };
+  if (ls.every((l) => l.k === l.n))
+    return { kind: 'above', lo: Math.max(...Ts), hi: Infinity, rising: false, limit: Infinity };
   if (ls.every((l) => l.k === 0)) return { kind: 'below', lo: 0, hi: Math.min(...Ts), rising: false, limit: 0 };
   for (const rising of [false, true]) {
     const seq = rising ? [...ls].reverse() : ls; // successes first, failures after
@@ -105,7 +121,8 @@ export function separation(levels: readonly Level[]): Separated | null {
     const lastSuccess = seq.length - 1 - [...seq].reverse().findIndex((l) => l.k > 0);
     if (lastSuccess > firstFail) continue; // a success after a failure: overlap, the maximum exists
     const m = mixed.length ? mixed[0] : -1;
-    const a = m >= 0 ? seq[m - 1] : seq[lastSuccess], b = m >= 0 ? seq[m + 1] : seq[firstFail];
+    const a = m >= 0 ? seq[m - 1] : seq[lastSuccess],
+      b = m >= 0 ? seq[m + 1] : seq[firstFail];
     const bound = (l: Level | undefined, open: number) => (l ? l.T : open);
     const [lo, hi] = rising ? [bound(b, 0), bound(a, Infinity)] : [bound(a, 0), bound(b, Infinity)];
     const limit = m >= 0 ? seq[m].T : Math.sqrt(seq[lastSuccess].T * seq[firstFail].T);
@@ -119,7 +136,12 @@ function describe(f: Omit<T50Fit, 'text'>): string {
   if (f.kind === 'above') return `T₅₀ > ${n(f.lo)}`;
   if (f.kind === 'below') return `T₅₀ < ${n(f.hi)}`;
   if (f.kind === 'between' && f.lo === 0 && f.hi === Infinity) return 'T₅₀ not bounded by the data (one length tested)';
-  if (f.kind === 'between') return f.lo === 0 ? `T₅₀ < ${n(f.hi)}` : f.hi === Infinity ? `T₅₀ > ${n(f.lo)}` : `T₅₀ between ${n(f.lo)} and ${n(f.hi)}`;
+  if (f.kind === 'between')
+    return f.lo === 0
+      ? `T₅₀ < ${n(f.hi)}`
+      : f.hi === Infinity
+        ? `T₅₀ > ${n(f.lo)}`
+        : `T₅₀ between ${n(f.lo)} and ${n(f.hi)}`;
   const side = (x: number, open: string) => (x === 0 || x === Infinity ? open : n(x));
   return `T₅₀ = ${n(f.t50!)} [${side(f.lo, '0')}, ${side(f.hi, '∞')}]${f.rising ? ' (success rises with T)' : ''}`;
 }
@@ -134,15 +156,30 @@ function pointOf(levels: readonly Level[]): number {
 
 /** T₅₀ of one model from its success counts per T, with a bootstrap CI from RNG seed `seed`. */
 export function fitT50(levels: readonly Level[], seed: string, replicates = BOOTSTRAP): T50Fit {
-  const ls = levels.filter((l) => l.n > 0).slice().sort((a, b) => a.T - b.T);
+  const ls = levels
+    .filter((l) => l.n > 0)
+    .slice()
+    .sort((a, b) => a.T - b.T);
   if (ls.length === 0) throw new Error('fitT50: no trials at any T');
   const sep = separation(ls);
   if (sep) {
-    const f = { kind: sep.kind, t50: null, lo: sep.lo, hi: sep.hi, slope: null, intercept: null, rising: sep.rising, levels: ls };
+    const f = {
+      kind: sep.kind,
+      t50: null,
+      lo: sep.lo,
+      hi: sep.hi,
+      slope: null,
+      intercept: null,
+      rising: sep.rising,
+      levels: ls,
+    };
     return { ...f, text: describe(f) };
   }
   const fit = fitLogistic(ls);
-  if (!fit) throw new Error(`fitT50: the logistic fit did not converge (${ls.map((l) => `T=${l.T}: ${l.k}/${l.n}`).join(', ')})`);
+  if (!fit)
+    throw new Error(
+      `fitT50: the logistic fit did not converge (${ls.map((l) => `T=${l.T}: ${l.k}/${l.n}`).join(', ')})`,
+    );
   const rng = new Rng(`t50:${seed}`);
   const reps: number[] = [];
   for (let r = 0; r < replicates; r++) {
@@ -156,6 +193,15 @@ export function fitT50(levels: readonly Level[], seed: string, replicates = BOOT
   }
   reps.sort((a, b) => a - b);
   const q = (p: number) => reps[Math.min(reps.length - 1, Math.max(0, Math.floor(p * reps.length)))];
-  const f = { kind: 'estimate' as const, t50: Math.exp(-fit.b0 / fit.b1), lo: q(0.025), hi: q(0.975), slope: fit.b1, intercept: fit.b0, rising: fit.b1 > 0, levels: ls };
+  const f = {
+    kind: 'estimate' as const,
+    t50: Math.exp(-fit.b0 / fit.b1),
+    lo: q(0.025),
+    hi: q(0.975),
+    slope: fit.b1,
+    intercept: fit.b0,
+    rising: fit.b1 > 0,
+    levels: ls,
+  };
   return { ...f, text: describe(f) };
 }

@@ -5,16 +5,35 @@
 import type { ModelInfo, StudyData, TaskInfo } from './data.js';
 
 const FAMILY_COLORS: Record<string, string> = {
-  'vanilla-tanh': '#6b6b6b', 'vanilla-relu': '#b8a000', 'vanilla-relu-id': '#b8a000',
-  plain: '#D55E00', shortcut: '#E69F00', residual: '#009E73', highway: '#0072B2',
-  gru: '#CC79A7', lstm: '#56B4E9', lru: '#8c564b',
+  'vanilla-tanh': '#6b6b6b',
+  'vanilla-relu': '#b8a000',
+  'vanilla-relu-id': '#b8a000',
+  plain: '#D55E00',
+  shortcut: '#E69F00',
+  residual: '#009E73',
+  highway: '#0072B2',
+  gru: '#CC79A7',
+  lstm: '#56B4E9',
+  lru: '#8c564b',
 };
-const SPARE = ['#1b9e77', '#7570b3', '#e7298a', '#66a61e', '#a6761d', '#17becf', '#9467bd', '#bcbd22', '#393b79', '#843c39'];
+const SPARE = [
+  '#1b9e77',
+  '#7570b3',
+  '#e7298a',
+  '#66a61e',
+  '#a6761d',
+  '#17becf',
+  '#9467bd',
+  '#bcbd22',
+  '#393b79',
+  '#843c39',
+];
 const DEPTH_COLORS = ['#0072B2', '#009E73', '#E69F00', '#D55E00', '#CC79A7', '#56B4E9', '#000000', '#999999'];
 
 /** Colour scale (domain/range) for model variants, in the given order: family colour first, spares after. */
 export function variantScale(models: readonly ModelInfo[]): { domain: string[]; range: string[] } {
-  const domain: string[] = [], range: string[] = [];
+  const domain: string[] = [],
+    range: string[] = [];
   const used = new Set<string>();
   let spare = 0;
   for (const m of models) {
@@ -65,7 +84,11 @@ export function taskColumns(tasks: readonly TaskInfo[]): { title: string; label:
 
 /** A file-name-safe id, unique within `taken` (which it updates). */
 export function figureId(base: string, taken: Set<string>): string {
-  const clean = base.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 60) || 'figure';
+  const clean =
+    base
+      .replace(/[^A-Za-z0-9._-]+/g, '_')
+      .replace(/^[._]+/, '')
+      .slice(0, 60) || 'figure';
   let id = clean;
   for (let i = 2; taken.has(id); i++) id = `${clean}-${i}`;
   taken.add(id);

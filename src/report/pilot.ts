@@ -34,10 +34,17 @@ export function pilotTable(pilot: readonly TrialView[]): PilotTable | null {
   for (const v of pilot) {
     const lr = lrOf(v);
     if (lr === null) continue;
-    const modelAxes = Object.keys(v.trial.axes ?? {}).filter((k) => !k.startsWith('task.') && !k.startsWith('training.')).sort()
-      .map((k) => `${k}=${JSON.stringify(v.trial.axes[k])}`).join(',');
+    const modelAxes = Object.keys(v.trial.axes ?? {})
+      .filter((k) => !k.startsWith('task.') && !k.startsWith('training.'))
+      .sort()
+      .map((k) => `${k}=${JSON.stringify(v.trial.axes[k])}`)
+      .join(',');
     const key = `${v.task.key}\u0000${v.trial.modelName}\u0000${modelAxes}`;
-    const e = acc.get(key) ?? { task: taskWithT(v.task), model: withoutLr(v.model.label), byLr: new Map<number, number[]>() };
+    const e = acc.get(key) ?? {
+      task: taskWithT(v.task),
+      model: withoutLr(v.model.label),
+      byLr: new Map<number, number[]>(),
+    };
     const loss = v.trial.status === 'done' ? v.trial.final?.loss : undefined;
     e.byLr.set(lr, [...(e.byLr.get(lr) ?? []), typeof loss === 'number' && Number.isFinite(loss) ? loss : Infinity]);
     acc.set(key, e);

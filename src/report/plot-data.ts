@@ -23,19 +23,33 @@ export const GTT_CEILING = 1e4;
 /** At most this many points per drawn curve (longer curves are thinned evenly). */
 const MAX_POINTS = 120;
 
-export interface GttRow { variant: string; L: number; phase: string; k: number; value: number; series: 'measured' | 'theory bound' }
+export interface GttRow {
+  variant: string;
+  L: number;
+  phase: string;
+  k: number;
+  value: number;
+  series: 'measured' | 'theory bound';
+}
 
 function normalised(c: GttCurve): { k: number[]; mean: number[]; bound: number[] | null } | null {
   const last = c.t.length - 1;
   const ref = c.mean[last];
   if (!(ref > 0) || !Number.isFinite(c.t[last])) return null;
   const T = c.t[last];
-  return { k: c.t.map((t) => T - t), mean: c.mean.map((m) => m / ref), bound: c.bound ? c.bound.map((b) => b / ref) : null };
+  return {
+    k: c.t.map((t) => T - t),
+    mean: c.mean.map((m) => m / ref),
+    bound: c.bound ? c.bound.map((b) => b / ref) : null,
+  };
 }
 
 /** Rows of the gradient-through-time figure for the trials of one task condition. */
 export function gttRows(trials: readonly TrialView[], gtt: Map<string, TrialGtt>): GttRow[] {
-  const acc = new Map<string, { model: ModelInfo; phase: string; series: GttRow['series']; byK: Map<number, number[]> }>();
+  const acc = new Map<
+    string,
+    { model: ModelInfo; phase: string; series: GttRow['series']; byK: Map<number, number[]> }
+  >();
   for (const v of trials) {
     const curves = gtt.get(v.trial.key);
     if (!curves) continue;
@@ -59,7 +73,8 @@ export function gttRows(trials: readonly TrialView[], gtt: Map<string, TrialGtt>
     ks.forEach((k, i) => {
       if (i % stride !== 0 && i !== ks.length - 1) return;
       const value = geometricMean(byK.get(k)!);
-      if (value !== null && value >= GTT_FLOOR) rows.push({ variant: model.variant, L: model.depth, phase, k, value, series });
+      if (value !== null && value >= GTT_FLOOR)
+        rows.push({ variant: model.variant, L: model.depth, phase, k, value, series });
     });
   }
   return rows;
@@ -73,7 +88,17 @@ export function boundAt(v: TrialView, phase: 'init' | 'end'): number | null {
   return phase === 'init' || !(`bound.perStep.end` in s) ? (s['bound.perStep'] ?? null) : null;
 }
 
-export interface DecayRow { task: string; phase: string; variant: string; L: number; n: number; mean: number; lo: number; hi: number; bound: number | null }
+export interface DecayRow {
+  task: string;
+  phase: string;
+  variant: string;
+  L: number;
+  n: number;
+  mean: number;
+  lo: number;
+  hi: number;
+  bound: number | null;
+}
 
 /** Rows of the decay-vs-depth figure: deep transitions only, pooled over each task name's grid values. */
 export function decayRows(data: StudyData): DecayRow[] {
@@ -90,16 +115,35 @@ export function decayRows(data: StudyData): DecayRow[] {
     for (const phase of ['init', 'end'] as const) {
       const e = estimate(trials.map((v) => v.trial.summary?.[`decay.${phase}`]));
       const bound = estimate(trials.map((v) => boundAt(v, phase)));
-      if (e) rows.push({ task, phase: PHASES[phase], variant: model.variant, L: model.depth, n: e.n, mean: e.mean, lo: e.lo, hi: e.hi, bound: bound?.mean ?? null });
+      if (e)
+        rows.push({
+          task,
+          phase: PHASES[phase],
+          variant: model.variant,
+          L: model.depth,
+          n: e.n,
+          mean: e.mean,
+          lo: e.lo,
+          hi: e.hi,
+          bound: bound?.mean ?? null,
+        });
     }
   }
   return rows;
 }
 
-export interface LossRow { variant: string; L: number; step: number; value: number }
+export interface LossRow {
+  variant: string;
+  L: number;
+  step: number;
+  value: number;
+}
 
 /** Median train loss over seeds per logged step, for the trials of one task condition. */
-export function lossRows(trials: readonly TrialView[], series: Map<string, { step: number; value: number }[]>): LossRow[] {
+export function lossRows(
+  trials: readonly TrialView[],
+  series: Map<string, { step: number; value: number }[]>,
+): LossRow[] {
   const acc = new Map<string, { model: ModelInfo; byStep: Map<number, number[]> }>();
   for (const v of trials) {
     const points = series.get(v.trial.key);

@@ -17,7 +17,16 @@ export const THEME = {
   background: 'white',
   padding: 8,
   view: { stroke: '#d0d0d0' },
-  axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', gridColor: '#ececec', domainColor: '#888', tickColor: '#888', labelColor: '#333', titleColor: '#222' },
+  axis: {
+    labelFontSize: 11,
+    titleFontSize: 12,
+    titleFontWeight: 'normal',
+    gridColor: '#ececec',
+    domainColor: '#888',
+    tickColor: '#888',
+    labelColor: '#333',
+    titleColor: '#222',
+  },
   legend: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', orient: 'right' },
   header: { labelFontSize: 12, titleFontSize: 12, labelFontWeight: 'bold', titleFontWeight: 'normal', labelLimit: 170 },
   title: { fontSize: 14, fontWeight: 'bold', anchor: 'start', offset: 10 },
@@ -31,14 +40,21 @@ interface Renderer {
   render(scene: unknown): Renderer;
   svg(): string;
 }
-type ViewInternals = vega.View & { _viewWidth: number; _viewHeight: number; _origin: [number, number]; _scenegraph: { root: unknown } };
+type ViewInternals = vega.View & {
+  _viewWidth: number;
+  _viewHeight: number;
+  _origin: [number, number];
+  _scenegraph: { root: unknown };
+};
 
 /** Render a Vega-Lite spec to a standalone SVG document string. */
 export function renderSvg(spec: VlSpec): string {
   const compiled = vl.compile({ ...spec, config: { ...THEME, ...(spec.config ?? {}) } } as VlSpec).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' }) as ViewInternals;
   view.run();
-  const headless = (vega as unknown as { renderModule(type: string): { headless: new (loader: unknown) => Renderer } }).renderModule('svg').headless;
+  const headless = (
+    vega as unknown as { renderModule(type: string): { headless: new (loader: unknown) => Renderer } }
+  ).renderModule('svg').headless;
   const pad = view.padding() as { left: number; right: number; top: number; bottom: number };
   const width = Math.max(0, view._viewWidth + pad.left + pad.right);
   const height = Math.max(0, view._viewHeight + pad.top + pad.bottom);
@@ -59,8 +75,14 @@ export function renderSvg(spec: VlSpec): string {
 export function inlineSvg(svg: string, label: string, prefix: string): string {
   const p = prefix.replace(/[^A-Za-z0-9_-]/g, '_');
   return svg
-    .replace(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" xmlns:xlink="http:\/\/www\.w3\.org\/1999\/xlink" version="1\.1"/, `<svg role="img" aria-label="${escapeAttr(label)}"`)
-    .replace(/ width="(\d+(?:\.\d+)?)" height="(\d+(?:\.\d+)?)"/, ' width="$1" height="$2" style="max-width:100%;height:auto"')
+    .replace(
+      /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" xmlns:xlink="http:\/\/www\.w3\.org\/1999\/xlink" version="1\.1"/,
+      `<svg role="img" aria-label="${escapeAttr(label)}"`,
+    )
+    .replace(
+      / width="(\d+(?:\.\d+)?)" height="(\d+(?:\.\d+)?)"/,
+      ' width="$1" height="$2" style="max-width:100%;height:auto"',
+    )
     .replace(/ id="([^"]+)"/g, ` id="${p}-$1"`)
     .replace(/url\(#([^)]+)\)/g, `url(#${p}-$1)`)
     .replace(/ (xlink:)?href="#([^"]+)"/g, ` $1href="#${p}-$2"`);

@@ -38,8 +38,13 @@ export function parseGtt(step: number, data: Record<string, unknown>): GttCurve 
   if (!Array.isArray(t) || !Array.isArray(mean) || t.length === 0 || t.length !== mean.length) return null;
   const boundOk = Array.isArray(bound) && bound.length === t.length;
   return {
-    step, t: t.map(num), mean: mean.map(num), bound: boundOk ? (bound as unknown[]).map(num) : null,
-    slope: numOrNull(data.slope), slopeLow: numOrNull(data.slopeLow), slopeHigh: numOrNull(data.slopeHigh),
+    step,
+    t: t.map(num),
+    mean: mean.map(num),
+    bound: boundOk ? (bound as unknown[]).map(num) : null,
+    slope: numOrNull(data.slope),
+    slopeLow: numOrNull(data.slopeLow),
+    slopeHigh: numOrNull(data.slopeHigh),
   };
 }
 
@@ -49,22 +54,30 @@ export function loadGtt(store: ResultStore, trials: readonly TrialView[], layer 
   for (const v of trials) {
     const rows = store.curves(v.trial.key, 'gtt').filter((c) => c.layer === layer);
     if (rows.length === 0) continue;
-    const first = rows[0], last = rows[rows.length - 1]; // ordered by step
+    const first = rows[0],
+      last = rows[rows.length - 1]; // ordered by step
     const init = parseGtt(first.step, first.data);
     const end = last.step !== first.step ? parseGtt(last.step, last.data) : null;
-    const slopes = rows.map((c) => ({ step: c.step, slope: numOrNull(c.data.slope) })).filter((p): p is { step: number; slope: number } => p.slope !== null);
+    const slopes = rows
+      .map((c) => ({ step: c.step, slope: numOrNull(c.data.slope) }))
+      .filter((p): p is { step: number; slope: number } => p.slope !== null);
     if (init || end || slopes.length) out.set(v.trial.key, { init, end, slopes });
   }
   return out;
 }
 
 /** A metric's finite (step, value) points for each trial, by trial key. */
-export function loadSeries(store: ResultStore, trials: readonly TrialView[], name: string): Map<string, { step: number; value: number }[]> {
+export function loadSeries(
+  store: ResultStore,
+  trials: readonly TrialView[],
+  name: string,
+): Map<string, { step: number; value: number }[]> {
   const out = new Map<string, { step: number; value: number }[]>();
   for (const v of trials) {
-    const points = store.metricSeries(v.trial.key, name).filter((p): p is { step: number; value: number } => p.value !== null && Number.isFinite(p.value));
+    const points = store
+      .metricSeries(v.trial.key, name)
+      .filter((p): p is { step: number; value: number } => p.value !== null && Number.isFinite(p.value));
     if (points.length) out.set(v.trial.key, points);
   }
   return out;
 }
-

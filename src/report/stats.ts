@@ -47,8 +47,17 @@ export function estimate(values: readonly (number | null | undefined)[]): Estima
   if (n === 0) return null;
   const mean = v.reduce((a, b) => a + b, 0) / n;
   const sd = n > 1 ? Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : 0;
-  const half = n > 1 ? t975(n - 1) * sd / Math.sqrt(n) : 0;
-  return { n, mean, sd, lo: mean - half, hi: mean + half, min: Math.min(...v), max: Math.max(...v), median: median(v)! };
+  const half = n > 1 ? (t975(n - 1) * sd) / Math.sqrt(n) : 0;
+  return {
+    n,
+    mean,
+    sd,
+    lo: mean - half,
+    hi: mean + half,
+    min: Math.min(...v),
+    max: Math.max(...v),
+    median: median(v)!,
+  };
 }
 
 /** exp(mean(log x)) over the positive finite values (the right average for quantities plotted on log axes). */

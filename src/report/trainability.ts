@@ -56,10 +56,14 @@ export const isImplied = (v: TrialView): boolean => v.trial.summary?.['skipped.i
 function logRatio(views: readonly TrialView[]): Estimate | null {
   const t = views[0]?.task;
   if (!t || t.baseline === null || !(t.baseline > 0) || (t.metric !== 'mse' && t.metric !== 'xent')) return null;
-  return estimate(views.filter((v) => v.trial.status === 'done').map((v) => {
-    const m = v.trial.final?.metric;
-    return typeof m === 'number' && m > 0 ? Math.log(m / t.baseline!) : null;
-  }));
+  return estimate(
+    views
+      .filter((v) => v.trial.status === 'done')
+      .map((v) => {
+        const m = v.trial.final?.metric;
+        return typeof m === 'number' && m > 0 ? Math.log(m / t.baseline!) : null;
+      }),
+  );
 }
 
 /** One T₅₀ curve per (task name, model) with at least one trained trial. */
@@ -73,19 +77,35 @@ export function modelCurves(data: StudyData): ModelCurve[] {
     for (const model of data.models) {
       const mine = views.filter((v) => v.model.key === model.key);
       if (mine.length === 0) continue;
-      const cells: TCell[] = [...new Set(mine.map((v) => v.task.T!))].sort((a, b) => a - b).map((T) => {
-        const at = mine.filter((v) => v.task.T === T);
-        // A crashed trial (status failed) is missing data, not a training failure: left out.
-        const run = at.filter((v) => !isImplied(v) && v.trial.status !== 'failed');
-        return { T, views: run, n: run.length, k: run.filter((v) => v.solved).length, implied: at.length - run.length, logRatio: logRatio(run) };
-      });
+      const cells: TCell[] = [...new Set(mine.map((v) => v.task.T!))]
+        .sort((a, b) => a - b)
+        .map((T) => {
+          const at = mine.filter((v) => v.task.T === T);
+          // A crashed trial (status failed) is missing data, not a training failure: left out.
+          const run = at.filter((v) => !isImplied(v) && v.trial.status !== 'failed');
+          return {
+            T,
+            views: run,
+            n: run.length,
+            k: run.filter((v) => v.solved).length,
+            implied: at.length - run.length,
+            logRatio: logRatio(run),
+          };
+        });
       const last = cells[cells.length - 1];
       const impliedTs = last.k === 0 ? allT.filter((T) => T > last.T) : [];
       const seeds = last.n + last.implied;
-      const levels = [...cells.map((c) => ({ T: c.T, n: c.n + c.implied, k: c.k })), ...impliedTs.map((T) => ({ T, n: seeds, k: 0 }))];
+      const levels = [
+        ...cells.map((c) => ({ T: c.T, n: c.n + c.implied, k: c.k })),
+        ...impliedTs.map((T) => ({ T, n: seeds, k: 0 })),
+      ];
       const s = median(mine.map((v) => v.trial.summary?.['decay.init']));
       out.push({
-        taskName, model, cells, impliedTs, s,
+        taskName,
+        model,
+        cells,
+        impliedTs,
+        s,
         fit: fitT50(levels, `${data.name}:${taskName}:${model.key}`),
         horizon: s === null ? null : s < 0 ? Math.log(HORIZON_LEVEL) / s : Infinity,
       });
@@ -93,4 +113,3 @@ export function modelCurves(data: StudyData): ModelCurve[] {
   }
   return out;
 }
-

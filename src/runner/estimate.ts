@@ -12,7 +12,7 @@
  *                   the longer T of a condition that failed
  */
 import { getBackend, type BackendName } from '../kernels/index.js';
-import { Model } from '../models/model.js';
+import { modelForTask } from '../models/for-task.js';
 import { createTask } from '../tasks/registry.js';
 import { fit } from '../train/fit.js';
 import { canonical, type TrialSpec } from './grid.js';
@@ -35,15 +35,21 @@ const depthOf = (t: TrialSpec): number => {
 
 /** Estimate the wall-clock time of `trials` (see the header). */
 export function estimateTrials(trials: readonly TrialSpec[], workers: number, backend?: BackendName): StudyEstimate {
-  let cpu = 0, measurements = 0;
+  let cpu = 0,
+    measurements = 0;
   const probes = trials.filter((t) => t.training.steps === 0);
   if (probes.length) {
     const size = (t: TrialSpec): number => depthOf(t) * taskT(t);
     const sorted = [...probes].sort((a, b) => size(a) - size(b));
-    const lo = sorted[0], hi = sorted[sorted.length - 1];
-    const time = (t: TrialSpec): number => { measurements++; return runTrial(t, { backend }).seconds; };
+    const lo = sorted[0],
+      hi = sorted[sorted.length - 1];
+    const time = (t: TrialSpec): number => {
+      measurements++;
+      return runTrial(t, { backend }).seconds;
+    };
     const [tLo, tHi] = lo === hi ? [time(lo), NaN] : [time(lo), time(hi)];
-    for (const t of probes) cpu += Number.isNaN(tHi) ? tLo : tLo + (tHi - tLo) * (size(t) - size(lo)) / Math.max(1, size(hi) - size(lo));
+    for (const t of probes)
+      cpu += Number.isNaN(tHi) ? tLo : tLo + ((tHi - tLo) * (size(t) - size(lo))) / Math.max(1, size(hi) - size(lo));
   }
   const trained = trials.filter((t) => t.training.steps > 0);
   const byModel = new Map<string, TrialSpec[]>();
@@ -53,15 +59,24 @@ export function estimateTrials(trials: readonly TrialSpec[], workers: number, ba
   }
   for (const group of byModel.values()) {
     const Ts = group.map(taskT);
-    const shortest = group[Ts.indexOf(Math.min(...Ts))], longest = group[Ts.indexOf(Math.max(...Ts))];
-    const msLo = msPerStep(shortest, backend), msHi = shortest === longest ? msLo : msPerStep(longest, backend);
+    const shortest = group[Ts.indexOf(Math.min(...Ts))],
+      longest = group[Ts.indexOf(Math.max(...Ts))];
+    const msLo = msPerStep(shortest, backend),
+      msHi = shortest === longest ? msLo : msPerStep(longest, backend);
     measurements += shortest === longest ? 1 : 2;
     const [T0, T1] = [taskT(shortest), taskT(longest)];
     for (const t of group) {
-      const ms = T1 === T0 ? msLo : msLo + (msHi - msLo) * (taskT(t) - T0) / (T1 - T0);
-      const evals = Math.ceil(t.training.steps / (t.training.evalEvery ?? Math.max(1, Math.floor(t.training.steps / 10))));
+      const ms = T1 === T0 ? msLo : msLo + ((msHi - msLo) * (taskT(t) - T0)) / (T1 - T0);
+      const evals = Math.ceil(
+        t.training.steps / (t.training.evalEvery ?? Math.max(1, Math.floor(t.training.steps / 10))),
+      );
       // an evaluation batch costs about a third of a training step per sequence (forward only)
-      const evalMs = evals * (t.training.evalBatches ?? 1) * ((t.training.evalBatchSize ?? t.training.batchSize) / t.training.batchSize) * ms / 3;
+      const evalMs =
+        (evals *
+          (t.training.evalBatches ?? 1) *
+          ((t.training.evalBatchSize ?? t.training.batchSize) / t.training.batchSize) *
+          ms) /
+        3;
       cpu += (t.training.steps * ms + evalMs) / 1000;
     }
   }
@@ -71,9 +86,16 @@ export function estimateTrials(trials: readonly TrialSpec[], workers: number, ba
 /** Milliseconds per training step of a trial's model on its task (1 warm-up step, 3 timed). */
 function msPerStep(trial: TrialSpec, backend?: BackendName): number {
   const task = createTask(trial.task);
-  const model = new Model({ ...trial.model, inputSize: task.inputSize, outputSize: task.outputSize, target: task.target }, getBackend(backend), trial.seed);
+  const model = modelForTask(trial.model, task, getBackend(backend), trial.seed);
   try {
-    const opts = { batchSize: trial.training.batchSize, optimizer: trial.training.optimizer, evalEvery: 1e9, evalBatches: 1, evalBatchSize: 1, seed: 1 };
+    const opts = {
+      batchSize: trial.training.batchSize,
+      optimizer: trial.training.optimizer,
+      evalEvery: 1e9,
+      evalBatches: 1,
+      evalBatchSize: 1,
+      seed: 1,
+    };
     fit(model, task, { ...opts, steps: 1 });
     const t0 = performance.now();
     fit(model, task, { ...opts, steps: 3 });

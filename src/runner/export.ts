@@ -20,7 +20,8 @@ const VERSION = 1;
 export function roundDeep(value: unknown, digits = 5): unknown {
   if (typeof value === 'number') return Number.isFinite(value) ? Number(value.toPrecision(digits)) : null;
   if (Array.isArray(value)) return value.map((v) => roundDeep(v, digits));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, roundDeep(v, digits)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, roundDeep(v, digits)]));
   return value;
 }
 
@@ -28,15 +29,23 @@ export function roundDeep(value: unknown, digits = 5): unknown {
 export function exportStudy(store: ResultStore, study: string): Uint8Array {
   const meta = store.studies().find((s) => s.name === study);
   if (!meta) throw new Error(`${store.path}: study "${study}" not found`);
-  const lines = [JSON.stringify({ format: FORMAT, version: VERSION, study: { name: meta.name, source: meta.source, config: meta.config } })];
+  const lines = [
+    JSON.stringify({
+      format: FORMAT,
+      version: VERSION,
+      study: { name: meta.name, source: meta.source, config: meta.config },
+    }),
+  ];
   for (const t of store.trials(study)) {
     const { metrics, curves } = store.contents(t.key);
     const { finishedAt: _f, ...trial } = t;
-    lines.push(JSON.stringify({
-      trial,
-      metrics: metrics.map((m) => [m.step, m.name, roundDeep(m.value)]),
-      curves: curves.map((c) => ({ ...c, data: roundDeep(c.data) })),
-    }));
+    lines.push(
+      JSON.stringify({
+        trial,
+        metrics: metrics.map((m) => [m.step, m.name, roundDeep(m.value)]),
+        curves: curves.map((c) => ({ ...c, data: roundDeep(c.data) })),
+      }),
+    );
   }
   return gzipSync(`${lines.join('\n')}\n`, { level: 9 });
 }
@@ -50,18 +59,35 @@ export function importExport(bytes: Uint8Array, source = 'export'): ResultStore 
     throw new Error(`${source}: not a gzip-compressed recur export`);
   }
   const lines = text.split('\n').filter((l) => l.length > 0);
-  const head = parseLine(lines[0], source, 1) as { format?: string; version?: number; study?: { name: string; source: string; config: unknown } };
+  const head = parseLine(lines[0], source, 1) as {
+    format?: string;
+    version?: number;
+    study?: { name: string; source: string; config: unknown };
+  };
   if (head.format !== FORMAT || head.version !== VERSION || !head.study) {
-    throw new Error(`${source}: not a recur results export (format ${String(head.format)}, version ${String(head.version)})`);
+    throw new Error(
+      `${source}: not a recur results export (format ${String(head.format)}, version ${String(head.version)})`,
+    );
   }
   const store = new ResultStore(':memory:');
   store.saveStudy(head.study.name, head.study.source, head.study.config);
   lines.slice(1).forEach((line, i) => {
-    const row = parseLine(line, source, i + 2) as { trial: Omit<StoredTrial, 'finishedAt'>; metrics: [number, string, number | null][]; curves: TrialRecord['curves'] };
+    const row = parseLine(line, source, i + 2) as {
+      trial: Omit<StoredTrial, 'finishedAt'>;
+      metrics: [number, string, number | null][];
+      curves: TrialRecord['curves'];
+    };
     const { trial } = row;
     store.writeTrial(trial.config, {
-      status: trial.status, steps: trial.steps, divergedAt: trial.divergedAt, error: trial.error, solvedAt: trial.solvedAt, final: trial.final,
-      seconds: trial.seconds, summary: trial.summary, curves: row.curves,
+      status: trial.status,
+      steps: trial.steps,
+      divergedAt: trial.divergedAt,
+      error: trial.error,
+      solvedAt: trial.solvedAt,
+      final: trial.final,
+      seconds: trial.seconds,
+      summary: trial.summary,
+      curves: row.curves,
       metrics: row.metrics.map(([step, name, value]) => ({ step, name, value: value ?? NaN })),
     });
   });

@@ -12,7 +12,7 @@ import { createTask, parseTaskSpec, type ResolvedTaskSpec } from '../tasks/regis
 import type { Task } from '../tasks/task.js';
 import { Model, type ModelConfig } from '../models/model.js';
 import { referenceBackend } from '../kernels/reference/index.js';
-import { modelShapeSchema, parseModelConfig, type ModelShape } from '../models/config.js';
+import { parseModelConfig, writtenModelShapeSchema, type ModelShape } from '../models/config.js';
 import { modelSize } from '../models/size.js';
 import { RECUR_VERSION } from '../util/version.js';
 import {
@@ -128,7 +128,7 @@ export function modelVariantsOf(study: StudyBody, name: string, source: string):
   return crossProduct(grid).map((combo) => {
     let shape: Record<string, unknown> = base;
     for (const [path, v] of Object.entries(combo)) shape = setPath(shape, path, v, `${source}: models.${name}`);
-    const r = modelShapeSchema.safeParse(shape);
+    const r = writtenModelShapeSchema.safeParse(shape);
     if (!r.success) throw new StudyError(formatStudyIssues(`${source}: models.${name}${Object.keys(combo).length ? ` (grid ${JSON.stringify(combo)})` : ''}`, r.error, shape));
     return { combo, shape: r.data };
   });

@@ -50,7 +50,9 @@ const limit = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 
 /** The `limits` section of a study file: any subset of {@link StudyLimits}. */
 export const limitsSchema = z.strictObject({
-  trials: limit.max(TRIALS_CEILING, `at most ${TRIALS_CEILING} (the ceiling: every trial is held in memory)`).optional(),
+  trials: limit
+    .max(TRIALS_CEILING, `at most ${TRIALS_CEILING} (the ceiling: every trial is held in memory)`)
+    .optional(),
   parameters: limit.optional(),
   T: limit.optional(),
   steps: limit.optional(),
@@ -100,4 +102,3 @@ export function nestingDepth(value: unknown, stopAt = MAX_NESTING + 1): number {
   }
   return deepest;
 }
-

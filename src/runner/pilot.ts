@@ -12,10 +12,18 @@
  */
 import type { StoredTrial } from './store.js';
 import {
-  identityOf, mergedTraining, modelConditionKey, modelVariantsOf, setPath, trialKey, withLearningRate, type TrialIdentity, type TrialSpec,
+  identityOf,
+  mergedTraining,
+  modelConditionKey,
+  modelVariantsOf,
+  setPath,
+  trialKey,
+  withLearningRate,
+  type TrialIdentity,
+  type TrialSpec,
 } from './grid.js';
 import { StudyError, type StudyBody } from './study.js';
-import { parseTaskSpec } from '../tasks/registry.js';
+import { parseTaskSpec, type ResolvedTaskSpec } from '../tasks/registry.js';
 
 /** The pilot's trials (empty without a pilot section). */
 export function expandPilot(study: StudyBody, source = study.name, identity: TrialIdentity = {}): TrialSpec[] {
@@ -23,11 +31,15 @@ export function expandPilot(study: StudyBody, source = study.name, identity: Tri
   if (!pilot) return [];
   const id = identityOf(identity);
   const entry = Object.hasOwn(study.tasks, pilot.task) ? study.tasks[pilot.task] : undefined;
-  if (!entry) throw new StudyError(`${source}: pilot.task: no task named "${pilot.task}" (known: ${Object.keys(study.tasks).join(', ')})`);
+  if (!entry)
+    throw new StudyError(
+      `${source}: pilot.task: no task named "${pilot.task}" (known: ${Object.keys(study.tasks).join(', ')})`,
+    );
   const { grid: _grid, ...base } = entry;
   let spec: Record<string, unknown> = base;
-  for (const [path, v] of Object.entries(pilot.taskValues ?? {})) spec = setPath(spec, path, v, `${source}: pilot.taskValues`);
-  let task;
+  for (const [path, v] of Object.entries(pilot.taskValues ?? {}))
+    spec = setPath(spec, path, v, `${source}: pilot.taskValues`);
+  let task: ResolvedTaskSpec;
   try {
     task = parseTaskSpec(spec, `pilot task ${pilot.task}`);
   } catch (e) {
@@ -36,7 +48,11 @@ export function expandPilot(study: StudyBody, source = study.name, identity: Tri
   const training = mergedTraining(study, pilot.training, `${source}: pilot.training`);
   if (training.steps === 0) throw new StudyError(`${source}: pilot.training: a pilot must train (steps > 0)`);
   const names = pilot.models ?? trainedModels(study);
-  for (const m of names) if (!Object.hasOwn(study.models, m)) throw new StudyError(`${source}: pilot.models: no model named "${m}" (known: ${Object.keys(study.models).join(', ')})`);
+  for (const m of names)
+    if (!Object.hasOwn(study.models, m))
+      throw new StudyError(
+        `${source}: pilot.models: no model named "${m}" (known: ${Object.keys(study.models).join(', ')})`,
+      );
   const trials: TrialSpec[] = [];
   for (const modelName of names) {
     for (const mv of modelVariantsOf(study, modelName, source)) {
@@ -44,11 +60,32 @@ export function expandPilot(study: StudyBody, source = study.name, identity: Tri
         for (const seed of pilot.seeds) {
           const tr = withLearningRate(training, lr);
           const body = { phase: 'pilot', task, model: mv.shape, training: tr, seed, instruments: {}, ...id };
-          const axes: Record<string, unknown> = { ...Object.fromEntries(Object.entries(mv.combo).map(([k, v]) => [`model.${k}`, v])), 'training.optimizer.lr': lr };
-          const parts = ['pilot', modelName, ...Object.entries(mv.combo).map(([k, v]) => `${k}=${String(v)}`), `lr=${lr}`, `seed ${seed}`];
+          const axes: Record<string, unknown> = {
+            ...Object.fromEntries(Object.entries(mv.combo).map(([k, v]) => [`model.${k}`, v])),
+            'training.optimizer.lr': lr,
+          };
+          const parts = [
+            'pilot',
+            modelName,
+            ...Object.entries(mv.combo).map(([k, v]) => `${k}=${String(v)}`),
+            `lr=${lr}`,
+            `seed ${seed}`,
+          ];
           trials.push({
-            key: trialKey(study.name, body), ...id, index: trials.length, label: parts.join(' · '), study: study.name, taskName: pilot.task,
-            task, modelName, model: mv.shape, training: tr, seed, instruments: {}, axes, phase: 'pilot',
+            key: trialKey(study.name, body),
+            ...id,
+            index: trials.length,
+            label: parts.join(' · '),
+            study: study.name,
+            taskName: pilot.task,
+            task,
+            modelName,
+            model: mv.shape,
+            training: tr,
+            seed,
+            instruments: {},
+            axes,
+            phase: 'pilot',
           });
         }
       }
@@ -78,14 +115,20 @@ export interface PilotChoice {
 }
 
 /** Choose each condition's lr from its stored pilot trials (see the header). */
-export function choosePilotLearningRates(pilotTrials: readonly TrialSpec[], stored: ReadonlyMap<string, StoredTrial>): PilotChoice {
+export function choosePilotLearningRates(
+  pilotTrials: readonly TrialSpec[],
+  stored: ReadonlyMap<string, StoredTrial>,
+): PilotChoice {
   const byCondition = new Map<string, Map<number, number[]>>();
   const incomplete = new Set<string>();
   for (const t of pilotTrials) {
     const condition = modelConditionKey(t.modelName, modelCombo(t));
     const lr = t.training.optimizer.lr as number;
     const rec = stored.get(t.key);
-    if (!rec) { incomplete.add(condition); continue; }
+    if (!rec) {
+      incomplete.add(condition);
+      continue;
+    }
     const loss = rec.status === 'done' && rec.final && Number.isFinite(rec.final.loss) ? rec.final.loss : Infinity;
     const lrs = byCondition.get(condition) ?? new Map<number, number[]>();
     byCondition.set(condition, lrs);
@@ -94,7 +137,8 @@ export function choosePilotLearningRates(pilotTrials: readonly TrialSpec[], stor
   const choice: PilotChoice = { lr: new Map(), table: [], incomplete: [...incomplete] };
   for (const [condition, lrs] of byCondition) {
     if (incomplete.has(condition)) continue;
-    const rows = [...lrs].map(([lr, losses]) => ({ lr, loss: losses.reduce((a, b) => a + b, 0) / losses.length, trials: losses.length }))
+    const rows = [...lrs]
+      .map(([lr, losses]) => ({ lr, loss: losses.reduce((a, b) => a + b, 0) / losses.length, trials: losses.length }))
       .sort((a, b) => a.lr - b.lr);
     let best = rows[0];
     for (const r of rows) if (r.loss < best.loss) best = r;
@@ -106,5 +150,9 @@ export function choosePilotLearningRates(pilotTrials: readonly TrialSpec[], stor
 
 /** The model grid values of a trial (its axes under model.*). */
 function modelCombo(t: TrialSpec): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(t.axes).filter(([k]) => k.startsWith('model.')).map(([k, v]) => [k.slice(6), v]));
+  return Object.fromEntries(
+    Object.entries(t.axes)
+      .filter(([k]) => k.startsWith('model.'))
+      .map(([k, v]) => [k.slice(6), v]),
+  );
 }

@@ -18,8 +18,11 @@ export function stageCount(trials: readonly TrialSpec[]): number {
  * r > 0 when at least one of its trials at rank r − 1 is stored as solved (and it was alive there).
  * Unstaged trials belong to stage 0.
  */
-export function stageTrials(trials: readonly TrialSpec[], rank: number, stored: ReadonlyMap<string, StoredTrial>):
-  { run: TrialSpec[]; skipped: TrialSpec[] } {
+export function stageTrials(
+  trials: readonly TrialSpec[],
+  rank: number,
+  stored: ReadonlyMap<string, StoredTrial>,
+): { run: TrialSpec[]; skipped: TrialSpec[] } {
   const at = trials.filter((t) => (t.stage?.rank ?? 0) === rank);
   if (rank === 0) return { run: at, skipped: [] };
   const solvedBefore = new Map<string, boolean>();
@@ -29,7 +32,8 @@ export function stageTrials(trials: readonly TrialSpec[], rank: number, stored: 
     const solved = !!rec && rec.status === 'done' && rec.solvedAt !== null;
     solvedBefore.set(t.stage.group, (solvedBefore.get(t.stage.group) ?? false) || solved);
   }
-  const run: TrialSpec[] = [], skipped: TrialSpec[] = [];
+  const run: TrialSpec[] = [],
+    skipped: TrialSpec[] = [];
   for (const t of at) (solvedBefore.get(t.stage!.group) ? run : skipped).push(t);
   return { run, skipped };
 }

@@ -10,7 +10,8 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type Database from 'better-sqlite3';
 
-export const LOCK_SCHEMA = 'CREATE TABLE IF NOT EXISTS lock (id INTEGER PRIMARY KEY CHECK (id = 1), pid INTEGER NOT NULL, host TEXT NOT NULL, token TEXT NOT NULL, started TEXT NOT NULL, heartbeat TEXT NOT NULL);';
+export const LOCK_SCHEMA =
+  'CREATE TABLE IF NOT EXISTS lock (id INTEGER PRIMARY KEY CHECK (id = 1), pid INTEGER NOT NULL, host TEXT NOT NULL, token TEXT NOT NULL, started TEXT NOT NULL, heartbeat TEXT NOT NULL);';
 
 /** A lock whose holder is on another host and has not refreshed it for this long is considered abandoned. */
 export const STALE_AFTER_MS = 10 * 60 * 1000;
@@ -20,7 +21,13 @@ export class StoreLockedError extends Error {
   override name = 'StoreLockedError';
 }
 
-interface LockRow { pid: number; host: string; token: string; started: string; heartbeat: string }
+interface LockRow {
+  pid: number;
+  host: string;
+  token: string;
+  started: string;
+  heartbeat: string;
+}
 
 /** A held lock: refresh it now and then, release it at the end. */
 export interface StoreLock {
@@ -47,21 +54,35 @@ function alive(pid: number): boolean {
 export function acquireStoreLock(db: Database.Database, path: string): StoreLock {
   const me = { pid: process.pid, host: hostname(), token: randomBytes(8).toString('hex') };
   const take = db.transaction((): StoreLock['tookOverFrom'] => {
-    const row = db.prepare('SELECT pid, host, token, started, heartbeat FROM lock WHERE id = 1').get() as LockRow | undefined;
+    const row = db.prepare('SELECT pid, host, token, started, heartbeat FROM lock WHERE id = 1').get() as
+      | LockRow
+      | undefined;
     if (row) {
       const live = row.host === me.host ? alive(row.pid) : Date.now() - Date.parse(row.heartbeat) < STALE_AFTER_MS;
       if (live) {
-        throw new StoreLockedError(`${path} is in use by another recur study (pid ${row.pid}${row.host === me.host ? '' : ` on ${row.host}`}, running since ${row.started}): wait for it to finish or stop it, or use another --out`);
+        throw new StoreLockedError(
+          `${path} is in use by another recur study (pid ${row.pid}${row.host === me.host ? '' : ` on ${row.host}`}, running since ${row.started}): wait for it to finish or stop it, or use another --out`,
+        );
       }
     }
     const now = new Date().toISOString();
-    db.prepare('INSERT OR REPLACE INTO lock (id, pid, host, token, started, heartbeat) VALUES (1, ?, ?, ?, ?, ?)').run(me.pid, me.host, me.token, now, now);
+    db.prepare('INSERT OR REPLACE INTO lock (id, pid, host, token, started, heartbeat) VALUES (1, ?, ?, ?, ?, ?)').run(
+      me.pid,
+      me.host,
+      me.token,
+      now,
+      now,
+    );
     return row ? { pid: row.pid, host: row.host, started: row.started } : null;
   });
   const tookOverFrom = take.immediate();
   return {
     tookOverFrom,
-    heartbeat: () => { db.prepare('UPDATE lock SET heartbeat = ? WHERE id = 1 AND token = ?').run(new Date().toISOString(), me.token); },
-    release: () => { db.prepare('DELETE FROM lock WHERE id = 1 AND token = ?').run(me.token); },
+    heartbeat: () => {
+      db.prepare('UPDATE lock SET heartbeat = ? WHERE id = 1 AND token = ?').run(new Date().toISOString(), me.token);
+    },
+    release: () => {
+      db.prepare('DELETE FROM lock WHERE id = 1 AND token = ?').run(me.token);
+    },
   };
 }

@@ -19,20 +19,26 @@
 import { basename, extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { asWritten } from '../cells/schema.js';
 import { modelShapeSchema } from '../models/config.js';
 import { optimizerConfigSchema, scheduleConfigSchema } from '../optim/index.js';
 import { jsonNestingDepth } from '../io/files.js';
 import { limitsSchema, MAX_NESTING, nestingDepth, readBoundedText } from './limits.js';
 
 /** Names of tasks, models and profiles: also path parts and object keys, so no "/", "..", or "__proto__". */
-const entryName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a name of letters, digits, ".", "_" or "-", starting with a letter or digit');
+const entryName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a name of letters, digits, ".", "_" or "-", starting with a letter or digit');
 /** A list in a study file longer than this is a mistake (or a bomb) whatever the limits say. */
 const MAX_LIST = 100_000;
 
-const gridSchema = z.record(z.string().min(1), z.array(z.unknown()).min(1, 'a grid axis needs at least one value').max(MAX_LIST));
+const gridSchema = z.record(
+  z.string().min(1),
+  z.array(z.unknown()).min(1, 'a grid axis needs at least one value').max(MAX_LIST),
+);
 
 const taskEntrySchema = z.looseObject({ kind: z.string(), grid: gridSchema.optional() });
-const modelEntrySchema = modelShapeSchema.extend({ grid: gridSchema.optional() });
+const modelEntrySchema = asWritten(modelShapeSchema.extend({ grid: gridSchema.optional() })); // stored as written: no defaults in trial keys
 
 export const trainingSchema = z.strictObject({
   /** Optimisation steps; 0 makes a probe-only trial (instruments at initialisation, no training). */
@@ -46,23 +52,29 @@ export const trainingSchema = z.strictObject({
   evalBatches: z.number().int().min(1).optional(),
   evalBatchSize: z.number().int().min(1).optional(),
   stopWhenSolved: z.boolean().optional(),
-  earlyStopping: z.strictObject({ patience: z.number().int().min(1), minDelta: z.number().min(0).optional() }).optional(),
+  earlyStopping: z
+    .strictObject({ patience: z.number().int().min(1), minDelta: z.number().min(0).optional() })
+    .optional(),
 });
 
 export const instrumentsSchema = z.strictObject({
   /** ∂L/∂h_t curves at these points of training, as fractions of the budget (0 = initialisation, 1 = end). */
-  gradientThroughTime: z.strictObject({
-    at: z.array(z.number().min(0).max(1)).min(1).default([0, 1]),
-    batchSize: z.number().int().min(1).optional(),
-    fraction: z.number().gt(0).lt(1).optional(),
-  }).optional(),
+  gradientThroughTime: z
+    .strictObject({
+      at: z.array(z.number().min(0).max(1)).min(1).default([0, 1]),
+      batchSize: z.number().int().min(1).optional(),
+      fraction: z.number().gt(0).lt(1).optional(),
+    })
+    .optional(),
   /**
    * Per-step log-rate of backpropagation through the step Jacobians (overflow-free at any T; see
    * diagnostics/gradient-decay.ts), at initialisation and at the end; it becomes the summary's `decay.*`.
    */
   gradientDecay: z.strictObject({ batchSize: z.number().int().min(1).max(1024).default(16) }).optional(),
   /** Largest Lyapunov exponents of the hidden dynamics at initialisation and at the end. */
-  lyapunov: z.strictObject({ k: z.number().int().min(1).max(64).default(1), batchSize: z.number().int().min(1).default(4) }).optional(),
+  lyapunov: z
+    .strictObject({ k: z.number().int().min(1).max(64).default(1), batchSize: z.number().int().min(1).default(4) })
+    .optional(),
   /** Spectral norms of the step Jacobians at initialisation and at the end. */
   jacobian: z.strictObject({ batchSize: z.number().int().min(1).default(4) }).optional(),
 });
@@ -101,7 +113,10 @@ const pilotSchema = z.strictObject({
 export const studyBodySchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" or "-"'),
   description: z.string().optional(),
-  seeds: z.union([z.array(z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)).min(1).max(MAX_LIST), z.number().int().min(1).max(MAX_LIST)]),
+  seeds: z.union([
+    z.array(z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)).min(1).max(MAX_LIST),
+    z.number().int().min(1).max(MAX_LIST),
+  ]),
   training: trainingSchema,
   instruments: instrumentsSchema.default({}),
   tasks: z.record(entryName, taskEntrySchema).refine((r) => Object.keys(r).length > 0, 'at least one task'),
@@ -133,20 +148,30 @@ export class StudyError extends Error {
 
 /** Format a zod error as `file: path: message (found …)` lines. */
 export function formatStudyIssues(source: string, error: z.ZodError, input: unknown): string {
-  return error.issues.slice(0, 8).map((issue) => {
-    const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
-    let found = '';
-    if (issue.code === 'invalid_key') {
-      // a record key (a task, model or profile name) that fails its pattern: say which name and why
-      const inner = (issue as { issues?: { message: string }[] }).issues?.map((i) => i.message).join('; ') ?? issue.message;
-      return `${source}: ${path}: "${String(issue.path[issue.path.length - 1]).slice(0, 60)}" is not a valid name: ${inner}`;
-    }
-    if (issue.code !== 'unrecognized_keys') {
-      const value = issue.path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string | number, unknown>)[k as string] : undefined), input);
-      found = `, found ${value === undefined ? 'nothing' : JSON.stringify(value)?.slice(0, 60)}`;
-    }
-    return `${source}: ${path || '(top level)'}: ${issue.message}${found}`;
-  }).join('\n');
+  return error.issues
+    .slice(0, 8)
+    .map((issue) => {
+      const path = issue.path
+        .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+        .join('')
+        .replace(/^\./, '');
+      let found = '';
+      if (issue.code === 'invalid_key') {
+        // a record key (a task, model or profile name) that fails its pattern: say which name and why
+        const inner =
+          (issue as { issues?: { message: string }[] }).issues?.map((i) => i.message).join('; ') ?? issue.message;
+        return `${source}: ${path}: "${String(issue.path[issue.path.length - 1]).slice(0, 60)}" is not a valid name: ${inner}`;
+      }
+      if (issue.code !== 'unrecognized_keys') {
+        const value = issue.path.reduce<unknown>(
+          (v, k) => (v && typeof v === 'object' ? (v as Record<string | number, unknown>)[k as string] : undefined),
+          input,
+        );
+        found = `, found ${value === undefined ? 'nothing' : JSON.stringify(value)?.slice(0, 60)}`;
+      }
+      return `${source}: ${path || '(top level)'}: ${issue.message}${found}`;
+    })
+    .join('\n');
 }
 
 /** Deep-merge `over` onto `base` (objects merge, everything else replaces). */
@@ -155,7 +180,12 @@ export function deepMerge(base: unknown, over: unknown): unknown {
   const out: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(over)) {
     // defineProperty, not assignment: a key "__proto__" from a file must stay a plain (rejected) key.
-    Object.defineProperty(out, k, { value: Object.hasOwn(base, k) ? deepMerge(base[k], v) : v, enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(out, k, {
+      value: Object.hasOwn(base, k) ? deepMerge(base[k], v) : v,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return out;
 }
@@ -167,7 +197,8 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 /** Parse a study from text (YAML is a superset of JSON), apply a profile, validate. */
 export function parseStudy(text: string, source: string, profile?: string): StudyBody {
   // Flow nesting ([ and {) is counted on the text first: the YAML parser recurses, and is slow at depth.
-  if (jsonNestingDepth(text, MAX_NESTING) > MAX_NESTING) throw new StudyError(`${source}: objects and lists nest more than ${MAX_NESTING} levels deep`);
+  if (jsonNestingDepth(text, MAX_NESTING) > MAX_NESTING)
+    throw new StudyError(`${source}: objects and lists nest more than ${MAX_NESTING} levels deep`);
   let raw: unknown;
   try {
     raw = JSON.parse(text); // fast path for JSON files; anything else is read as YAML (a superset of JSON)
@@ -175,11 +206,13 @@ export function parseStudy(text: string, source: string, profile?: string): Stud
     try {
       raw = parseYaml(text);
     } catch (e) {
-      if (e instanceof RangeError || /Maximum call stack/.test((e as Error).message)) throw new StudyError(`${source}: nested too deeply to read (at most ${MAX_NESTING} levels)`);
+      if (e instanceof RangeError || /Maximum call stack/.test((e as Error).message))
+        throw new StudyError(`${source}: nested too deeply to read (at most ${MAX_NESTING} levels)`);
       throw new StudyError(`${source}: not valid YAML/JSON: ${(e as Error).message.split('\n')[0]}`);
     }
   }
-  if (nestingDepth(raw) > MAX_NESTING) throw new StudyError(`${source}: objects and lists nest more than ${MAX_NESTING} levels deep`);
+  if (nestingDepth(raw) > MAX_NESTING)
+    throw new StudyError(`${source}: objects and lists nest more than ${MAX_NESTING} levels deep`);
   const file = studyFileSchema.safeParse(raw);
   if (!file.success) throw new StudyError(formatStudyIssues(source, file.error, raw));
   const { profiles, ...body } = raw as Record<string, unknown> & { profiles?: Record<string, unknown> };
@@ -188,19 +221,23 @@ export function parseStudy(text: string, source: string, profile?: string): Stud
     const over = profiles && Object.hasOwn(profiles, profile) ? profiles[profile] : undefined;
     if (!over) {
       const known = Object.keys(profiles ?? {});
-      throw new StudyError(`${source}: no profile '${profile}' (${known.length ? `known: ${known.join(', ')}` : 'the study defines none'})`);
+      throw new StudyError(
+        `${source}: no profile '${profile}' (${known.length ? `known: ${known.join(', ')}` : 'the study defines none'})`,
+      );
     }
     merged = deepMerge(body, over);
   }
   const r = studyBodySchema.safeParse(merged);
-  if (!r.success) throw new StudyError(formatStudyIssues(profile ? `${source} (profile ${profile})` : source, r.error, merged));
+  if (!r.success)
+    throw new StudyError(formatStudyIssues(profile ? `${source} (profile ${profile})` : source, r.error, merged));
   return r.data;
 }
 
 /** Read and parse a study file (.json, .yaml or .yml). */
 export function loadStudyFile(path: string, profile?: string): StudyBody {
   const ext = extname(path).toLowerCase();
-  if (!['.json', '.yaml', '.yml'].includes(ext)) throw new StudyError(`${path}: a study file must end in .json, .yaml or .yml`);
+  if (!['.json', '.yaml', '.yml'].includes(ext))
+    throw new StudyError(`${path}: a study file must end in .json, .yaml or .yml`);
   let text: string;
   try {
     text = readBoundedText(path);

@@ -4,7 +4,8 @@
  * record the store writes in one transaction. Deterministic given the trial (seed → initialisation, data).
  */
 import { getBackend, type BackendName } from '../kernels/index.js';
-import { Model } from '../models/model.js';
+import type { Model } from '../models/model.js';
+import { modelForTask } from '../models/for-task.js';
 import { createTask } from '../tasks/registry.js';
 import type { Task } from '../tasks/task.js';
 import { fit, type TrainEvent } from '../train/fit.js';
@@ -23,13 +24,27 @@ export interface TrialProgress {
 }
 
 /** Run a trial to completion. Exceptions become a 'failed' record naming the error. */
-export function runTrial(trial: TrialSpec, options: { backend?: BackendName; onProgress?: (p: TrialProgress) => void } = {}): TrialRecord {
+export function runTrial(
+  trial: TrialSpec,
+  options: { backend?: BackendName; onProgress?: (p: TrialProgress) => void } = {},
+): TrialRecord {
   const t0 = performance.now();
-  const record: TrialRecord = { status: 'done', steps: 0, divergedAt: null, error: null, solvedAt: null, final: null, seconds: 0, metrics: [], curves: [], summary: {} };
+  const record: TrialRecord = {
+    status: 'done',
+    steps: 0,
+    divergedAt: null,
+    error: null,
+    solvedAt: null,
+    final: null,
+    seconds: 0,
+    metrics: [],
+    curves: [],
+    summary: {},
+  };
   let owned: Model | undefined;
   try {
     const task: Task = createTask(trial.task);
-    const model = owned = new Model({ ...trial.model, inputSize: task.inputSize, outputSize: task.outputSize, target: task.target }, getBackend(options.backend), trial.seed);
+    const model = (owned = modelForTask(trial.model, task, getBackend(options.backend), trial.seed));
     const budget = trial.training.steps;
     const every = Math.max(1, Math.ceil(budget / MAX_SERIES_POINTS));
     const measureAt = new Set((trial.instruments.gradientThroughTime?.at ?? []).map((f) => Math.round(f * budget)));
@@ -39,21 +54,29 @@ export function runTrial(trial: TrialSpec, options: { backend?: BackendName; onP
       Object.assign(record.summary, m.summary);
     };
     measure(0, 'init');
-    if (budget === 0) { // a probe-only trial: the instruments at initialisation are the whole result
+    if (budget === 0) {
+      // a probe-only trial: the instruments at initialisation are the whole result
       record.seconds = (performance.now() - t0) / 1000;
       return record;
     }
     const onEvent = (e: TrainEvent): void => {
       if (e.type === 'step') {
         if (e.step % every === 0 || e.step + 1 === budget) {
-          record.metrics.push({ step: e.step + 1, name: 'train.loss', value: e.loss }, { step: e.step + 1, name: 'train.gradNorm', value: e.gradNorm });
+          record.metrics.push(
+            { step: e.step + 1, name: 'train.loss', value: e.loss },
+            { step: e.step + 1, name: 'train.gradNorm', value: e.gradNorm },
+          );
         }
         const done = e.step + 1;
         if (done < budget && measureAt.has(done)) measure(done, 'mid');
         if (done % Math.max(1, Math.floor(budget / 50)) === 0) options.onProgress?.({ step: done, steps: budget });
       } else if (e.type === 'eval') {
-        record.metrics.push({ step: e.step, name: 'eval.metric', value: e.metrics.metric }, { step: e.step, name: 'eval.loss', value: e.metrics.loss });
-        if (e.metrics.accuracy !== undefined) record.metrics.push({ step: e.step, name: 'eval.accuracy', value: e.metrics.accuracy });
+        record.metrics.push(
+          { step: e.step, name: 'eval.metric', value: e.metrics.metric },
+          { step: e.step, name: 'eval.loss', value: e.metrics.loss },
+        );
+        if (e.metrics.accuracy !== undefined)
+          record.metrics.push({ step: e.step, name: 'eval.accuracy', value: e.metrics.accuracy });
         options.onProgress?.({ step: e.step, steps: budget, metric: e.metrics.metric });
       }
     };
@@ -61,7 +84,8 @@ export function runTrial(trial: TrialSpec, options: { backend?: BackendName; onP
     const recorder = createTrainingRecorder(model, task, { every, clipValue: trial.training.clipValue });
     const r = fit(model, task, { ...trial.training, seed: trial.seed, onEvent: recorder.wrap(onEvent) });
     recorder.history.steps.forEach((s, i) => {
-      for (const [group, norms] of recorder.history.groups) record.metrics.push({ step: s + 1, name: `grad.${group}`, value: norms[i] });
+      for (const [group, norms] of recorder.history.groups)
+        record.metrics.push({ step: s + 1, name: `grad.${group}`, value: norms[i] });
     });
     recorder.dispose();
     record.steps = r.steps;

@@ -13,6 +13,9 @@ const backend = (workerData as { backend?: BackendName } | undefined)?.backend;
 parentPort?.on('message', (msg: { type: 'run'; trial: TrialSpec }) => {
   if (msg.type !== 'run') return;
   const { trial } = msg;
-  const record = runTrial(trial, { backend, onProgress: (progress) => parentPort?.postMessage({ type: 'progress', key: trial.key, progress }) });
+  const record = runTrial(trial, {
+    backend,
+    onProgress: (progress) => parentPort?.postMessage({ type: 'progress', key: trial.key, progress }),
+  });
   parentPort?.postMessage({ type: 'result', key: trial.key, record });
 });

@@ -71,10 +71,14 @@ export const addingDefinition =
 /** Cross-field rules (also run by the registry's schema). */
 export function addingConfigProblems(c: AddingConfig): ConfigProblem[] {
   if (c.variant === 'original1997' && c.T < 20) {
-    return [{ field: 'T', expected: 'T >= 20 for variant original1997 (first 10 steps inside the first half)', found: c.T }];
+    return [
+      { field: 'T', expected: 'T >= 20 for variant original1997 (first 10 steps inside the first half)', found: c.T },
+    ];
   }
   if (c.variant === 'pascanu2013' && c.T < 10) {
-    return [{ field: 'T', expected: 'T >= 10 for variant pascanu2013 (a first window of ⌊T/10⌋ >= 1 steps)', found: c.T }];
+    return [
+      { field: 'T', expected: 'T >= 10 for variant pascanu2013 (a first window of ⌊T/10⌋ >= 1 steps)', found: c.T },
+    ];
   }
   return [];
 }

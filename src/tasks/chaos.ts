@@ -36,7 +36,7 @@
  * Solved (every form): MSE < 0.01 × baseline (our choice).
  */
 import { z } from 'zod';
-import { Rng } from '../tensor/rng.js';
+import type { Rng } from '../tensor/rng.js';
 import { memorylessMse, persistenceMse } from './chaos-baselines.js';
 import { parseConfig, positiveInt, prepareBatch, type ConfigProblem } from './common.js';
 import type { Batch, Task } from './task.js';
@@ -48,13 +48,23 @@ const channels = (c: Coord): number[] => (c === 'all' ? [0, 1, 2] : [COORDS.inde
 export const chaosConfigSchema = z.strictObject({
   system: z.enum(['logistic', 'lorenz']).default('logistic').describe("'logistic' map or 'lorenz' (Lorenz-63)"),
   T: positiveInt().default(100).describe('sequence length'),
-  horizon: z.number().int().min(0).default(1).describe('k: predict the value k observations ahead (0 only for an observer)'),
+  horizon: z
+    .number()
+    .int()
+    .min(0)
+    .default(1)
+    .describe('k: predict the value k observations ahead (0 only for an observer)'),
   r: z.number().gt(1).max(4).default(4).describe('logistic map parameter r (for r <= 1 the map collapses to 0)'),
   stride: positiveInt().default(1).describe('Lorenz: RK4 steps (dt = 0.01) per observation'),
   burnIn: z.number().int().min(0).default(1000).describe('Lorenz: RK4 steps discarded before the first observation'),
   observe: z.enum(COORDS).default('all').describe("Lorenz: the coordinate the model sees ('all': the full state)"),
   predict: z.enum(COORDS).default('all').describe("Lorenz: the coordinate(s) to output ('all': x, y and z)"),
-  washout: z.number().int().min(0).optional().describe('first steps without a target (default 0, or 25/stride when observing one coordinate)'),
+  washout: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe('first steps without a target (default 0, or 25/stride when observing one coordinate)'),
 });
 export type ChaosConfig = z.output<typeof chaosConfigSchema>;
 
@@ -73,19 +83,34 @@ export function chaosWashout(c: ChaosConfig): number {
 /** Cross-field rules (also run by the registry's schema). */
 export function chaosConfigProblems(c: ChaosConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  if (chaosWashout(c) >= c.T) problems.push({ field: 'washout', expected: `fewer than T = ${c.T} steps`, found: chaosWashout(c) });
+  if (chaosWashout(c) >= c.T)
+    problems.push({ field: 'washout', expected: `fewer than T = ${c.T} steps`, found: chaosWashout(c) });
   if (c.system === 'logistic') {
     for (const field of ['observe', 'predict'] as const) {
-      if (c[field] !== 'all') problems.push({ field, expected: "'all' for the logistic map (one channel)", found: c[field] });
+      if (c[field] !== 'all')
+        problems.push({ field, expected: "'all' for the logistic map (one channel)", found: c[field] });
     }
-    if (c.horizon === 0) problems.push({ field: 'horizon', expected: '>= 1 for the logistic map (else the target is the input)', found: 0 });
+    if (c.horizon === 0)
+      problems.push({
+        field: 'horizon',
+        expected: '>= 1 for the logistic map (else the target is the input)',
+        found: 0,
+      });
     return problems;
   }
   if (c.horizon === 0 && (c.observe === 'all' || c.observe === c.predict)) {
-    problems.push({ field: 'horizon', expected: '>= 1 unless observing one coordinate and predicting another (else the target is the input)', found: 0 });
+    problems.push({
+      field: 'horizon',
+      expected: '>= 1 unless observing one coordinate and predicting another (else the target is the input)',
+      found: 0,
+    });
   }
   if (c.observe === 'z' && c.predict !== 'z') {
-    problems.push({ field: 'predict', expected: "'z' when observing z (the sign of x and y is unidentifiable from z)", found: c.predict });
+    problems.push({
+      field: 'predict',
+      expected: "'z' when observing z (the sign of x and y is unidentifiable from z)",
+      found: c.predict,
+    });
   }
   return problems;
 }
@@ -116,7 +141,9 @@ export function lorenzStep(s: Float64Array, k: Float64Array, dt: number = LORENZ
 /** Whether a logistic-map start lies within 10⁻³ of a point whose orbit is (eventually) fixed. */
 function nearFixed(v: number, r: number): boolean {
   const tol = 1e-3;
-  return v < tol || v > 1 - tol || Math.abs(v - 0.5) < tol || Math.abs(v - 1 / r) < tol || Math.abs(v - (1 - 1 / r)) < tol;
+  return (
+    v < tol || v > 1 - tol || Math.abs(v - 0.5) < tol || Math.abs(v - 1 / r) < tol || Math.abs(v - (1 - 1 / r)) < tol
+  );
 }
 
 export function chaosTask(config: Partial<ChaosConfig> = {}): Task {

@@ -42,7 +42,9 @@ function expectedOf(issue: z.core.$ZodIssue): string {
     case 'invalid_value':
       return `one of ${(i.values as unknown[]).map((x) => showValue(x)).join(' | ')}`;
     case 'invalid_union':
-      return Array.isArray(i.options) ? `one of ${(i.options as unknown[]).map((x) => showValue(x)).join(' | ')}` : issue.message;
+      return Array.isArray(i.options)
+        ? `one of ${(i.options as unknown[]).map((x) => showValue(x)).join(' | ')}`
+        : issue.message;
     default:
       return issue.message;
   }
@@ -121,7 +123,8 @@ export function prepareBatch(
 }
 
 export function checkBatchSize(B: number): void {
-  if (!Number.isInteger(B) || B < 1) throw new Error(`sample: batch size B must be a positive integer, got ${showValue(B)}`);
+  if (!Number.isInteger(B) || B < 1)
+    throw new Error(`sample: batch size B must be a positive integer, got ${showValue(B)}`);
 }
 
 /** Uniform integer in the inclusive range [lo, hi]. */

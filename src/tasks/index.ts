@@ -9,7 +9,14 @@ export {
   PASCANU_ADDING_SOLVED_MSE,
   type AddingConfig,
 } from './adding.js';
-export { copyTask, copyConfigSchema, copyDefinition, copyRecallStart, recallAccuracy, type CopyConfig } from './copy.js';
+export {
+  copyTask,
+  copyConfigSchema,
+  copyDefinition,
+  copyRecallStart,
+  recallAccuracy,
+  type CopyConfig,
+} from './copy.js';
 export {
   temporalOrderTask,
   temporalOrderConfigSchema,
@@ -21,7 +28,14 @@ export {
   type TemporalOrderConfig,
   type TemporalOrderVariant,
 } from './temporal-order.js';
-export { teacherTask, teacherConfigSchema, teacherDefinition, teacherWeights, type TeacherConfig, type TeacherWeights } from './teacher.js';
+export {
+  teacherTask,
+  teacherConfigSchema,
+  teacherDefinition,
+  teacherWeights,
+  type TeacherConfig,
+  type TeacherWeights,
+} from './teacher.js';
 export { teacherMemory, type TeacherMemory, type TeacherMemoryOptions } from './teacher-memory.js';
 export { memoryTask, memoryConfigSchema, memoryDefinition, memoryKernel, type MemoryConfig } from './memory.js';
 export {

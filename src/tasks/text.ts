@@ -43,7 +43,9 @@ export interface TextTask extends Task {
 /** Cross-field rules (also run by the registry's schema). */
 export function textConfigProblems(c: TextConfig): ConfigProblem[] {
   if ((c.path === undefined) === (c.text === undefined)) {
-    return [{ field: 'path', expected: 'exactly one of path and text', found: c.path === undefined ? 'neither' : 'both' }];
+    return [
+      { field: 'path', expected: 'exactly one of path and text', found: c.path === undefined ? 'neither' : 'both' },
+    ];
   }
   return [];
 }

@@ -18,7 +18,7 @@ export class Rng {
 
   /** @param seed any integer (or a string, hashed) */
   constructor(seed: number | string = 0) {
-    let x = typeof seed === 'string' ? hashString(seed) : seed >>> 0 ^ Math.floor(seed / 2 ** 32) >>> 0;
+    let x = typeof seed === 'string' ? hashString(seed) : (seed >>> 0) ^ (Math.floor(seed / 2 ** 32) >>> 0);
     const next = (): number => {
       // splitmix32
       x = (x + 0x9e3779b9) | 0;
@@ -105,16 +105,27 @@ export class Rng {
 
   /** The generator's full state (checkpoints): its four 32-bit words and the cached normal (null if none). */
   getState(): RngState {
-    return { words: [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0], spareNormal: Number.isNaN(this.spareNormal) ? null : this.spareNormal };
+    return {
+      words: [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0],
+      spareNormal: Number.isNaN(this.spareNormal) ? null : this.spareNormal,
+    };
   }
 
   /** Continue exactly where a getState() record left off. */
   setState(state: RngState): this {
     const w = state?.words;
-    if (!Array.isArray(w) || w.length !== 4 || !w.every((v) => Number.isInteger(v) && v >= 0 && v < 2 ** 32) || w.every((v) => v === 0)) {
-      throw new Error(`Rng.setState: words must be four 32-bit unsigned integers, not all zero, got ${JSON.stringify(w)}`);
+    if (
+      !Array.isArray(w) ||
+      w.length !== 4 ||
+      !w.every((v) => Number.isInteger(v) && v >= 0 && v < 2 ** 32) ||
+      w.every((v) => v === 0)
+    ) {
+      throw new Error(
+        `Rng.setState: words must be four 32-bit unsigned integers, not all zero, got ${JSON.stringify(w)}`,
+      );
     }
-    if (state.spareNormal !== null && !Number.isFinite(state.spareNormal)) throw new Error(`Rng.setState: spareNormal must be a finite number or null, got ${state.spareNormal}`);
+    if (state.spareNormal !== null && !Number.isFinite(state.spareNormal))
+      throw new Error(`Rng.setState: spareNormal must be a finite number or null, got ${state.spareNormal}`);
     [this.s0, this.s1, this.s2, this.s3] = w.map((v) => v | 0);
     this.spareNormal = state.spareNormal ?? NaN;
     return this;

@@ -31,7 +31,9 @@ export class Tensor implements Ref {
     checkShape(shape, 'Tensor');
     this.size = shapeSize(shape);
     if (offset < 0 || offset + this.size > storage.length) {
-      throw new Error(`Tensor: view ${formatShape(shape)} at offset ${offset} exceeds its storage of ${storage.length}`);
+      throw new Error(
+        `Tensor: view ${formatShape(shape)} at offset ${offset} exceeds its storage of ${storage.length}`,
+      );
     }
   }
 
@@ -42,7 +44,12 @@ export class Tensor implements Ref {
   }
 
   /** A new tensor holding `values` (checked finite unless allowNonFinite). */
-  static from(backend: Backend, shape: Shape, values: ArrayLike<number>, opts: { allowNonFinite?: boolean } = {}): Tensor {
+  static from(
+    backend: Backend,
+    shape: Shape,
+    values: ArrayLike<number>,
+    opts: { allowNonFinite?: boolean } = {},
+  ): Tensor {
     const t = Tensor.zeros(backend, shape);
     t.set(values, opts);
     return t;
@@ -54,13 +61,15 @@ export class Tensor implements Ref {
 
   /** Copy of the values as float64. */
   toArray(): Float64Array {
-    const a = this.storage.array, o = this.storage.base + this.offset;
+    const a = this.storage.array,
+      o = this.storage.base + this.offset;
     return Float64Array.from(a.subarray(o, o + this.size));
   }
 
   /** Copy of the values as float32. */
   toFloat32(): Float32Array {
-    const a = this.storage.array, o = this.storage.base + this.offset;
+    const a = this.storage.array,
+      o = this.storage.base + this.offset;
     return Float32Array.from(a.subarray(o, o + this.size));
   }
 
@@ -92,14 +101,17 @@ export class Tensor implements Ref {
     if (values.length !== this.size) {
       throw new Error(`set: ${where()} has ${this.size} elements, got ${values.length} values`);
     }
-    const a = this.storage.array, o = this.storage.base + this.offset;
-    if (ArrayBuffer.isView(values)) { // a typed array (a batch, every training step): one native copy, one check
+    const a = this.storage.array,
+      o = this.storage.base + this.offset;
+    if (ArrayBuffer.isView(values)) {
+      // a typed array (a batch, every training step): one native copy, one check
       a.set(values as unknown as ArrayLike<number>, o);
       if (opts.allowNonFinite || this.backend.allFinite(this.size, this)) return this;
     }
     for (let i = 0; i < this.size; i++) {
       const v = values[i];
-      if (!opts.allowNonFinite && !Number.isFinite(v)) throw new Error(`set: ${where()}: value ${v} at index ${i} is not finite`);
+      if (!opts.allowNonFinite && !Number.isFinite(v))
+        throw new Error(`set: ${where()}: value ${v} at index ${i} is not finite`);
       a[o + i] = v;
     }
     return this;
@@ -112,8 +124,10 @@ export class Tensor implements Ref {
     }
     if (src.backend === this.backend) this.backend.copy(this.size, src, this);
     else {
-      const a = this.storage.array, o = this.storage.base + this.offset;
-      const s = src.storage.array, so = src.storage.base + src.offset;
+      const a = this.storage.array,
+        o = this.storage.base + this.offset;
+      const s = src.storage.array,
+        so = src.storage.base + src.offset;
       for (let i = 0; i < this.size; i++) a[o + i] = s[so + i];
     }
     return this;

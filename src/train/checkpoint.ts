@@ -49,18 +49,37 @@ export function saveCheckpoint(path: string, model: Model, state: Omit<TrainingC
   const tensors: Record<string, SafeTensor> = {};
   const f64 = model.backend.dtype === 'float64';
   for (const [name, t] of model.namedParameters()) {
-    tensors[`param.${name}`] = f64 ? { dtype: 'F64', shape: [...t.shape], data: t.toArray() } : { dtype: 'F32', shape: [...t.shape], data: t.toFloat32() };
+    tensors[`param.${name}`] = f64
+      ? { dtype: 'F64', shape: [...t.shape], data: t.toArray() }
+      : { dtype: 'F32', shape: [...t.shape], data: t.toFloat32() };
   }
-  for (const [key, v] of Object.entries(state.optimizer)) tensors[`optimizer.${key}`] = { dtype: 'F64', shape: [v.length], data: v };
+  for (const [key, v] of Object.entries(state.optimizer))
+    tensors[`optimizer.${key}`] = { dtype: 'F64', shape: [v.length], data: v };
   if (state.step > 0) {
     tensors['history.loss'] = { dtype: 'F64', shape: [state.step], data: state.history.loss.slice(0, state.step) };
-    tensors['history.gradNorm'] = { dtype: 'F64', shape: [state.step], data: state.history.gradNorm.slice(0, state.step) };
+    tensors['history.gradNorm'] = {
+      dtype: 'F64',
+      shape: [state.step],
+      data: state.history.gradNorm.slice(0, state.step),
+    };
   }
   const training = {
-    step: state.step, status: state.status, source: state.source, dropout: state.dropout, evals: state.evals,
-    solvedAt: state.solvedAt, best: Number.isFinite(state.best) ? state.best : null, sinceBest: state.sinceBest, fingerprint: state.fingerprint,
+    step: state.step,
+    status: state.status,
+    source: state.source,
+    dropout: state.dropout,
+    evals: state.evals,
+    solvedAt: state.solvedAt,
+    best: Number.isFinite(state.best) ? state.best : null,
+    sinceBest: state.sinceBest,
+    fingerprint: state.fingerprint,
   };
-  writeSafetensorsFile(path, tensors, { format: CHECKPOINT_FORMAT, version: '1', config: JSON.stringify(model.config), training: JSON.stringify(training) });
+  writeSafetensorsFile(path, tensors, {
+    format: CHECKPOINT_FORMAT,
+    version: '1',
+    config: JSON.stringify(model.config),
+    training: JSON.stringify(training),
+  });
 }
 
 /** Read a checkpoint written by `fit` (or saveCheckpoint); every problem names the file. */
@@ -68,7 +87,9 @@ export function loadCheckpoint(path: string): TrainingCheckpoint {
   const file = readModelFile(path);
   const meta = file.metadata;
   if (meta.format !== CHECKPOINT_FORMAT) {
-    throw new Error(`${path}: not a recur training checkpoint (metadata format is ${meta.format === undefined ? 'missing' : `"${meta.format}"`})`);
+    throw new Error(
+      `${path}: not a recur training checkpoint (metadata format is ${meta.format === undefined ? 'missing' : `"${meta.format}"`})`,
+    );
   }
   let config: ModelConfig, t: Record<string, unknown>;
   try {
@@ -78,36 +99,54 @@ export function loadCheckpoint(path: string): TrainingCheckpoint {
     throw new Error(`${path}: the checkpoint header's config or training state is not valid JSON`);
   }
   const step = t.step;
-  if (typeof step !== 'number' || !Number.isInteger(step) || step < 0) throw new Error(`${path}: the checkpoint's step is not a step count`);
+  if (typeof step !== 'number' || !Number.isInteger(step) || step < 0)
+    throw new Error(`${path}: the checkpoint's step is not a step count`);
   const params: Record<string, Float32Array | Float64Array> = {};
   const optimizer: Record<string, Float64Array> = {};
-  let loss = new Float64Array(0), gradNorm = new Float64Array(0);
+  let loss = new Float64Array(0),
+    gradNorm = new Float64Array(0);
   for (const [name, tensor] of Object.entries(file.tensors)) {
     const data = tensor.data;
-    if (!(data instanceof Float32Array || data instanceof Float64Array)) throw new Error(`${path}: tensor "${name}" has dtype ${tensor.dtype}, expected F32 or F64`);
+    if (!(data instanceof Float32Array || data instanceof Float64Array))
+      throw new Error(`${path}: tensor "${name}" has dtype ${tensor.dtype}, expected F32 or F64`);
     if (name.startsWith('param.')) params[name.slice(6)] = data;
     else if (name.startsWith('optimizer.')) optimizer[name.slice(10)] = Float64Array.from(data);
     else if (name === 'history.loss') loss = Float64Array.from(data);
     else if (name === 'history.gradNorm') gradNorm = Float64Array.from(data);
     else throw new Error(`${path}: unexpected tensor "${name}" in a checkpoint`);
   }
-  if (loss.length !== step || gradNorm.length !== step) throw new Error(`${path}: the checkpoint's history has ${loss.length} steps, its step is ${step}`);
+  if (loss.length !== step || gradNorm.length !== step)
+    throw new Error(`${path}: the checkpoint's history has ${loss.length} steps, its step is ${step}`);
   return {
-    config, params, step, status: t.status as FitResult['status'], source: t.source as SourceState, dropout: t.dropout as RngState,
-    optimizer, history: { loss, gradNorm }, evals: (t.evals ?? []) as TrainingCheckpoint['evals'], solvedAt: (t.solvedAt ?? null) as number | null,
-    best: typeof t.best === 'number' ? t.best : Infinity, sinceBest: typeof t.sinceBest === 'number' ? t.sinceBest : 0,
+    config,
+    params,
+    step,
+    status: t.status as FitResult['status'],
+    source: t.source as SourceState,
+    dropout: t.dropout as RngState,
+    optimizer,
+    history: { loss, gradNorm },
+    evals: (t.evals ?? []) as TrainingCheckpoint['evals'],
+    solvedAt: (t.solvedAt ?? null) as number | null,
+    best: typeof t.best === 'number' ? t.best : Infinity,
+    sinceBest: typeof t.sinceBest === 'number' ? t.sinceBest : 0,
     fingerprint: (t.fingerprint ?? {}) as Record<string, unknown>,
   };
 }
 
 /** Copy a checkpoint's parameters into `model`, checking that the architecture is the same. */
 export function restoreParameters(model: Model, ckpt: TrainingCheckpoint, source: string): void {
-  const a = JSON.stringify(model.config), b = JSON.stringify(ckpt.config);
-  if (a !== b) throw new Error(`${source}: the checkpoint was made for another model (checkpoint ${b}, this model ${a})`);
+  const a = JSON.stringify(model.config),
+    b = JSON.stringify(ckpt.config);
+  if (a !== b)
+    throw new Error(`${source}: the checkpoint was made for another model (checkpoint ${b}, this model ${a})`);
   for (const [name, t] of model.namedParameters()) {
     const v = ckpt.params[name];
     if (!v) throw new Error(`${source}: the checkpoint has no parameter "${name}"`);
-    if (v.length !== t.size) throw new Error(`${source}: parameter "${name}" has ${v.length} values in the checkpoint, the model needs ${t.size}`);
+    if (v.length !== t.size)
+      throw new Error(
+        `${source}: parameter "${name}" has ${v.length} values in the checkpoint, the model needs ${t.size}`,
+      );
     t.set(v);
   }
 }

@@ -29,7 +29,8 @@ export interface Evaluation extends Metrics {
 export function evaluate(model: Model, data: Task, options: EvaluateOptions = {}): Evaluation {
   checkModelFitsTask(model, data, 'evaluate');
   const size = options.batchSize ?? 64;
-  if (!Number.isInteger(size) || size < 1) throw new Error(`evaluate: batchSize must be a positive integer, got ${size}`);
+  if (!Number.isInteger(size) || size < 1)
+    throw new Error(`evaluate: batchSize must be a positive integer, got ${size}`);
   const graphs = new GraphCache(model, data, { grad: false, loss: options.loss });
   try {
     const acc = new MetricAccumulator(data);

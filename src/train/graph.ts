@@ -2,6 +2,14 @@
  * A training (or evaluation) graph: a tape recorded once for one batch shape (T, B), with its input,
  * target and mask tensors. Each step copies a batch into those tensors and replays the tape, so a training
  * step allocates nothing per time step. `GraphCache` keeps one graph per shape.
+ *
+ * What runs when (see autodiff/tape.ts): the first batch of a shape calls `buildGraph`, which runs
+ * model.forward → scan → cell.step/fusedScan → ops, each op computing its output (on the zero-filled
+ * inputs) and appending its {forward, backward} closures to the tape; then the batch is loaded and the
+ * tape replayed (so that first step runs the forward twice; the dropout rng is rewound after recording).
+ * Every later batch of that shape only replays the closures: models/, cells/ and scan are not entered
+ * again, and a breakpoint there is hit once per shape. `eager: true` records afresh for every batch instead
+ * (the batch loaded first, one forward): slower, the same numbers, and every step walks the model's code.
  */
 import { Tape } from '../autodiff/tape.js';
 import type { Model, ModelOutput } from '../models/model.js';
@@ -29,6 +37,8 @@ export interface GraphOptions {
   /** Apply dropout (needs rng). */
   training?: boolean;
   rng?: Rng;
+  /** Debug: record the model afresh for every batch instead of replaying (see the header). */
+  eager?: boolean;
   /** Whether batches carry a step mask / a loss mask. */
   mask?: boolean;
   lossMask?: boolean;
@@ -36,27 +46,42 @@ export interface GraphOptions {
   loss?: LossFunction;
 }
 
-/** Record the model and its loss for batches of shape (T, B). */
-export function buildGraph(model: Model, score: Pick<TaskScore, 'loss' | 'target'>, T: number, B: number, opts: GraphOptions): Graph {
+/** Record the model and its loss for batches of shape (T, B) (on `batch` when given, else on zeros). */
+export function buildGraph(
+  model: Model,
+  score: Pick<TaskScore, 'loss' | 'target'>,
+  T: number,
+  B: number,
+  opts: GraphOptions,
+  batch?: Batch,
+): Graph {
   const tape = new Tape(model.backend, { grad: opts.grad });
-  const O = model.config.outputSize, I = model.config.inputSize;
+  const O = model.config.outputSize,
+    I = model.config.inputSize;
   if (model.config.target !== score.target) {
     throw new Error(`model target '${model.config.target}' does not match the task's '${score.target}'`);
   }
   const x = tape.input([T, B, I], 'x');
   const rows = score.target === 'all' ? T * B : B;
-  const target = score.loss === 'xent' ? tape.input([rows], 'labels') : tape.input(score.target === 'all' ? [T, B, O] : [B, O], 'target');
+  const target =
+    score.loss === 'xent'
+      ? tape.input([rows], 'labels')
+      : tape.input(score.target === 'all' ? [T, B, O] : [B, O], 'target');
   const mask = opts.mask ? tape.input([T, B], 'mask') : null;
   const lossMask = opts.lossMask ? tape.input([T, B], 'lossMask') : null;
   if (mask) mask.fill(1);
   if (lossMask) lossMask.fill(1);
+  if (batch) loadBatch({ T, B, x, target, mask, lossMask }, batch);
   const output = model.forward(tape, x, { mask, training: opts.training, rng: opts.rng });
-  const rowMask = score.target === 'all' ? (lossMask ?? mask)?.reshape([rows]) ?? null : null;
+  const rowMask = score.target === 'all' ? ((lossMask ?? mask)?.reshape([rows]) ?? null) : null;
   let loss: Tensor;
   if (opts.loss) {
     const y = score.target === 'all' ? output.y.reshape([rows, O]) : output.y; // (rows, O)
     loss = opts.loss(tape, y, score.loss === 'xent' ? target : target.reshape([rows, O]), rowMask);
-    if (!loss || typeof loss !== 'object' || loss.size !== 1) throw new Error(`custom loss: must return a scalar tensor recorded on the tape, got ${loss && typeof loss === 'object' ? `shape [${String(loss.shape)}]` : String(loss)}`);
+    if (!loss || typeof loss !== 'object' || loss.size !== 1)
+      throw new Error(
+        `custom loss: must return a scalar tensor recorded on the tape, got ${loss && typeof loss === 'object' ? `shape [${String(loss.shape)}]` : String(loss)}`,
+      );
   } else if (score.loss === 'xent') loss = softmaxCrossEntropy(tape, output.y.reshape([rows, O]), target, rowMask);
   else if (score.target === 'all') loss = mse(tape, output.y.reshape([rows, O]), target.reshape([rows, O]), rowMask);
   else loss = mse(tape, output.y, target);
@@ -64,7 +89,7 @@ export function buildGraph(model: Model, score: Pick<TaskScore, 'loss' | 'target
 }
 
 /** Copy a batch into a graph's input tensors (checked sizes, no allocation). */
-export function loadBatch(graph: Graph, batch: Batch): void {
+export function loadBatch(graph: Pick<Graph, 'T' | 'B' | 'x' | 'target' | 'mask' | 'lossMask'>, batch: Batch): void {
   if (batch.T !== graph.T || batch.B !== graph.B) {
     throw new Error(`batch of shape T=${batch.T}, B=${batch.B} does not fit a graph for T=${graph.T}, B=${graph.B}`);
   }
@@ -93,11 +118,29 @@ export class GraphCache {
   run(batch: Batch): Graph {
     const key = `${batch.T}x${batch.B}${batch.mask ? 'm' : ''}${batch.lossMask ? 'l' : ''}`;
     let g = this.graphs.get(key);
+    if (this.opts.eager) {
+      // no replay: record the model on this batch (the old recording is dropped)
+      g?.tape.dispose();
+      g = buildGraph(
+        this.model,
+        this.score,
+        batch.T,
+        batch.B,
+        { ...this.opts, mask: !!batch.mask, lossMask: !!batch.lossMask },
+        batch,
+      );
+      this.graphs.set(key, g);
+      return g;
+    }
     if (!g) {
       // Recording runs the ops once (dropout draws a mask); rewind the rng so that the random stream does not
       // depend on when graphs were built — a run resumed from a checkpoint rebuilds them and must draw the same.
       const state = this.opts.rng?.getState();
-      g = buildGraph(this.model, this.score, batch.T, batch.B, { ...this.opts, mask: !!batch.mask, lossMask: !!batch.lossMask });
+      g = buildGraph(this.model, this.score, batch.T, batch.B, {
+        ...this.opts,
+        mask: !!batch.mask,
+        lossMask: !!batch.lossMask,
+      });
       if (state) this.opts.rng!.setState(state);
       this.graphs.set(key, g);
     }

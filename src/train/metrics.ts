@@ -26,8 +26,10 @@ export class MetricAccumulator {
     this.lossSum += graph.loss.item() * rows;
     this.rows += rows;
     if (this.score.loss !== 'xent') return;
-    const y = graph.output.y, C = y.shape[y.rank - 1];
-    const values = y.storage.array, base = y.storage.base + y.offset;
+    const y = graph.output.y,
+      C = y.shape[y.rank - 1];
+    const values = y.storage.array,
+      base = y.storage.base + y.offset;
     const labels = graph.target;
     for (let r = 0; r < labels.size; r++) {
       if (weights && weights[r] === 0) continue;
@@ -54,7 +56,13 @@ function countedRows(graph: Graph, score: TaskScore): { rows: number; weights: F
   const m = graph.lossMask ?? graph.mask;
   if (!m) return { rows: graph.T * graph.B, weights: null };
   const w = m.toArray();
-  return { rows: Math.max(1, w.reduce((s, v) => s + v, 0)), weights: w };
+  return {
+    rows: Math.max(
+      1,
+      w.reduce((s, v) => s + v, 0),
+    ),
+    weights: w,
+  };
 }
 
 /** Whether a metric value meets the task's solved criterion. */

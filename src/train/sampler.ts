@@ -21,7 +21,11 @@ export interface BatchSource {
 
 class GeneratorSource implements BatchSource {
   private batch: Batch | undefined;
-  constructor(private readonly task: Task, private readonly rng: Rng, private readonly B: number) {}
+  constructor(
+    private readonly task: Task,
+    private readonly rng: Rng,
+    private readonly B: number,
+  ) {}
   next(): Batch {
     this.batch = this.task.sample(this.rng, this.B, this.batch);
     return this.batch;
@@ -30,7 +34,8 @@ class GeneratorSource implements BatchSource {
     return { kind: 'generator', rng: this.rng.getState() };
   }
   restore(s: SourceState): void {
-    if (s.kind !== 'generator') throw new Error('resume: the checkpoint was made on a dataset, this run trains on a generator task');
+    if (s.kind !== 'generator')
+      throw new Error('resume: the checkpoint was made on a dataset, this run trains on a generator task');
     this.rng.setState(s.rng);
   }
 }
@@ -42,7 +47,11 @@ class EpochSource implements BatchSource {
   private cursor = 0;
   private epoch = 0;
   private epochRng: RngState;
-  constructor(private readonly data: Dataset, private readonly rng: Rng, B: number) {
+  constructor(
+    private readonly data: Dataset,
+    private readonly rng: Rng,
+    B: number,
+  ) {
     this.order = new Int32Array(data.size);
     this.idx = new Int32Array(B);
     this.epochRng = rng.getState();
@@ -76,9 +85,12 @@ class EpochSource implements BatchSource {
     return { kind: 'epochs', epochRng: this.epochRng, epoch: this.epoch, cursor: this.cursor };
   }
   restore(s: SourceState): void {
-    if (s.kind !== 'epochs') throw new Error('resume: the checkpoint was made on a generator task, this run trains on a dataset');
+    if (s.kind !== 'epochs')
+      throw new Error('resume: the checkpoint was made on a generator task, this run trains on a dataset');
     if (!(Number.isInteger(s.cursor) && s.cursor >= 0 && s.cursor <= this.order.length)) {
-      throw new Error(`resume: the checkpoint's position ${s.cursor} does not fit a dataset of ${this.order.length} examples`);
+      throw new Error(
+        `resume: the checkpoint's position ${s.cursor} does not fit a dataset of ${this.order.length} examples`,
+      );
     }
     this.rng.setState(s.epochRng);
     this.shuffle();

@@ -8,7 +8,15 @@ import type { Model } from '../models/model.js';
 import { Rng } from '../tensor/rng.js';
 import type { Task } from '../tasks/task.js';
 import { isDataset } from '../data/dataset.js';
-import { clipGradNorm, clipGradValue, createOptimizer, gradNorm, scheduleFromConfig, type Optimizer, type Schedule } from '../optim/index.js';
+import {
+  clipGradNorm,
+  clipGradValue,
+  createOptimizer,
+  gradNorm,
+  scheduleFromConfig,
+  type Optimizer,
+  type Schedule,
+} from '../optim/index.js';
 import { GraphCache } from './graph.js';
 import { isSolved, MetricAccumulator } from './metrics.js';
 import { createSource, evaluationBatches, type BatchSource } from './sampler.js';
@@ -20,14 +28,25 @@ import type { FitOptions, FitResult } from './types.js';
 /** Throw a clear error unless the model fits the data (sizes and target mode). */
 export function checkModelFitsTask(model: Model, task: Task, who: string): void {
   model.assertLive(who);
-  const c = model.config, name = `the ${isDataset(task) ? 'data' : `task '${task.name}'`}`;
-  if (c.inputSize !== task.inputSize) throw new Error(`${who}: the model's inputSize is ${c.inputSize} but ${name} has ${task.inputSize} input feature${task.inputSize > 1 ? 's' : ''} per step (set inputSize: ${task.inputSize})`);
-  if (c.outputSize !== task.outputSize) throw new Error(`${who}: the model's outputSize is ${c.outputSize} but ${name} needs ${task.outputSize} (${task.loss === 'xent' ? 'classes' : 'regression outputs'}; set outputSize: ${task.outputSize})`);
-  if (c.target !== task.target) throw new Error(`${who}: the model's target is '${c.target}' but ${name} has targets ${task.target === 'all' ? 'at every step' : 'per sequence'} (set target: '${task.target}')`);
+  const c = model.config,
+    name = `the ${isDataset(task) ? 'data' : `task '${task.name}'`}`;
+  if (c.inputSize !== task.inputSize)
+    throw new Error(
+      `${who}: the model's inputSize is ${c.inputSize} but ${name} has ${task.inputSize} input feature${task.inputSize > 1 ? 's' : ''} per step (set inputSize: ${task.inputSize})`,
+    );
+  if (c.outputSize !== task.outputSize)
+    throw new Error(
+      `${who}: the model's outputSize is ${c.outputSize} but ${name} needs ${task.outputSize} (${task.loss === 'xent' ? 'classes' : 'regression outputs'}; set outputSize: ${task.outputSize})`,
+    );
+  if (c.target !== task.target)
+    throw new Error(
+      `${who}: the model's target is '${c.target}' but ${name} has targets ${task.target === 'all' ? 'at every step' : 'per sequence'} (set target: '${task.target}')`,
+    );
 }
 
 function positiveInt(who: string, name: string, v: unknown): void {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new Error(`${who}: ${name} must be a positive integer, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1)
+    throw new Error(`${who}: ${name} must be a positive integer, got ${String(v)}`);
 }
 
 export class Trainer {
@@ -48,16 +67,24 @@ export class Trainer {
   private stopped = false;
   private readonly t0 = performance.now();
 
-  constructor(private readonly model: Model, private readonly task: Task, private readonly options: FitOptions) {
+  constructor(
+    private readonly model: Model,
+    private readonly task: Task,
+    private readonly options: FitOptions,
+  ) {
     const o = options;
     positiveInt('fit', 'steps', o.steps);
     positiveInt('fit', 'batchSize', o.batchSize);
     if (o.evalEvery !== undefined) positiveInt('fit', 'evalEvery', o.evalEvery);
     if (o.checkpoint?.every !== undefined) positiveInt('fit', 'checkpoint.every', o.checkpoint.every);
     checkModelFitsTask(model, task, 'fit');
-    let trainData = task, validation = o.validation;
+    let trainData = task,
+      validation = o.validation;
     if (typeof validation === 'number') {
-      if (!isDataset(task)) throw new Error('fit: validation as a fraction needs a Dataset (generator tasks draw fresh evaluation batches)');
+      if (!isDataset(task))
+        throw new Error(
+          'fit: validation as a fraction needs a Dataset (generator tasks draw fresh evaluation batches)',
+        );
       ({ train: trainData, validation } = task.split(validation, { seed: o.seed ?? 0 }));
     }
     if (validation) checkModelFitsTask(model, validation, 'fit (validation)');
@@ -69,18 +96,48 @@ export class Trainer {
     const baseLr = this.optimizer.config.lr;
     this.schedule = o.schedule ? scheduleFromConfig(o.schedule) : () => baseLr;
     this.source = createSource(trainData, dataRng, o.batchSize);
-    this.train = new GraphCache(model, task, { grad: true, training: true, rng: this.dropoutRng, loss: o.loss });
+    this.train = new GraphCache(model, task, {
+      grad: true,
+      training: true,
+      rng: this.dropoutRng,
+      loss: o.loss,
+      eager: o.eager,
+    });
     const evalData = validation ?? trainData;
-    this.evalSet = evaluationBatches(evalData, o.evalBatchSize ?? Math.max(o.batchSize, 64), o.evalBatches ?? 4, (o.seed ?? 0) + 0x5eed);
-    this.evalGraphs = new GraphCache(model, task, { grad: false, loss: o.loss });
+    this.evalSet = evaluationBatches(
+      evalData,
+      o.evalBatchSize ?? Math.max(o.batchSize, 64),
+      o.evalBatches ?? 4,
+      (o.seed ?? 0) + 0x5eed,
+    );
+    this.evalGraphs = new GraphCache(model, task, { grad: false, loss: o.loss, eager: o.eager });
     this.evalEvery = o.evalEvery ?? Math.max(1, Math.floor(o.steps / 10));
-    this.fingerprint = { batchSize: o.batchSize, optimizer: this.optimizer.config, schedule: o.schedule ?? null, seed: o.seed ?? 0,
-      clipNorm: o.clipNorm ?? null, clipValue: o.clipValue ?? null, data: isDataset(trainData) ? `${trainData.size} examples` : `${task.name} T=${task.T}` };
+    this.fingerprint = {
+      batchSize: o.batchSize,
+      optimizer: this.optimizer.config,
+      schedule: o.schedule ?? null,
+      seed: o.seed ?? 0,
+      clipNorm: o.clipNorm ?? null,
+      clipValue: o.clipValue ?? null,
+      data: isDataset(trainData) ? `${trainData.size} examples` : `${task.name} T=${task.T}`,
+    };
     const history = { loss: new Float64Array(o.steps), gradNorm: new Float64Array(o.steps) };
-    this.result = { status: 'completed', steps: 0, final: null, solvedAt: null, history, evals: [], seconds: 0, resumedFrom: 0 };
+    this.result = {
+      status: 'completed',
+      steps: 0,
+      final: null,
+      solvedAt: null,
+      history,
+      evals: [],
+      seconds: 0,
+      resumedFrom: 0,
+    };
     if (o.resume !== undefined) {
       try {
-        this.restore(typeof o.resume === 'string' ? loadCheckpoint(o.resume) : o.resume, typeof o.resume === 'string' ? o.resume : 'resume');
+        this.restore(
+          typeof o.resume === 'string' ? loadCheckpoint(o.resume) : o.resume,
+          typeof o.resume === 'string' ? o.resume : 'resume',
+        );
       } catch (e) {
         this.dispose();
         throw e;
@@ -96,12 +153,15 @@ export class Trainer {
   /** Run one step (and the evaluation due after it). Returns false once the run has ended. */
   next(): boolean {
     if (this.done) return false;
-    const o = this.options, step = this.step, params = this.params, r = this.result;
+    const o = this.options,
+      step = this.step,
+      params = this.params,
+      r = this.result;
     if (o.signal?.aborted) return this.stop('interrupted');
     const g = this.train.run(this.source.next());
     const loss = g.loss.item();
     if (!Number.isFinite(loss)) return this.diverge(step, `loss is ${loss}`);
-    g.tape.backward(g.loss);
+    g.tape.backward(g.loss); // zeroes every gradient first (parameters included), then backpropagates
     const norm = o.clipNorm !== undefined ? clipGradNorm(params, o.clipNorm) : gradNorm(params);
     if (!Number.isFinite(norm)) return this.diverge(step, `gradient norm is ${norm}`);
     if (o.clipValue !== undefined) clipGradValue(params, o.clipValue);
@@ -139,17 +199,31 @@ export class Trainer {
   state(): Omit<TrainingCheckpoint, 'config' | 'params'> {
     const r = this.result;
     return {
-      step: this.step, status: r.status, source: this.source.state(), dropout: this.dropoutRng.getState(), optimizer: this.optimizer.state(),
-      history: r.history, evals: r.evals, solvedAt: r.solvedAt, best: this.best, sinceBest: this.sinceBest, fingerprint: this.fingerprint,
+      step: this.step,
+      status: r.status,
+      source: this.source.state(),
+      dropout: this.dropoutRng.getState(),
+      optimizer: this.optimizer.state(),
+      history: r.history,
+      evals: r.evals,
+      solvedAt: r.solvedAt,
+      best: this.best,
+      sinceBest: this.sinceBest,
+      fingerprint: this.fingerprint,
     };
   }
 
   private restore(c: TrainingCheckpoint, where: string): void {
     for (const [k, v] of Object.entries(this.fingerprint)) {
-      const was = JSON.stringify(c.fingerprint[k] ?? null), now = JSON.stringify(v);
-      if (was !== now) throw new Error(`${where}: the checkpoint was made with ${k} ${was}, this run has ${now} (resume with the same options)`);
+      const was = JSON.stringify(c.fingerprint[k] ?? null),
+        now = JSON.stringify(v);
+      if (was !== now)
+        throw new Error(
+          `${where}: the checkpoint was made with ${k} ${was}, this run has ${now} (resume with the same options)`,
+        );
     }
-    if (c.step > this.options.steps) throw new Error(`${where}: the checkpoint is at step ${c.step}, beyond this run's ${this.options.steps} steps`);
+    if (c.step > this.options.steps)
+      throw new Error(`${where}: the checkpoint is at step ${c.step}, beyond this run's ${this.options.steps} steps`);
     restoreParameters(this.model, c, where);
     this.optimizer.loadState(c.optimizer);
     this.source.restore(c.source);
@@ -186,7 +260,9 @@ export class Trainer {
 
   /** Evaluate after `step` steps; true when the run should stop (solved or no longer improving). */
   private evaluate(step: number): boolean {
-    const o = this.options, task = this.task, r = this.result;
+    const o = this.options,
+      task = this.task,
+      r = this.result;
     const acc = new MetricAccumulator(task);
     for (const b of this.evalSet) acc.add(this.evalGraphs.run(b));
     const metrics = acc.result();
@@ -198,8 +274,10 @@ export class Trainer {
     if (o.stopWhenSolved && solved) return !this.stop('solved');
     if (o.earlyStopping) {
       const lower = task.metric === 'accuracy' ? -metrics.metric : metrics.metric; // lower is better
-      if (lower < this.best - (o.earlyStopping.minDelta ?? 0)) { this.best = lower; this.sinceBest = 0; }
-      else if (++this.sinceBest >= o.earlyStopping.patience) return !this.stop('early-stopped');
+      if (lower < this.best - (o.earlyStopping.minDelta ?? 0)) {
+        this.best = lower;
+        this.sinceBest = 0;
+      } else if (++this.sinceBest >= o.earlyStopping.patience) return !this.stop('early-stopped');
     }
     return false;
   }

@@ -53,6 +53,8 @@ export interface FitOptions {
   resume?: string | TrainingCheckpoint;
   /** Stop before the next step once aborted (status 'interrupted'; a checkpoint is written if configured). */
   signal?: AbortSignal;
+  /** Debug: run the model's code on every step instead of replaying its recorded tape (same numbers; see train/graph.ts). */
+  eager?: boolean;
   /** Called for every step and evaluation (progress bars, logging, instruments). */
   onEvent?: (event: TrainEvent) => void;
 }

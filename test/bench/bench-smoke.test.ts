@@ -34,21 +34,29 @@ describe('bench: recur runner', () => {
   });
 
   it.each(['W2', 'W3', 'W4', 'W5', 'W6'])('runs tiny %s', (id) => {
-    let r;
+    let r: ReturnType<typeof createRecurRunner>;
     try {
       r = createRecurRunner(lib, tiny(id), { backend });
     } catch (e) {
       if (id === 'W6' && e instanceof NotAvailable) return; // the deep transition is not in this tree yet
       throw e;
     }
-    const a = r.step(), b = r.step();
+    const a = r.step(),
+      b = r.step();
     expect(Number.isFinite(a) && Number.isFinite(b)).toBe(true);
     if (!workload(id).train) expect(b).toBe(a); // inference does not change the model
     r.dispose();
   });
 
   it('reports a cell this build does not know as not available, not as an error', () => {
-    const unknown: RecurLib = { ...lib, Model: class { constructor() { throw new Error("unknown transition kind 'deep'"); } } as never };
+    const unknown: RecurLib = {
+      ...lib,
+      Model: class {
+        constructor() {
+          throw new Error("unknown transition kind 'deep'");
+        }
+      } as never,
+    };
     expect(() => createRecurRunner(unknown, tiny('W6'), { backend })).toThrow(NotAvailable);
   });
 });
@@ -57,18 +65,76 @@ describe('bench: report', () => {
   it('computes speed ratios against each peer and the best PyTorch configuration', () => {
     const w = workload('W1');
     const results = [
-      { peer: 'recur', workload: 'W1', status: 'ok', medianMs: 10, minMs: 9, repeats: 5, peakRssBytes: 2 ** 27, info: { variant: 'simd' } },
-      { peer: 'tfjs-wasm', workload: 'W1', status: 'ok', medianMs: 234, minMs: 200, repeats: 5, peakRssBytes: 2 ** 28, info: { impl: 'loop', tfjs: '4.22.0' } },
-      { peer: 'torch', threads: 1, blasThreads: 1, config: '1:1', workload: 'W1', status: 'ok', medianMs: 8, minMs: 7, repeats: 5, peakRssBytes: 2 ** 28, info: { torch: '1.13' } },
-      { peer: 'torch', threads: 2, blasThreads: 1, config: '2:1', workload: 'W1', status: 'ok', medianMs: 12, minMs: 7, repeats: 5, peakRssBytes: 2 ** 28, info: { torch: '1.13' } },
+      {
+        peer: 'recur',
+        workload: 'W1',
+        status: 'ok',
+        medianMs: 10,
+        minMs: 9,
+        repeats: 5,
+        peakRssBytes: 2 ** 27,
+        info: { variant: 'simd' },
+      },
+      {
+        peer: 'tfjs-wasm',
+        workload: 'W1',
+        status: 'ok',
+        medianMs: 234,
+        minMs: 200,
+        repeats: 5,
+        peakRssBytes: 2 ** 28,
+        info: { impl: 'loop', tfjs: '4.22.0' },
+      },
+      {
+        peer: 'torch',
+        threads: 1,
+        blasThreads: 1,
+        config: '1:1',
+        workload: 'W1',
+        status: 'ok',
+        medianMs: 8,
+        minMs: 7,
+        repeats: 5,
+        peakRssBytes: 2 ** 28,
+        info: { torch: '1.13' },
+      },
+      {
+        peer: 'torch',
+        threads: 2,
+        blasThreads: 1,
+        config: '2:1',
+        workload: 'W1',
+        status: 'ok',
+        medianMs: 12,
+        minMs: 7,
+        repeats: 5,
+        peakRssBytes: 2 ** 28,
+        info: { torch: '1.13' },
+      },
       { peer: 'recur', workload: 'W6', status: 'n/a', reason: 'recur does not know cell deep yet', peakRssBytes: null },
     ];
     const rs = ratios(results);
     expect(rs.find((r) => r.peer === 'tfjs-wasm')?.speedup).toBeCloseTo(23.4);
     expect(rs.find((r) => r.peer === 'torch-best')?.speedup).toBeCloseTo(0.8);
     const report = {
-      date: 'now', command: 'npm run bench', notes: [], workloads: [w, workload('W6')], results, ratios: rs,
-      machine: { cpu: 'CPU', cores: 2, avx512f: true, memoryGiB: '8', node: 'v20', v8: '11', os: 'Linux', loadStart: ['0'], loadEnd: ['0'], git: null },
+      date: 'now',
+      command: 'npm run bench',
+      notes: [],
+      workloads: [w, workload('W6')],
+      results,
+      ratios: rs,
+      machine: {
+        cpu: 'CPU',
+        cores: 2,
+        avx512f: true,
+        memoryGiB: '8',
+        node: 'v20',
+        v8: '11',
+        os: 'Linux',
+        loadStart: ['0'],
+        loadEnd: ['0'],
+        git: null,
+      },
     };
     expect(targets(report).map((t) => t.met)).toEqual([true, true]);
     const text = formatReport(report);
@@ -85,13 +151,48 @@ describe('bench: memory growth', () => {
   const MiB = 2 ** 20;
 
   it('flags any growth of an exact series (the wasm heap) and steady growth of a noisy one', () => {
-    expect(analyse('wasm', series(() => 5e7), 'v', 0).leak).toBeNull();
-    expect(analyse('wasm', series((i) => 5e7 + (i === 10 ? 16 : 0)), 'v', 0).leak).toMatch(/grew by 16 bytes/);
-    expect(analyse('rss', series((i) => 100 * MiB + i * MiB), 'v', 8 * MiB).leak).toMatch(/grows steadily/);
+    expect(
+      analyse(
+        'wasm',
+        series(() => 5e7),
+        'v',
+        0,
+      ).leak,
+    ).toBeNull();
+    expect(
+      analyse(
+        'wasm',
+        series((i) => 5e7 + (i === 10 ? 16 : 0)),
+        'v',
+        0,
+      ).leak,
+    ).toMatch(/grew by 16 bytes/);
+    expect(
+      analyse(
+        'rss',
+        series((i) => 100 * MiB + i * MiB),
+        'v',
+        8 * MiB,
+      ).leak,
+    ).toMatch(/grows steadily/);
   });
 
   it('lets noise and a one-off jump pass', () => {
-    expect(analyse('rss', series((i) => 100 * MiB + (i % 2 ? 3 : -3) * MiB), 'v', 8 * MiB).leak).toBeNull();
-    expect(analyse('rss', series((i) => 100 * MiB + (i >= 5 ? 20 * MiB : 0)), 'v', 8 * MiB).leak).toBeNull();
+    expect(
+      analyse(
+        'rss',
+        series((i) => 100 * MiB + (i % 2 ? 3 : -3) * MiB),
+        'v',
+        8 * MiB,
+      ).leak,
+    ).toBeNull();
+    expect(
+      analyse(
+        'rss',
+        series((i) => 100 * MiB + (i >= 5 ? 20 * MiB : 0)),
+        'v',
+        8 * MiB,
+      ).leak,
+    ).toBeNull();
   });
 });

@@ -4,7 +4,7 @@ import { Tape } from '../../src/autodiff/tape.js';
 import { referenceBackend } from '../../src/kernels/reference/index.js';
 import { scan } from '../../src/models/scan.js';
 import { Rng } from '../../src/tensor/rng.js';
-import { Tensor } from '../../src/tensor/tensor.js';
+import type { Tensor } from '../../src/tensor/tensor.js';
 import { createCell, type Cell, type CellConfig, type DeepConfig, type DeepVariant } from '../../src/cells/index.js';
 import { depthAwareTransformBias } from '../../src/cells/deep.js';
 import { randomTensor } from '../helpers/random.js';
@@ -23,16 +23,29 @@ describe('deep transition: BPTT gradient check (reference backend)', () => {
         const cell: DeepConfig = { kind: 'deep', hidden: depth === 3 && !layerNorm ? 3 : 4, depth, variant, layerNorm };
         const name = `${variant}${layerNorm ? '+LN' : ''} L=${depth}`;
         it(`${name}: many-to-one, mse`, () => check({ inputSize: I, outputSize: 2, cell, target: 'last' }));
-        it(`${name}: stacked ×2, bidirectional, masked, many-to-many xent`, () => check({
-          inputSize: I, outputSize: 3, cell, target: 'all', layers: 2, bidirectional: true,
-          readout: { hidden: [4], activation: 'tanh' },
-        }, { mask: true, xent: true }));
+        it(`${name}: stacked ×2, bidirectional, masked, many-to-many xent`, () =>
+          check(
+            {
+              inputSize: I,
+              outputSize: 3,
+              cell,
+              target: 'all',
+              layers: 2,
+              bidirectional: true,
+              readout: { hidden: [4], activation: 'tanh' },
+            },
+            { mask: true, xent: true },
+          ));
       }
     }
   }
-  it('residual scaled by 1/√L, L=3: many-to-one, mse', () => check({
-    inputSize: I, outputSize: 2, cell: { kind: 'deep', hidden: 4, depth: 3, variant: 'residual', residualScale: 'sqrt-depth' }, target: 'last',
-  }));
+  it('residual scaled by 1/√L, L=3: many-to-one, mse', () =>
+    check({
+      inputSize: I,
+      outputSize: 2,
+      cell: { kind: 'deep', hidden: 4, depth: 3, variant: 'residual', residualScale: 'sqrt-depth' },
+      target: 'last',
+    }));
   it('depth-aware transform bias: −2 at L = 1, the per-step carry (1 − σ(b))^L stays 1 − σ(−2)', () => {
     const sig = (x: number): number => 1 / (1 + Math.exp(-x));
     expect(depthAwareTransformBias(1)).toBeCloseTo(-2, 12);
@@ -40,10 +53,18 @@ describe('deep transition: BPTT gradient check (reference backend)', () => {
     expect(depthAwareTransformBias(4)).toBeCloseTo(-3.43, 2);
     expect(depthAwareTransformBias(8)).toBeCloseTo(-4.14, 2);
   });
-  it('plain sigmoid L=2, masked many-to-one with learned initial state', () => check({
-    inputSize: I, outputSize: 2, cell: { kind: 'deep', hidden: 4, depth: 2, activation: 'sigmoid' },
-    target: 'last', learnInitialState: true, bidirectional: true,
-  }, { mask: true }));
+  it('plain sigmoid L=2, masked many-to-one with learned initial state', () =>
+    check(
+      {
+        inputSize: I,
+        outputSize: 2,
+        cell: { kind: 'deep', hidden: 4, depth: 2, activation: 'sigmoid' },
+        target: 'last',
+        learnInitialState: true,
+        bidirectional: true,
+      },
+      { mask: true },
+    ));
 });
 
 /** Run `cell` over x from h0 (no gradients); returns outputs [T, B, H] as a flat array. */
@@ -76,16 +97,37 @@ describe('deep transition: exact semantics', () => {
   const h0 = randomTensor(rng, [B, H]);
 
   it('parameter names and layout', () => {
-    expect(Object.keys(make({ kind: 'deep', hidden: H, depth: 2 }).params)).toEqual(['weight_ih', 'bias_ih', 'weight_hh_l1', 'bias_hh_l1', 'weight_hh_l2', 'bias_hh_l2']);
-    expect(Object.keys(make({ kind: 'deep', hidden: H, depth: 2, variant: 'shortcut', layerNorm: true }).params)).toEqual([
-      'weight_ih', 'bias_ih', 'weight_hh_l1', 'bias_hh_l1', 'ln_gain_l1', 'ln_bias_l1', 'weight_hh_l2', 'bias_hh_l2', 'ln_gain_l2', 'ln_bias_l2', 'weight_skip',
+    expect(Object.keys(make({ kind: 'deep', hidden: H, depth: 2 }).params)).toEqual([
+      'weight_ih',
+      'bias_ih',
+      'weight_hh_l1',
+      'bias_hh_l1',
+      'weight_hh_l2',
+      'bias_hh_l2',
+    ]);
+    expect(
+      Object.keys(make({ kind: 'deep', hidden: H, depth: 2, variant: 'shortcut', layerNorm: true }).params),
+    ).toEqual([
+      'weight_ih',
+      'bias_ih',
+      'weight_hh_l1',
+      'bias_hh_l1',
+      'ln_gain_l1',
+      'ln_bias_l1',
+      'weight_hh_l2',
+      'bias_hh_l2',
+      'ln_gain_l2',
+      'ln_bias_l2',
+      'weight_skip',
     ]);
     const hw = make({ kind: 'deep', hidden: H, depth: 2, variant: 'highway' });
     expect(Object.keys(hw.params)).toEqual(['weight_ih', 'weight_hh_l1', 'bias_hh_l1', 'weight_hh_l2', 'bias_hh_l2']);
     expect(hw.params.weight_ih.shape).toEqual([2 * H, I]);
     expect(hw.params.weight_hh_l2.shape).toEqual([2 * H, H]);
-    // default transform bias: depth-aware, logit(1 − 0.881^{1/L}) 
-    expect(Array.from(hw.params.bias_hh_l1.toArray().subarray(H))).toEqual(new Array(H).fill(depthAwareTransformBias(2)));
+    // default transform bias: depth-aware, logit(1 − 0.881^{1/L})
+    expect(Array.from(hw.params.bias_hh_l1.toArray().subarray(H))).toEqual(
+      new Array(H).fill(depthAwareTransformBias(2)),
+    );
     const hw2 = make({ kind: 'deep', hidden: H, depth: 2, variant: 'highway', transformBias: -2 });
     expect(Array.from(hw2.params.bias_hh_l2.toArray().subarray(H))).toEqual(new Array(H).fill(-2));
     const hwLn = make({ kind: 'deep', hidden: H, depth: 1, variant: 'highway', layerNorm: true, transformBias: -3 });
@@ -97,7 +139,11 @@ describe('deep transition: exact semantics', () => {
   it('theory: γ, one recurrent matrix per layer, shortcut kind', () => {
     const plain = make({ kind: 'deep', hidden: H, depth: 3, activation: 'sigmoid' });
     expect(plain.theory?.gamma).toBe(0.25);
-    expect(plain.theory?.recurrentMatrices).toEqual([plain.params.weight_hh_l1, plain.params.weight_hh_l2, plain.params.weight_hh_l3]);
+    expect(plain.theory?.recurrentMatrices).toEqual([
+      plain.params.weight_hh_l1,
+      plain.params.weight_hh_l2,
+      plain.params.weight_hh_l3,
+    ]);
     expect(plain.theory?.shortcut).toBe('none');
     expect(make({ kind: 'deep', hidden: H, depth: 2, variant: 'shortcut' }).theory?.shortcut).toBe('matrix');
     expect(make({ kind: 'deep', hidden: H, depth: 1, variant: 'shortcut' }).theory?.shortcut).toBe('none');
@@ -112,14 +158,21 @@ describe('deep transition: exact semantics', () => {
 
   it('rejects bad configs with a clear message', () => {
     expect(() => make({ kind: 'deep', hidden: H, depth: 0 })).toThrow(/deep cell: depth must be a positive integer/);
-    expect(() => make({ kind: 'deep', hidden: H, depth: 2, variant: 'gated' as DeepVariant })).toThrow(/variant must be one of/);
+    expect(() => make({ kind: 'deep', hidden: H, depth: 2, variant: 'gated' as DeepVariant })).toThrow(
+      /variant must be one of/,
+    );
   });
 
   for (const activation of ['tanh', 'relu', 'sigmoid', 'identity'] as const) {
     it(`plain L = 1 (${activation}) is exactly the vanilla cell with the same weights`, () => {
       const vanilla = make({ kind: 'vanilla', hidden: H, activation }, 2);
       const deep = make({ kind: 'deep', hidden: H, depth: 1, activation }, 3);
-      copyParams(deep, vanilla, { weight_ih: 'weight_ih', bias_ih: 'bias_ih', weight_hh_l1: 'weight_hh', bias_hh_l1: 'bias_hh' });
+      copyParams(deep, vanilla, {
+        weight_ih: 'weight_ih',
+        bias_ih: 'bias_ih',
+        weight_hh_l1: 'weight_hh',
+        bias_hh_l1: 'bias_hh',
+      });
       expect(maxDiff(run(deep, x, h0), run(vanilla, x, h0))).toBe(0);
     });
   }
@@ -145,15 +198,23 @@ describe('deep transition: exact semantics', () => {
       const res = make({ kind: 'deep', hidden: H, depth: 2, variant: 'residual', layerNorm }, 7);
       for (const name of Object.keys(plain.params)) res.params[name].copyFrom(plain.params[name]);
       const x1 = randomTensor(new Rng(8), [1, B, I]);
-      const z = run(plain, x1, h0), hNext = run(res, x1, h0), h = h0.toArray();
-      expect(maxDiff(hNext.map((v, i) => v - h[i]), z)).toBeLessThan(1e-15);
+      const z = run(plain, x1, h0),
+        hNext = run(res, x1, h0),
+        h = h0.toArray();
+      expect(
+        maxDiff(
+          hNext.map((v, i) => v - h[i]),
+          z,
+        ),
+      ).toBeLessThan(1e-15);
     }
   });
 
   for (const layerNorm of [false, true]) {
     it(`highway${layerNorm ? ' + LN' : ''} with the transform gate forced closed carries the state: h_t ≈ h_0`, () => {
       const hw = make({ kind: 'deep', hidden: H, depth: 3, variant: 'highway', layerNorm, transformBias: -40 });
-      const out = run(hw, x, h0), h = h0.toArray();
+      const out = run(hw, x, h0),
+        h = h0.toArray();
       for (let t = 0; t < T; t++) expect(maxDiff(out.subarray(t * B * H, (t + 1) * B * H), h)).toBeLessThan(1e-12);
     });
   }

@@ -23,13 +23,31 @@ describe('LRU: BPTT gradient check (reference backend)', () => {
     const name = `lru H=${cell.hidden} N=${cell.state ?? cell.hidden}`;
     it(`${name}: many-to-one, mse`, () => check({ inputSize: I, outputSize: 2, cell, target: 'last' }));
     it(`${name}: many-to-many, mse`, () => check({ inputSize: I, outputSize: 2, cell, target: 'all' }));
-    it(`${name}: stacked ×2, bidirectional, masked, many-to-many xent, MLP readout`, () => check({
-      inputSize: I, outputSize: 3, cell, target: 'all', layers: 2, bidirectional: true,
-      readout: { hidden: [4], activation: 'tanh' },
-    }, { mask: true, xent: true }));
-    it(`${name}: masked many-to-one with learned initial state, bidirectional`, () => check({
-      inputSize: I, outputSize: 2, cell, target: 'last', learnInitialState: true, bidirectional: true,
-    }, { mask: true }));
+    it(`${name}: stacked ×2, bidirectional, masked, many-to-many xent, MLP readout`, () =>
+      check(
+        {
+          inputSize: I,
+          outputSize: 3,
+          cell,
+          target: 'all',
+          layers: 2,
+          bidirectional: true,
+          readout: { hidden: [4], activation: 'tanh' },
+        },
+        { mask: true, xent: true },
+      ));
+    it(`${name}: masked many-to-one with learned initial state, bidirectional`, () =>
+      check(
+        {
+          inputSize: I,
+          outputSize: 2,
+          cell,
+          target: 'last',
+          learnInitialState: true,
+          bidirectional: true,
+        },
+        { mask: true },
+      ));
   }
 });
 
@@ -52,8 +70,17 @@ describe('LRU: exact semantics', () => {
   it('parameter names, shapes, state sizes', () => {
     const c = make({ hidden: 4, state: 6, mlpHidden: 5 });
     expect(Object.entries(c.params).map(([n, t]) => [n, t.shape])).toEqual([
-      ['nu_log', [6]], ['theta_log', [6]], ['B_re', [6, I]], ['B_im', [6, I]], ['C_re', [4, 6]], ['C_im', [4, 6]], ['D', [4, I]],
-      ['mlp.0.weight', [5, 4]], ['mlp.0.bias', [5]], ['mlp.1.weight', [4, 5]], ['mlp.1.bias', [4]],
+      ['nu_log', [6]],
+      ['theta_log', [6]],
+      ['B_re', [6, I]],
+      ['B_im', [6, I]],
+      ['C_re', [4, 6]],
+      ['C_im', [4, 6]],
+      ['D', [4, I]],
+      ['mlp.0.weight', [5, 4]],
+      ['mlp.0.bias', [5]],
+      ['mlp.1.weight', [4, 5]],
+      ['mlp.1.bias', [4]],
     ]);
     expect(c.stateSizes).toEqual([6, 6]);
     expect(c.outputSize).toBe(4);
@@ -61,7 +88,11 @@ describe('LRU: exact semantics', () => {
   });
 
   it('a fresh LRU has |λ| in [rMin, rMax] and arg λ in (0, maxPhase]', () => {
-    for (const [rMin, rMax, maxPhase] of [[0.9, 0.999, 2 * Math.PI], [0, 0.5, Math.PI / 10], [0.99, 0.99, 1]]) {
+    for (const [rMin, rMax, maxPhase] of [
+      [0.9, 0.999, 2 * Math.PI],
+      [0, 0.5, Math.PI / 10],
+      [0.99, 0.99, 1],
+    ]) {
       for (let seed = 0; seed < 5; seed++) {
         const { modulus, phase } = lruEigenvalues(make({ hidden: 4, state: 64, rMin, rMax, maxPhase }, seed));
         for (const r of modulus) {
@@ -87,7 +118,8 @@ describe('LRU: exact semantics', () => {
   });
 
   it('with B·x = 0 the state decays exactly as |λ|^t (and turns by arg λ per step)', () => {
-    const N = 5, steps = 30;
+    const N = 5,
+      steps = 30;
     const cell = make({ hidden: 3, state: N, rMin: 0.5, rMax: 0.99 }, 4);
     cell.params.B_re.fill(0);
     cell.params.B_im.fill(0);
@@ -104,7 +136,8 @@ describe('LRU: exact semantics', () => {
     let state = [re0, im0];
     for (let t = 1; t <= steps; t++) {
       state = cell.step(tape, xp.at(t - 1), state);
-      const re = state[0].toArray(), im = state[1].toArray();
+      const re = state[0].toArray(),
+        im = state[1].toArray();
       for (let i = 0; i < B * N; i++) {
         const j = i % N;
         expect(Math.hypot(re[i], im[i]) / modulus[j] ** t - 1).toBeCloseTo(0, 12);
@@ -117,34 +150,46 @@ describe('LRU: exact semantics', () => {
   });
 
   it('the recurrence, output and MLP match a hand-written complex loop (float64)', () => {
-    const H = 3, N = 4, M = 5, TT = 6;
+    const H = 3,
+      N = 4,
+      M = 5,
+      TT = 6;
     const cell = make({ hidden: H, state: N, mlpHidden: M, rMin: 0.3, rMax: 0.95 }, 7);
     const p = Object.fromEntries(Object.entries(cell.params).map(([n, t]) => [n, t.toArray()]));
     const rng = new Rng(3);
     const x = randomTensor(rng, [TT, B, I]);
-    const re0 = randomTensor(rng, [B, N]), im0 = randomTensor(rng, [B, N]);
+    const re0 = randomTensor(rng, [B, N]),
+      im0 = randomTensor(rng, [B, N]);
     const tape = new Tape(referenceBackend, { grad: false });
     const r = scan(tape, cell, x, [re0, im0]);
     const got = r.outputs.toArray();
-    const finalRe = r.final[0].toArray(), finalIm = r.final[1].toArray();
+    const finalRe = r.final[0].toArray(),
+      finalIm = r.final[1].toArray();
     tape.dispose();
 
     const xs = x.toArray();
     for (let b = 0; b < B; b++) {
-      const hRe = re0.toArray().slice(b * N, (b + 1) * N), hIm = im0.toArray().slice(b * N, (b + 1) * N);
+      const hRe = re0.toArray().slice(b * N, (b + 1) * N),
+        hIm = im0.toArray().slice(b * N, (b + 1) * N);
       for (let t = 0; t < TT; t++) {
         const xt = xs.subarray((t * B + b) * I, (t * B + b + 1) * I);
-        const bxRe = affine(p.B_re, null, xt, N, I), bxIm = affine(p.B_im, null, xt, N, I);
+        const bxRe = affine(p.B_re, null, xt, N, I),
+          bxIm = affine(p.B_im, null, xt, N, I);
         for (let j = 0; j < N; j++) {
-          const mod = Math.exp(-Math.exp(p.nu_log[j])), arg = Math.exp(p.theta_log[j]);
-          const lRe = mod * Math.cos(arg), lIm = mod * Math.sin(arg), g = Math.sqrt(1 - mod * mod);
+          const mod = Math.exp(-Math.exp(p.nu_log[j])),
+            arg = Math.exp(p.theta_log[j]);
+          const lRe = mod * Math.cos(arg),
+            lIm = mod * Math.sin(arg),
+            g = Math.sqrt(1 - mod * mod);
           const nRe = lRe * hRe[j] - lIm * hIm[j] + g * bxRe[j];
           const nIm = lRe * hIm[j] + lIm * hRe[j] + g * bxIm[j];
           hRe[j] = nRe;
           hIm[j] = nIm;
         }
         // o = Re(C·h) + D·x, y = W_2·relu(W_1·o + b_1) + b_2
-        const cr = affine(p.C_re, null, hRe, H, N), ci = affine(p.C_im, null, hIm, H, N), dx = affine(p.D, null, xt, H, I);
+        const cr = affine(p.C_re, null, hRe, H, N),
+          ci = affine(p.C_im, null, hIm, H, N),
+          dx = affine(p.D, null, xt, H, I);
         const o = cr.map((v, i) => v - ci[i] + dx[i]);
         const z = affine(p['mlp.0.weight'], p['mlp.0.bias'], o, M, H).map((v) => Math.max(0, v));
         const y = affine(p['mlp.1.weight'], p['mlp.1.bias'], z, H, M);
@@ -161,7 +206,8 @@ describe('LRU: exact semantics', () => {
     const cell = make({ hidden: 3, state: 4 }, 8);
     const rng = new Rng(4);
     const x = randomTensor(rng, [1, B, I]);
-    const re = randomTensor(rng, [B, 4]), im = randomTensor(rng, [B, 4]);
+    const re = randomTensor(rng, [B, 4]),
+      im = randomTensor(rng, [B, 4]);
     const t1 = new Tape(referenceBackend, { grad: false });
     const xp = cell.project(t1, x);
     const ref = cell.step(t1, xp.at(0), [re, im]).map((s) => s.toArray());
@@ -192,8 +238,12 @@ describe('LRU: exact semantics', () => {
 });
 
 describe('LRU many-to-one with padding', () => {
-  it('answers from each sequence\'s last valid step, as if unpadded', () => {
-    const model = new Model({ inputSize: 2, outputSize: 2, target: 'last', cell: { kind: 'lru', hidden: 3 } }, referenceBackend, 4);
+  it("answers from each sequence's last valid step, as if unpadded", () => {
+    const model = new Model(
+      { inputSize: 2, outputSize: 2, target: 'last', cell: { kind: 'lru', hidden: 3 } },
+      referenceBackend,
+      4,
+    );
     const x = Float64Array.from({ length: 4 * 2 }, (_, i) => Math.cos(i));
     const padded = predict(model, { x, T: 4, B: 1, mask: [1, 1, 0, 0] });
     const short = predict(model, { x: x.subarray(0, 4), T: 2, B: 1 });

@@ -12,13 +12,32 @@ describe('recur CLI', () => {
     const r = recur(['tasks', '--json']);
     expect(r.code).toBe(0);
     const tasks = JSON.parse(r.stdout) as { name: string; definition: string; parameters: unknown[] }[];
-    expect(tasks.map((t) => t.name)).toEqual(expect.arrayContaining(['adding', 'copy', 'temporal-order', 'teacher', 'memory', 'chaos', 'mnist', 'text']));
+    expect(tasks.map((t) => t.name)).toEqual(
+      expect.arrayContaining(['adding', 'copy', 'temporal-order', 'teacher', 'memory', 'chaos', 'mnist', 'text']),
+    );
     expect(tasks.every((t) => t.definition.length > 40 && t.parameters.length > 0)).toBe(true);
   });
 
   it('train learns the adding problem, saves the model, and inspect reads it back', () => {
     const model = join(dir, 'gru.safetensors');
-    const r = recur(['train', '--task', 'adding', '--T', '20', '--cell', 'gru', '--hidden', '24', '--steps', '400', '--lr', '0.01', '--out', model, '--json']);
+    const r = recur([
+      'train',
+      '--task',
+      'adding',
+      '--T',
+      '20',
+      '--cell',
+      'gru',
+      '--hidden',
+      '24',
+      '--steps',
+      '400',
+      '--lr',
+      '0.01',
+      '--out',
+      model,
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.status).toBe('completed');
@@ -35,8 +54,28 @@ describe('recur CLI', () => {
 
   it('inspect on a spec: the linear RNN with A = 0.9·I decays by exactly log 0.9 per step; writes an SVG', () => {
     const svg = join(dir, 'linear.svg');
-    const r = recur(['inspect', '--cell', 'vanilla', '--activation', 'identity', '--init', 'identity', '--hidden', '8', '--spectral-norm', '0.9',
-      '--T', '30', '--batch', '4', '--json', '--svg', svg, '--backend', 'reference']);
+    const r = recur([
+      'inspect',
+      '--cell',
+      'vanilla',
+      '--activation',
+      'identity',
+      '--init',
+      'identity',
+      '--hidden',
+      '8',
+      '--spectral-norm',
+      '0.9',
+      '--T',
+      '30',
+      '--batch',
+      '4',
+      '--json',
+      '--svg',
+      svg,
+      '--backend',
+      'reference',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const m = JSON.parse(r.stdout);
     expect(m.gradientThroughTime[0].decayPerStep).toBeCloseTo(Math.log(0.9), 9);

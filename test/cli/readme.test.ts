@@ -9,7 +9,10 @@ import { describe, expect, it } from 'vitest';
 import { ROOT } from './helpers.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-const blocks = [...readme.matchAll(/```\n\$ node (examples\/[\w-]+\.mjs)[^\n]*\n([\s\S]*?)```/g)].map((m) => ({ script: m[1], expected: m[2].trimEnd() }));
+const blocks = [...readme.matchAll(/```\n\$ node (examples\/[\w-]+\.mjs)[^\n]*\n([\s\S]*?)```/g)].map((m) => ({
+  script: m[1],
+  expected: m[2].trimEnd(),
+}));
 
 describe('README examples print what README shows', () => {
   it('README has example blocks', () => expect(blocks.length).toBeGreaterThanOrEqual(4));

@@ -18,7 +18,11 @@ describe('recur study', () => {
   it('npm start (the flagship study, here in its tiny profile) writes a self-contained HTML report with plots and computed findings', () => {
     const out = join(dir, 'flagship');
     // npm start = recur study deep-transition --profile quick; a later --profile wins
-    const r = spawnSync('npm', ['start', '--silent', '--', '--profile', 'tiny', '--out', out, '--workers', '2'], { cwd: ROOT, encoding: 'utf8', timeout: 240_000 });
+    const r = spawnSync('npm', ['start', '--silent', '--', '--profile', 'tiny', '--out', out, '--workers', '2'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 240_000,
+    });
     expect(r.status, r.stderr).toBe(0);
     // 8 probe-only trials, 6 pilot trials, 8 trained trials of which the staircase skips the 4 at T = 8
     expect(r.stdout).toMatch(/22 trials — 0 already done, ran 18 .*; 4 skipped by the staircase/);
@@ -37,7 +41,9 @@ describe('recur study', () => {
 
   it('SIGKILL at random moments, then resume: exactly the trials of an uninterrupted run, same metrics', async () => {
     const study = join(dir, 'kill.yaml');
-    writeFileSync(study, `name: kill
+    writeFileSync(
+      study,
+      `name: kill
 seeds: [1, 2, 3]
 training: { steps: 1000, batchSize: 16, optimizer: { kind: adam, lr: 0.003 }, evalEvery: 250, evalBatches: 1, evalBatchSize: 32 }
 instruments: { gradientThroughTime: { at: [0, 1], batchSize: 8 } }
@@ -45,7 +51,8 @@ tasks: { adding: { kind: adding, T: 30 } }
 models:
   tanh: { cell: { kind: vanilla, hidden: 64 } }
   deep: { cell: { kind: deep, hidden: 64, depth: 1 }, grid: { cell.depth: [2, 3] } }
-`);
+`,
+    );
     const reference = join(dir, 'reference.db');
     const r = recur(['study', study, '--db', reference, '--no-report', '--quiet', '--workers', '2']);
     expect(r.code, r.stderr).toBe(0);
@@ -54,14 +61,19 @@ models:
     let kills = 0;
     for (let attempt = 0; attempt < 5; attempt++) {
       // the whole study takes several seconds: each attempt is killed part-way, at a random moment
-      const res = await recurKilledAfter(['study', study, '--db', killed, '--no-report', '--quiet', '--workers', '2'], 400 + rng.int(1200));
+      const res = await recurKilledAfter(
+        ['study', study, '--db', killed, '--no-report', '--quiet', '--workers', '2'],
+        400 + rng.int(1200),
+      );
       if (res.killed) kills++;
     }
     expect(kills).toBeGreaterThanOrEqual(3);
     const fin = recur(['study', study, '--db', killed, '--no-report', '--json', '--workers', '2']);
     expect(fin.code, fin.stderr).toBe(0);
-    const a = new ResultStore(reference, { readonly: true }), b = new ResultStore(killed, { readonly: true });
-    const ta = a.trials('kill'), tb = b.trials('kill');
+    const a = new ResultStore(reference, { readonly: true }),
+      b = new ResultStore(killed, { readonly: true });
+    const ta = a.trials('kill'),
+      tb = b.trials('kill');
     expect(ta).toHaveLength(9);
     expect(tb.map((t) => t.key).sort()).toEqual(ta.map((t) => t.key).sort());
     for (const t of ta) {

@@ -8,11 +8,19 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  createStepProbe, gradientThroughTime, jacobianProductNorms, lyapunovSpectrum, stepJacobianNorms, transitionBound,
+  createStepProbe,
+  gradientThroughTime,
+  jacobianProductNorms,
+  lyapunovSpectrum,
+  stepJacobianNorms,
+  transitionBound,
 } from '../../src/diagnostics/index.js';
 import { makeBatch, makeModel, mseLast } from './helpers.js';
 
-const H = 8, T = 40, B = 6, slack = 1e-9;
+const H = 8,
+  T = 40,
+  B = 6,
+  slack = 1e-9;
 
 describe('deep transition, L = 1, 2, 4, 8: decay per step, computed consistently', () => {
   for (const L of [1, 2, 4, 8]) {
@@ -22,7 +30,13 @@ describe('deep transition, L = 1, 2, 4, 8: decay per step, computed consistently
       const flow = gradientThroughTime(model, mseLast, batch).cells[0];
       const probe = createStepProbe(model, batch);
       const steps = stepJacobianNorms(probe);
-      const spans: [number, number][] = [[1, T], [10, T], [20, T], [30, T], [T - 1, T]];
+      const spans: [number, number][] = [
+        [1, T],
+        [10, T],
+        [20, T],
+        [30, T],
+        [T - 1, T],
+      ];
       const prod = jacobianProductNorms(probe, { spans: [...spans, [0, T]] });
       const lyap = lyapunovSpectrum(probe, { burnIn: 0 });
       const bound = transitionBound(probe.cell);
@@ -41,10 +55,13 @@ describe('deep transition, L = 1, 2, 4, 8: decay per step, computed consistently
           for (let s = t0 + 1; s <= T; s++) sum += steps.estimates[s - 1].logNorm[b];
           expect(logP).toBeLessThanOrEqual(sum + slack);
         });
-        expect(T * (lyap.perSample as Float64Array[])[b][0]).toBeLessThanOrEqual(prod.estimates[spans.length].logNorm[b] + slack);
+        expect(T * (lyap.perSample as Float64Array[])[b][0]).toBeLessThanOrEqual(
+          prod.estimates[spans.length].logNorm[b] + slack,
+        );
       }
       // the fitted decay rate per step and the growth rate of ‖J_T⋯J_1‖ describe the same decay
-      const rate = flow.fit.slope, growth = prod.meanLogNorm[spans.length] / T;
+      const rate = flow.fit.slope,
+        growth = prod.meanLogNorm[spans.length] / T;
       for (const x of [rate, growth, lyap.exponents[0], ...steps.meanLogNorm]) expect(Number.isFinite(x)).toBe(true);
       expect(Math.abs(rate - growth)).toBeLessThan(0.1 * Math.max(1, Math.abs(rate)));
       expect(rate).toBeLessThanOrEqual(Math.max(...steps.meanLogNorm) + slack);

@@ -9,14 +9,28 @@ import { getBackend } from '../../src/kernels/index.js';
 import { referenceBackend } from '../../src/kernels/reference/index.js';
 import { makeBatch, makeModel, mseLast } from './helpers.js';
 
-const H = 16, T = 60, B = 4;
-const linear = (L: number, a: number) => ({ kind: 'deep', hidden: H, depth: L, variant: 'plain', activation: 'identity', recurrentInit: { kind: 'orthogonal', gain: a } }) as const;
+const H = 16,
+  T = 60,
+  B = 4;
+const linear = (L: number, a: number) =>
+  ({
+    kind: 'deep',
+    hidden: H,
+    depth: L,
+    variant: 'plain',
+    activation: 'identity',
+    recurrentInit: { kind: 'orthogonal', gain: a },
+  }) as const;
 
 describe('gradient decay in the log domain', () => {
-  for (const [name, backend, tol] of [['reference', referenceBackend, 1e-9], ['wasm', getBackend('wasm'), 1e-4]] as const) {
+  for (const [name, backend, tol] of [
+    ['reference', referenceBackend, 1e-9],
+    ['wasm', getBackend('wasm'), 1e-4],
+  ] as const) {
     it(`linear control (${name}): the per-layer rate c(a) equals log a within 1e-3`, () => {
       for (const a of [0.5, 0.9, 1.1, 2]) {
-        const Ls = [1, 2, 4, 8], s: number[] = [];
+        const Ls = [1, 2, 4, 8],
+          s: number[] = [];
         for (const L of Ls) {
           const probe = createStepProbe(makeModel(linear(L, a), 3, backend), makeBatch(T, B));
           const d = gradientDecay(probe);
@@ -51,7 +65,12 @@ describe('gradient decay in the log domain', () => {
     // vectors differ (a random direction vs the loss's own), which matters only over the first few lags
     const lags = Array.from({ length: T - 10 }, (_, i) => 10 + i);
     let tapeSlope = 0;
-    for (let b = 0; b < 8; b++) tapeSlope += fitLine(lags, lags.map((k) => Math.log(flow.perSample[(T - 1 - k) * 8 + b]))).slope / 8;
+    for (let b = 0; b < 8; b++)
+      tapeSlope +=
+        fitLine(
+          lags,
+          lags.map((k) => Math.log(flow.perSample[(T - 1 - k) * 8 + b])),
+        ).slope / 8;
     expect(Math.abs(d.slope - tapeSlope)).toBeLessThan(0.01);
     expect(d.ci[0]).toBeLessThanOrEqual(d.slope);
     expect(d.ci[1]).toBeGreaterThanOrEqual(d.slope);

@@ -6,7 +6,9 @@ import { Rng } from '../../src/tensor/rng.js';
 import { makeBatch, makeModel, maxRel, mseAll, mseLast, scaledIdentity, setRecurrent } from './helpers.js';
 
 describe('gradient through time (reference backend)', () => {
-  const H = 4, T = 30, B = 5;
+  const H = 4,
+    T = 30,
+    B = 5;
 
   it('linear RNN with A = a·I: ‖∂L/∂h_t‖ ∝ a^(T−t), fitted slope = log a', () => {
     for (const a of [0.9, 0.5, 1.1]) {
@@ -46,8 +48,15 @@ describe('gradient through time (reference backend)', () => {
   });
 
   it('statistics over the batch, windows, stacked bidirectional many-to-many models', () => {
-    const model = makeModel({ kind: 'gru', hidden: H }, 3, undefined, { layers: 2, bidirectional: true, target: 'all' });
-    const r = gradientThroughTime(model, mseAll, makeBatch(12, 6, 5, 'all'), { window: [2, 9], quantiles: [0, 0.5, 1] });
+    const model = makeModel({ kind: 'gru', hidden: H }, 3, undefined, {
+      layers: 2,
+      bidirectional: true,
+      target: 'all',
+    });
+    const r = gradientThroughTime(model, mseAll, makeBatch(12, 6, 5, 'all'), {
+      window: [2, 9],
+      quantiles: [0, 0.5, 1],
+    });
     expect(r.cells.map((c) => `${c.layer}.${c.direction}`)).toEqual(['0.fwd', '0.bwd', '1.fwd', '1.bwd']);
     for (const c of r.cells) {
       expect(c.fit.n).toBe(8);

@@ -10,14 +10,20 @@ import type { Batch } from '../../src/tasks/task.js';
 export const I = 3;
 
 /** A one-layer many-to-one model (linear readout) on `backend`. */
-export function makeModel(cell: CellConfig, seed = 1, backend: Backend = referenceBackend, extra: Partial<ModelConfig> = {}): Model {
+export function makeModel(
+  cell: CellConfig,
+  seed = 1,
+  backend: Backend = referenceBackend,
+  extra: Partial<ModelConfig> = {},
+): Model {
   return new Model({ inputSize: I, outputSize: 2, cell, target: 'last', ...extra }, backend, seed);
 }
 
 /** A batch of U[−1, 1) inputs and targets (mse, 'last' or 'all'). */
 export function makeBatch(T: number, B: number, seed = 2, target: 'last' | 'all' = 'last', outputSize = 2): Batch {
   const rng = new Rng(seed);
-  const x = new Float64Array(T * B * I), y = new Float64Array((target === 'all' ? T : 1) * B * outputSize);
+  const x = new Float64Array(T * B * I),
+    y = new Float64Array((target === 'all' ? T : 1) * B * outputSize);
   rng.fillUniform(x, -1, 1);
   rng.fillUniform(y, -1, 1);
   return { T, B, x, y };

@@ -4,16 +4,32 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  compareWithBound, createStepProbe, denseStepJacobians, jacobianProductNorms, stepJacobianNorms, transitionBound,
+  compareWithBound,
+  createStepProbe,
+  denseStepJacobians,
+  jacobianProductNorms,
+  stepJacobianNorms,
+  transitionBound,
   tridiagonalMaxEigenvalue,
 } from '../../src/diagnostics/index.js';
-import { matmul, scaleToSpectralNorm, gaussianMatrix, randomOrthogonal, singularValues, spectralNorm, create, symmetricEigen } from '../../src/linalg/index.js';
+import {
+  matmul,
+  scaleToSpectralNorm,
+  gaussianMatrix,
+  randomOrthogonal,
+  singularValues,
+  spectralNorm,
+  create,
+  symmetricEigen,
+} from '../../src/linalg/index.js';
 import { Tape } from '../../src/autodiff/tape.js';
 import { Rng } from '../../src/tensor/rng.js';
 import type { CellConfig } from '../../src/cells/index.js';
 import { makeBatch, makeModel, maxRel, setRecurrent } from './helpers.js';
 
-const H = 5, T = 6, B = 3;
+const H = 5,
+  T = 6,
+  B = 3;
 const cells: [string, CellConfig][] = [
   ['vanilla tanh', { kind: 'vanilla', hidden: H }],
   ['vanilla relu', { kind: 'vanilla', hidden: H, activation: 'relu' }],
@@ -40,8 +56,10 @@ describe('step Jacobians (reference backend)', () => {
         const hsL = hs[layer];
         const size = model.layers[layer].cells[0].stateSizes[0];
         for (let t = 1; t <= T && hsL.length; t++) {
-          const s = probe.state(t), h = hsL[t - 1].toArray();
-          for (let b = 0; b < B; b++) for (let j = 0; j < size; j++) expect(Math.abs(s[b * probe.D + j] - h[b * size + j])).toBeLessThan(1e-12);
+          const s = probe.state(t),
+            h = hsL[t - 1].toArray();
+          for (let b = 0; b < B; b++)
+            for (let j = 0; j < size; j++) expect(Math.abs(s[b * probe.D + j] - h[b * size + j])).toBeLessThan(1e-12);
         }
         tape.dispose();
         const steps = [1, 3, T];
@@ -63,7 +81,10 @@ describe('step Jacobians (reference backend)', () => {
           const prod = jacobianProductNorms(probe, { spans: [[T - 3, T]], method });
           for (let b = 0; b < B; b++) {
             const P = matmul(all[2].matrices[b], matmul(all[1].matrices[b], all[0].matrices[b]));
-            expect(Math.abs(prod.estimates[0].norm[b] / spectralNorm(P) - 1), `${name} product b=${b} ${method}`).toBeLessThan(1e-6);
+            expect(
+              Math.abs(prod.estimates[0].norm[b] / spectralNorm(P) - 1),
+              `${name} product b=${b} ${method}`,
+            ).toBeLessThan(1e-6);
           }
         }
         probe.dispose();
@@ -85,12 +106,20 @@ describe('step Jacobians (reference backend)', () => {
   });
 
   it('Lanczos on larger states: fewer iterations than D, σ₁ of the dense SVD', () => {
-    for (const cfg of [{ kind: 'lstm', hidden: 24 }, { kind: 'deep', hidden: 40, depth: 2, variant: 'residual' }] as CellConfig[]) {
+    for (const cfg of [
+      { kind: 'lstm', hidden: 24 },
+      { kind: 'deep', hidden: 40, depth: 2, variant: 'residual' },
+    ] as CellConfig[]) {
       const model = makeModel(cfg, 3);
       const probe = createStepProbe(model, makeBatch(4, 2));
       const [d] = denseStepJacobians(probe, { steps: [4] });
       const e = stepJacobianNorms(probe, { steps: [4] }).estimates[0];
-      expect(maxRel(e.norm, d.singularValues.map((sv) => sv[0]))).toBeLessThan(1e-6);
+      expect(
+        maxRel(
+          e.norm,
+          d.singularValues.map((sv) => sv[0]),
+        ),
+      ).toBeLessThan(1e-6);
       expect(e.converged).toBe(true);
       expect(Math.max(...e.iterations)).toBeLessThan(probe.D / 2);
       probe.dispose();
@@ -100,9 +129,16 @@ describe('step Jacobians (reference backend)', () => {
   it('the largest eigenvalue of a symmetric tridiagonal matrix (Sturm bisection)', () => {
     const rng = new Rng(2);
     for (const n of [1, 2, 5, 12]) {
-      const a = Array.from({ length: n }, () => rng.normal()), b = Array.from({ length: n - 1 }, () => rng.normal());
+      const a = Array.from({ length: n }, () => rng.normal()),
+        b = Array.from({ length: n - 1 }, () => rng.normal());
       const M = create(n, n);
-      for (let i = 0; i < n; i++) { M.data[i * n + i] = a[i]; if (i < n - 1) { M.data[i * n + i + 1] = b[i]; M.data[(i + 1) * n + i] = b[i]; } }
+      for (let i = 0; i < n; i++) {
+        M.data[i * n + i] = a[i];
+        if (i < n - 1) {
+          M.data[i * n + i + 1] = b[i];
+          M.data[(i + 1) * n + i] = b[i];
+        }
+      }
       const top = Math.max(...symmetricEigen(M).values);
       expect(Math.abs(tridiagonalMaxEigenvalue(a, b, n) - top)).toBeLessThan(1e-12 * Math.max(1, Math.abs(top)));
     }
@@ -149,25 +185,41 @@ describe('step Jacobians (reference backend)', () => {
     for (let t = 0; t < 40; t += 3) spans.push([t, 40]);
     spans.push([10, 20], [0, 1]);
     const prod = jacobianProductNorms(probe, { spans });
-    const cmp = compareWithBound(bound, spans, prod.estimates.map((e) => Math.max(...e.norm)));
+    const cmp = compareWithBound(
+      bound,
+      spans,
+      prod.estimates.map((e) => Math.max(...e.norm)),
+    );
     expect(cmp.allInside).toBe(true);
     expect(cmp.maxRatio as number).toBeLessThanOrEqual(1);
     for (const r of cmp.rows) expect(r.ratio as number).toBeGreaterThan(0);
-    for (const e of stepJacobianNorms(probe).estimates) for (const s of e.norm) expect(s).toBeLessThanOrEqual(0.9 + 1e-12);
+    for (const e of stepJacobianNorms(probe).estimates)
+      for (const s of e.norm) expect(s).toBeLessThanOrEqual(0.9 + 1e-12);
     probe.dispose();
   });
 
   it('bounds of the deep transitions and the gated cells', () => {
     const plain = transitionBound(makeModel({ kind: 'deep', hidden: 4, depth: 3 }).layers[0].cells[0]);
     expect(plain.norms).toHaveLength(3);
-    expect(plain.perStep).toBeCloseTo(plain.norms.reduce((p, n) => p * n, 1), 12);
+    expect(plain.perStep).toBeCloseTo(
+      plain.norms.reduce((p, n) => p * n, 1),
+      12,
+    );
     expect(plain.bound(5)).toBeCloseTo((plain.perStep as number) ** 5, 12);
-    const shortcut = transitionBound(makeModel({ kind: 'deep', hidden: 4, depth: 2, variant: 'shortcut' }).layers[0].cells[0]);
+    const shortcut = transitionBound(
+      makeModel({ kind: 'deep', hidden: 4, depth: 2, variant: 'shortcut' }).layers[0].cells[0],
+    );
     expect(shortcut.perStep).toBeCloseTo(shortcut.norms[0] * shortcut.norms[1] + (shortcut.shortcutNorm as number), 12);
-    const residual = transitionBound(makeModel({ kind: 'deep', hidden: 4, depth: 2, variant: 'residual' }).layers[0].cells[0]);
+    const residual = transitionBound(
+      makeModel({ kind: 'deep', hidden: 4, depth: 2, variant: 'residual' }).layers[0].cells[0],
+    );
     expect(residual.perStep).toBeCloseTo(1 + residual.norms[0] * residual.norms[1], 12);
-    for (const cfg of [{ kind: 'gru', hidden: 4 }, { kind: 'lstm', hidden: 4 }, { kind: 'deep', hidden: 4, depth: 2, variant: 'highway' },
-      { kind: 'deep', hidden: 4, depth: 2, layerNorm: true }] as CellConfig[]) {
+    for (const cfg of [
+      { kind: 'gru', hidden: 4 },
+      { kind: 'lstm', hidden: 4 },
+      { kind: 'deep', hidden: 4, depth: 2, variant: 'highway' },
+      { kind: 'deep', hidden: 4, depth: 2, layerNorm: true },
+    ] as CellConfig[]) {
       const b = transitionBound(makeModel(cfg).layers[0].cells[0]);
       expect(b.perStep).toBeNull();
       expect(b.bound(3)).toBeNull();

@@ -24,7 +24,10 @@ function checkJvp(fn: Fn, inputs: Tensor[], rng: Rng, eps = 1e-6): void {
   const subsets = [xs.map((_, i) => i), ...(xs.length > 1 ? xs.map((_, i) => [i]) : [])];
   for (const wrt of subsets) {
     const vs = wrt.map((i) => randomTensor(rng, xs[i].shape));
-    tape.jvp(wrt.map((i) => xs[i]), vs);
+    tape.jvp(
+      wrt.map((i) => xs[i]),
+      vs,
+    );
     const ydot = y.tangent;
     expect(ydot, 'output tangent').not.toBeNull();
     const jv = (ydot as Tensor).toArray();
@@ -35,9 +38,11 @@ function checkJvp(fn: Fn, inputs: Tensor[], rng: Rng, eps = 1e-6): void {
       tape.forward();
       return y.toArray();
     };
-    const yp = shift(eps), ym = shift(-eps);
+    const yp = shift(eps),
+      ym = shift(-eps);
     shift(0);
-    let err = 0, scale = 1e-3;
+    let err = 0,
+      scale = 1e-3;
     for (let k = 0; k < jv.length; k++) {
       const fd = (yp[k] - ym[k]) / (2 * eps);
       err = Math.max(err, Math.abs(fd - jv[k]));
@@ -57,8 +62,17 @@ function checkJvp(fn: Fn, inputs: Tensor[], rng: Rng, eps = 1e-6): void {
 describe('Tape.jvp of every composable op (reference backend)', () => {
   const rng = new Rng(7);
   const unaryKinds: [UnaryKind, number, number][] = [
-    ['identity', -2, 2], ['tanh', -2, 2], ['sigmoid', -3, 3], ['relu', -2, 2], ['exp', -1, 1], ['neg', -1, 1],
-    ['square', -2, 2], ['sqrt', 0.2, 2], ['sin', -3, 3], ['cos', -3, 3], ['oneMinus', -1, 1],
+    ['identity', -2, 2],
+    ['tanh', -2, 2],
+    ['sigmoid', -3, 3],
+    ['relu', -2, 2],
+    ['exp', -1, 1],
+    ['neg', -1, 1],
+    ['square', -2, 2],
+    ['sqrt', 0.2, 2],
+    ['sin', -3, 3],
+    ['cos', -3, 3],
+    ['oneMinus', -1, 1],
   ];
   for (const [kind, lo, hi] of unaryKinds) {
     it(`unary ${kind}`, () => {
@@ -69,7 +83,8 @@ describe('Tape.jvp of every composable op (reference backend)', () => {
   }
 
   it('add, sub, mul (also x⊙x), scale', () => {
-    const a = randomTensor(rng, [4, 3]), b = randomTensor(rng, [4, 3]);
+    const a = randomTensor(rng, [4, 3]),
+      b = randomTensor(rng, [4, 3]);
     checkJvp((tp, x, y) => ops.add(tp, x, y), [a, b], rng);
     checkJvp((tp, x, y) => ops.sub(tp, x, y), [a, b], rng);
     checkJvp((tp, x, y) => ops.mul(tp, x, y), [a, b], rng);
@@ -78,7 +93,9 @@ describe('Tape.jvp of every composable op (reference backend)', () => {
   });
 
   it('addRow, mulRow, blend', () => {
-    const x = randomTensor(rng, [5, 4]), row = randomTensor(rng, [4]), y = randomTensor(rng, [5, 4]);
+    const x = randomTensor(rng, [5, 4]),
+      row = randomTensor(rng, [4]),
+      y = randomTensor(rng, [5, 4]);
     const mask = randomMask(rng, 5);
     checkJvp((tp, a, r) => ops.addRow(tp, a, r), [x, row], rng);
     checkJvp((tp, a, r) => ops.mulRow(tp, a, r), [x, row], rng);
@@ -86,18 +103,24 @@ describe('Tape.jvp of every composable op (reference backend)', () => {
   });
 
   it('linear (x, W, bias, addend; leading dims), matmul with every transpose', () => {
-    const x = randomTensor(rng, [2, 3, 4]), w = randomTensor(rng, [5, 4]), bias = randomTensor(rng, [5]);
+    const x = randomTensor(rng, [2, 3, 4]),
+      w = randomTensor(rng, [5, 4]),
+      bias = randomTensor(rng, [5]);
     const add = randomTensor(rng, [2, 3, 5]);
     checkJvp((tp, a, W, b, c) => ops.linear(tp, a, W, b, c), [x, w, bias, add], rng);
     checkJvp((tp, a, W) => ops.linear(tp, a, W), [x, w], rng);
-    for (const transA of [false, true]) for (const transB of [false, true]) {
-      const a = randomTensor(rng, transA ? [4, 3] : [3, 4]), b = randomTensor(rng, transB ? [2, 4] : [4, 2]);
-      checkJvp((tp, p, q) => ops.matmul(tp, p, q, { transA, transB }), [a, b], rng);
-    }
+    for (const transA of [false, true])
+      for (const transB of [false, true]) {
+        const a = randomTensor(rng, transA ? [4, 3] : [3, 4]),
+          b = randomTensor(rng, transB ? [2, 4] : [4, 2]);
+        checkJvp((tp, p, q) => ops.matmul(tp, p, q, { transA, transB }), [a, b], rng);
+      }
   });
 
   it('concat, slice, chunk, stack', () => {
-    const a = randomTensor(rng, [3, 2]), b = randomTensor(rng, [3, 4]), c = randomTensor(rng, [3, 1]);
+    const a = randomTensor(rng, [3, 2]),
+      b = randomTensor(rng, [3, 4]),
+      c = randomTensor(rng, [3, 1]);
     checkJvp((tp, x, y, z) => ops.concat(tp, [x, y, z]), [a, b, c], rng);
     checkJvp((tp, x) => ops.slice(tp, x, 1, 2), [b], rng);
     checkJvp((tp, x) => ops.mul(tp, ...(ops.chunk(tp, x, 2) as [Tensor, Tensor])), [b], rng);
@@ -106,16 +129,20 @@ describe('Tape.jvp of every composable op (reference backend)', () => {
   });
 
   it('layerNorm (x, gain, bias)', () => {
-    const x = randomTensor(rng, [4, 6]), g = randomTensor(rng, [6], 0.5, 1.5), b = randomTensor(rng, [6]);
+    const x = randomTensor(rng, [4, 6]),
+      g = randomTensor(rng, [6], 0.5, 1.5),
+      b = randomTensor(rng, [6]);
     checkJvp((tp, a, gain, bias) => ops.layerNorm(tp, a, gain, bias), [x, g, b], rng);
   });
 
   it('views: a tangent on a time slice of a sequence, and an intermediate input', () => {
-    const x = randomTensor(rng, [3, 2, 4]), w = randomTensor(rng, [4, 4]);
+    const x = randomTensor(rng, [3, 2, 4]),
+      w = randomTensor(rng, [4, 4]);
     checkJvp((tp, seq, W) => ops.tanh(tp, ops.linear(tp, seq.at(1), W)), [x, w], rng);
     const tape = new Tape(be);
     const a = Tensor.zeros(be, [2, 4]).copyFrom(x.at(0)).markGrad();
-    const h = ops.tanh(tape, a), y = ops.scale(tape, h, 2);
+    const h = ops.tanh(tape, a),
+      y = ops.scale(tape, h, 2);
     const v = randomTensor(rng, [2, 4]);
     tape.jvp([h], [v]); // an intermediate input: ẏ = 2v, whatever came before h
     expect(Array.from((y.tangent as Tensor).toArray())).toEqual(Array.from(v.toArray()).map((q) => 2 * q));
@@ -123,7 +150,9 @@ describe('Tape.jvp of every composable op (reference backend)', () => {
   });
 
   it('GRU and LSTM composedStep: forward mode through a whole step', () => {
-    const H = 3, I = 2, B = 2;
+    const H = 3,
+      I = 2,
+      B = 2;
     for (const make of [createGruCell, createLstmCell] as const) {
       const cell = make({ kind: make === createGruCell ? 'gru' : 'lstm', hidden: H } as never, I, be, new Rng(3));
       const gates = make === createGruCell ? 3 : 4;
@@ -134,7 +163,8 @@ describe('Tape.jvp of every composable op (reference backend)', () => {
 
   it('an op without a forward-mode rule on the path is named in the error', () => {
     const tape = new Tape(be);
-    const pre = randomTensor(rng, [2, 8]).markGrad(), c = randomTensor(rng, [2, 2]);
+    const pre = randomTensor(rng, [2, 8]).markGrad(),
+      c = randomTensor(rng, [2, 2]);
     const { h } = ops.lstmPointwise(tape, ops.scale(tape, pre, 1), c);
     expect(() => tape.jvp([pre], [randomTensor(rng, [2, 8])])).toThrow(/op 'lstmPointwise'.*no forward-mode rule/);
     expect(h.tangent).toBeNull();

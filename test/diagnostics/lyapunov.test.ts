@@ -1,7 +1,16 @@
 /** Lyapunov exponents by the QR method: linear maps, the logistic map, and a linear RNN's hidden dynamics. */
 import { describe, expect, it } from 'vitest';
 import { createStepProbe, jacobianProductNorms, lyapunovOfMap, lyapunovSpectrum } from '../../src/diagnostics/index.js';
-import { create, diag, eigenvalues, gaussianMatrix, inverse, matmul, matvec, type Matrix } from '../../src/linalg/index.js';
+import {
+  create,
+  diag,
+  eigenvalues,
+  gaussianMatrix,
+  inverse,
+  matmul,
+  matvec,
+  type Matrix,
+} from '../../src/linalg/index.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { makeBatch, makeModel, setRecurrent } from './helpers.js';
 
@@ -28,7 +37,8 @@ describe('Lyapunov exponents', () => {
   });
 
   it('h ↦ A·h with a rotation (complex pair): top exponent log ρ(A), spectrum log|μ|', () => {
-    const c = Math.cos(0.7), s = Math.sin(0.7);
+    const c = Math.cos(0.7),
+      s = Math.sin(0.7);
     const R = create(3, 3, [0.95 * c, -0.95 * s, 0, 0.95 * s, 0.95 * c, 0, 0, 0, 0.6]);
     const V = gaussianMatrix(3, 3, new Rng(5));
     const A = matmul(matmul(V, R), inverse(V));
@@ -39,7 +49,11 @@ describe('Lyapunov exponents', () => {
   });
 
   it('the logistic map at r = 4: ln 2', () => {
-    const map = { dim: 1, step: (x: Float64Array) => Float64Array.of(4 * x[0] * (1 - x[0])), jacobian: (x: Float64Array) => [4 - 8 * x[0]] };
+    const map = {
+      dim: 1,
+      step: (x: Float64Array) => Float64Array.of(4 * x[0] * (1 - x[0])),
+      jacobian: (x: Float64Array) => [4 - 8 * x[0]],
+    };
     const r = lyapunovOfMap(map, Float64Array.of(0.3141), 200_000, { burnIn: 1000, blocks: 20 });
     expect(Math.abs(r.exponents[0] - Math.LN2)).toBeLessThan(1e-2);
     expect(r.stderrBlocks[0]).toBeLessThan(1e-2);
@@ -54,7 +68,8 @@ describe('Lyapunov exponents', () => {
     const r = lyapunovSpectrum(probe, { k: 4, burnIn: 100 });
     const expected = sortedLogModuli(A);
     r.exponents.forEach((l, i) => expect(Math.abs(l - expected[i])).toBeLessThan(1e-3));
-    for (const p of r.perSample as Float64Array[]) p.forEach((l, i) => expect(Math.abs(l - expected[i])).toBeLessThan(1e-3));
+    for (const p of r.perSample as Float64Array[])
+      p.forEach((l, i) => expect(Math.abs(l - expected[i])).toBeLessThan(1e-3));
     expect((r.stderrSamples as Float64Array)[0]).toBeLessThan(1e-6);
     probe.dispose();
   });

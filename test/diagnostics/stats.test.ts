@@ -4,8 +4,15 @@ import { fitLine, lnGamma, studentTCdf, studentTQuantile, summarize } from '../.
 
 describe('statistics', () => {
   it("Student's t quantiles (tables) and CDF", () => {
-    const table: [number, number, number][] = [[0.975, 1, 12.7062047], [0.975, 2, 4.30265273], [0.975, 10, 2.22813885],
-      [0.975, 30, 2.04227246], [0.995, 5, 4.03214298], [0.9, 3, 1.63774435], [0.975, 1000, 1.96233908]];
+    const table: [number, number, number][] = [
+      [0.975, 1, 12.7062047],
+      [0.975, 2, 4.30265273],
+      [0.975, 10, 2.22813885],
+      [0.975, 30, 2.04227246],
+      [0.995, 5, 4.03214298],
+      [0.9, 3, 1.63774435],
+      [0.975, 1000, 1.96233908],
+    ];
     for (const [p, nu, t] of table) expect(Math.abs(studentTQuantile(p, nu) - t)).toBeLessThan(1e-6 * t);
     expect(studentTQuantile(0.025, 10)).toBeCloseTo(-2.22813885, 7);
     expect(studentTCdf(0, 7)).toBeCloseTo(0.5, 14);
@@ -14,7 +21,8 @@ describe('statistics', () => {
   });
 
   it('least-squares line: exact data, noisy data with the textbook interval', () => {
-    const xs = [0, 1, 2, 3, 4], exact = xs.map((x) => 2 - 0.5 * x);
+    const xs = [0, 1, 2, 3, 4],
+      exact = xs.map((x) => 2 - 0.5 * x);
     const f = fitLine(xs, exact);
     expect(f.slope).toBeCloseTo(-0.5, 14);
     expect(f.intercept).toBeCloseTo(2, 14);

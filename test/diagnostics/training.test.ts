@@ -9,12 +9,21 @@ import { fit, type TrainEvent } from '../../src/train/fit.js';
 describe('training recorder', () => {
   it('records global and per-group norms (undoing clipNorm) and snapshots at chosen steps', () => {
     const task = addingTask({ T: 8 });
-    const model = new Model({ inputSize: 2, outputSize: 1, cell: { kind: 'lstm', hidden: 6 }, target: 'last', layers: 2 }, referenceBackend, 1);
+    const model = new Model(
+      { inputSize: 2, outputSize: 1, cell: { kind: 'lstm', hidden: 6 }, target: 'last', layers: 2 },
+      referenceBackend,
+      1,
+    );
     const rec = createTrainingRecorder(model, task, { snapshotSteps: [0, 9], snapshotBatchSize: 5 });
     const before = rec.snapshot(-1);
     const seen: TrainEvent[] = [];
     const result = fit(model, task, {
-      steps: 10, batchSize: 8, optimizer: { kind: 'sgd', lr: 0.1 }, clipNorm: 1e-3, evalEvery: 100, onEvent: rec.wrap((e) => seen.push(e)),
+      steps: 10,
+      batchSize: 8,
+      optimizer: { kind: 'sgd', lr: 0.1 },
+      clipNorm: 1e-3,
+      evalEvery: 100,
+      onEvent: rec.wrap((e) => seen.push(e)),
     });
     expect(result.steps).toBe(10);
     expect(seen.filter((e) => e.type === 'step')).toHaveLength(10);
@@ -40,9 +49,19 @@ describe('training recorder', () => {
 
   it('groups by parameter', () => {
     const task = addingTask({ T: 4 });
-    const model = new Model({ inputSize: 2, outputSize: 1, cell: { kind: 'vanilla', hidden: 3 }, target: 'last' }, referenceBackend, 2);
+    const model = new Model(
+      { inputSize: 2, outputSize: 1, cell: { kind: 'vanilla', hidden: 3 }, target: 'last' },
+      referenceBackend,
+      2,
+    );
     const rec = createTrainingRecorder(model, task, { group: byParameter, every: 2 });
-    fit(model, task, { steps: 4, batchSize: 4, optimizer: { kind: 'adam', lr: 1e-2 }, evalEvery: 100, onEvent: rec.onEvent });
+    fit(model, task, {
+      steps: 4,
+      batchSize: 4,
+      optimizer: { kind: 'adam', lr: 1e-2 },
+      evalEvery: 100,
+      onEvent: rec.onEvent,
+    });
     expect(rec.history.steps).toEqual([0, 2]);
     expect([...rec.history.groups.keys()]).toEqual(model.namedParameters().map(([n]) => n));
     rec.dispose();

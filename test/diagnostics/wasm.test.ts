@@ -4,14 +4,20 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  createStepProbe, gradientThroughTime, jacobianProductNorms, lyapunovSpectrum, stepJacobianNorms, transitionBound,
+  createStepProbe,
+  gradientThroughTime,
+  jacobianProductNorms,
+  lyapunovSpectrum,
+  stepJacobianNorms,
+  transitionBound,
 } from '../../src/diagnostics/index.js';
 import { getBackend } from '../../src/kernels/index.js';
 import { referenceBackend } from '../../src/kernels/reference/index.js';
 import type { CellConfig } from '../../src/cells/index.js';
 import { makeBatch, makeModel, maxRel, mseLast } from './helpers.js';
 
-const T = 20, B = 4;
+const T = 20,
+  B = 4;
 const cells: [string, CellConfig][] = [
   ['vanilla', { kind: 'vanilla', hidden: 8 }],
   ['gru', { kind: 'gru', hidden: 8 }],
@@ -30,19 +36,31 @@ describe('wasm backend agrees with the reference', () => {
         const flow = gradientThroughTime(model, mseLast, batch).cells[0];
         const probe = createStepProbe(model, batch);
         const steps = stepJacobianNorms(probe, { steps: [1, 10, T] });
-        const prod = jacobianProductNorms(probe, { spans: [[0, T], [10, T], [T - 1, T]] });
+        const prod = jacobianProductNorms(probe, {
+          spans: [
+            [0, T],
+            [10, T],
+            [T - 1, T],
+          ],
+        });
         const lyap = lyapunovSpectrum(probe, { k: 2, burnIn: 2 });
         const bound = transitionBound(probe.cell);
         probe.dispose();
         return { flow, steps, prod, lyap, bound };
       };
-      const ref = run(), w = run(wasm);
+      const ref = run(),
+        w = run(wasm);
       expect(maxRel(w.flow.mean, ref.flow.mean)).toBeLessThan(1e-3);
       expect(Math.abs(w.flow.fit.slope - ref.flow.fit.slope)).toBeLessThan(1e-3);
-      ref.steps.estimates.forEach((e, i) => expect(maxRel(w.steps.estimates[i].norm, e.norm), `σ₁(J_${ref.steps.steps[i]})`).toBeLessThan(1e-3));
-      ref.prod.estimates.forEach((e, i) => expect(maxRel(w.prod.estimates[i].norm, e.norm), `span ${ref.prod.spans[i]}`).toBeLessThan(2e-3));
+      ref.steps.estimates.forEach((e, i) =>
+        expect(maxRel(w.steps.estimates[i].norm, e.norm), `σ₁(J_${ref.steps.steps[i]})`).toBeLessThan(1e-3),
+      );
+      ref.prod.estimates.forEach((e, i) =>
+        expect(maxRel(w.prod.estimates[i].norm, e.norm), `span ${ref.prod.spans[i]}`).toBeLessThan(2e-3),
+      );
       ref.lyap.exponents.forEach((l, i) => expect(Math.abs(w.lyap.exponents[i] - l)).toBeLessThan(1e-3));
-      if (ref.bound.perStep !== null) expect(Math.abs((w.bound.perStep as number) / ref.bound.perStep - 1)).toBeLessThan(1e-5);
+      if (ref.bound.perStep !== null)
+        expect(Math.abs((w.bound.perStep as number) / ref.bound.perStep - 1)).toBeLessThan(1e-5);
       for (const e of w.steps.estimates) expect(e.converged).toBe(true);
     });
   }

@@ -10,8 +10,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export interface FuzzOutcome { i: number; what: string; outcome: 'ok' | 'error' | 'bad'; ms: number; rss: number; message: string }
-export interface FuzzRun { outcomes: FuzzOutcome[]; failures: string[]; counts: Record<string, number>; maxRss: number; seconds: number }
+export interface FuzzOutcome {
+  i: number;
+  what: string;
+  outcome: 'ok' | 'error' | 'bad';
+  ms: number;
+  rss: number;
+  message: string;
+}
+export interface FuzzRun {
+  outcomes: FuzzOutcome[];
+  failures: string[];
+  counts: Record<string, number>;
+  maxRss: number;
+  seconds: number;
+}
 
 const DRIVER = fileURLToPath(new URL('./driver.mjs', import.meta.url));
 
@@ -36,30 +49,56 @@ function rssOf(pid: number): number {
   }
 }
 
-export function runFuzz(kind: 'study' | 'model', options: { seed: number; count: number; heapMb?: number; caseTimeoutMs?: number; rssCapMb?: number }): Promise<FuzzRun> {
+export function runFuzz(
+  kind: 'study' | 'model',
+  options: { seed: number; count: number; heapMb?: number; caseTimeoutMs?: number; rssCapMb?: number },
+): Promise<FuzzRun> {
   const { seed, count, heapMb = 512, caseTimeoutMs = 15_000, rssCapMb = 1536 } = options;
   const dir = mkdtempSync(join(tmpdir(), `recur-fuzz-${kind}-`));
   const t0 = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, DRIVER, kind, String(seed), String(count), dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const outcomes: FuzzOutcome[] = [], failures: string[] = [];
+    const child = spawn(
+      process.execPath,
+      [`--max-old-space-size=${heapMb}`, DRIVER, kind, String(seed), String(count), dir],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const outcomes: FuzzOutcome[] = [],
+      failures: string[] = [];
     let current: { i: number; what: string; since: number } | null = null;
-    let buffered = '', stderr = '', maxRss = 0;
+    let buffered = '',
+      stderr = '',
+      maxRss = 0;
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       buffered += chunk;
       let nl: number;
       while ((nl = buffered.indexOf('\n')) >= 0) {
-        const o = JSON.parse(buffered.slice(0, nl)) as { i: number; start?: string; outcome?: FuzzOutcome['outcome']; ms?: number; rss?: number; message?: string };
+        const o = JSON.parse(buffered.slice(0, nl)) as {
+          i: number;
+          start?: string;
+          outcome?: FuzzOutcome['outcome'];
+          ms?: number;
+          rss?: number;
+          message?: string;
+        };
         buffered = buffered.slice(nl + 1);
         if (o.start !== undefined) current = { i: o.i, what: o.start, since: Date.now() };
         else if (current) {
-          outcomes.push({ i: o.i, what: current.what, outcome: o.outcome!, ms: o.ms!, rss: o.rss!, message: o.message ?? '' });
+          outcomes.push({
+            i: o.i,
+            what: current.what,
+            outcome: o.outcome!,
+            ms: o.ms!,
+            rss: o.rss!,
+            message: o.message ?? '',
+          });
           if (o.outcome === 'bad') failures.push(`case ${o.i} (${current.what}): unclean failure: ${o.message}`);
           current = null;
         }
       }
     });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr = (stderr + chunk).slice(-2000); });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr = (stderr + chunk).slice(-2000);
+    });
     const kill = (why: string): void => {
       failures.push(`case ${current?.i ?? '?'} (${current?.what ?? 'between cases'}): ${why}`);
       child.kill('SIGKILL');
@@ -68,12 +107,17 @@ export function runFuzz(kind: 'study' | 'model', options: { seed: number; count:
       const rss = rssOf(child.pid!);
       maxRss = Math.max(maxRss, rss);
       if (rss > rssCapMb) kill(`resident memory ${rss.toFixed(0)} MB, over the cap of ${rssCapMb} MB`);
-      else if (current && Date.now() - current.since > caseTimeoutMs) kill(`still running after ${caseTimeoutMs} ms (hang?)`);
+      else if (current && Date.now() - current.since > caseTimeoutMs)
+        kill(`still running after ${caseTimeoutMs} ms (hang?)`);
     }, 100);
     child.on('exit', (code, signal) => {
       clearInterval(watch);
-      if ((code !== 0 || signal) && !failures.length) failures.push(`driver died (code ${code}, signal ${signal}) during case ${current?.i ?? '?'} (${current?.what ?? '-'}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
-      if (!failures.length && outcomes.length !== count) failures.push(`driver reported ${outcomes.length} of ${count} cases`);
+      if ((code !== 0 || signal) && !failures.length)
+        failures.push(
+          `driver died (code ${code}, signal ${signal}) during case ${current?.i ?? '?'} (${current?.what ?? '-'}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`,
+        );
+      if (!failures.length && outcomes.length !== count)
+        failures.push(`driver reported ${outcomes.length} of ${count} cases`);
       const counts: Record<string, number> = { ok: 0, error: 0, bad: 0 };
       for (const o of outcomes) counts[o.outcome]++;
       resolve({ outcomes, failures, counts, maxRss, seconds: (Date.now() - t0) / 1000 });

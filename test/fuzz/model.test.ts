@@ -10,11 +10,17 @@ import { fuzzCount, fuzzSeed, runFuzz } from './harness.js';
 
 describe('fuzz: model files', () => {
   const count = fuzzCount(300);
-  it(`${count} corrupted model files: each loads or is refused cleanly, bounded in time and memory`, async () => {
-    const run = await runFuzz('model', { seed: fuzzSeed(), count, heapMb: 256, rssCapMb: 768 });
-    console.log(`model fuzz: ${count} cases in ${run.seconds.toFixed(1)} s: ${run.counts.ok} loaded, ${run.counts.error} refused, ${run.counts.bad} unclean; peak RSS ${run.maxRss.toFixed(0)} MB`);
-    expect(run.failures).toEqual([]);
-    expect(run.counts.error).toBeGreaterThan(count / 2);
-    expect(run.counts.ok).toBeGreaterThan(0);
-  }, 30_000 + 500 * count);
+  it(
+    `${count} corrupted model files: each loads or is refused cleanly, bounded in time and memory`,
+    async () => {
+      const run = await runFuzz('model', { seed: fuzzSeed(), count, heapMb: 256, rssCapMb: 768 });
+      console.log(
+        `model fuzz: ${count} cases in ${run.seconds.toFixed(1)} s: ${run.counts.ok} loaded, ${run.counts.error} refused, ${run.counts.bad} unclean; peak RSS ${run.maxRss.toFixed(0)} MB`,
+      );
+      expect(run.failures).toEqual([]);
+      expect(run.counts.error).toBeGreaterThan(count / 2);
+      expect(run.counts.ok).toBeGreaterThan(0);
+    },
+    30_000 + 500 * count,
+  );
 });

@@ -10,11 +10,17 @@ import { fuzzCount, fuzzSeed, runFuzz } from './harness.js';
 
 describe('fuzz: study files', () => {
   const count = fuzzCount(200);
-  it(`${count} mutated study files: each accepted or refused cleanly, bounded in time and memory`, async () => {
-    const run = await runFuzz('study', { seed: fuzzSeed(), count });
-    console.log(`study fuzz: ${count} cases in ${run.seconds.toFixed(1)} s: ${run.counts.ok} accepted, ${run.counts.error} refused, ${run.counts.bad} unclean; peak RSS ${run.maxRss.toFixed(0)} MB`);
-    expect(run.failures).toEqual([]);
-    expect(run.counts.error).toBeGreaterThan(count / 2);
-    expect(run.counts.ok).toBeGreaterThan(0);
-  }, 30_000 + 1_500 * count);
+  it(
+    `${count} mutated study files: each accepted or refused cleanly, bounded in time and memory`,
+    async () => {
+      const run = await runFuzz('study', { seed: fuzzSeed(), count });
+      console.log(
+        `study fuzz: ${count} cases in ${run.seconds.toFixed(1)} s: ${run.counts.ok} accepted, ${run.counts.error} refused, ${run.counts.bad} unclean; peak RSS ${run.maxRss.toFixed(0)} MB`,
+      );
+      expect(run.failures).toEqual([]);
+      expect(run.counts.error).toBeGreaterThan(count / 2);
+      expect(run.counts.ok).toBeGreaterThan(0);
+    },
+    30_000 + 1_500 * count,
+  );
 });

@@ -10,7 +10,9 @@ import { Tensor } from '../../src/tensor/tensor.js';
 import { randomLabels, randomTensor } from './random.js';
 
 /** Sequence length, batch and input size of every model gradient check. */
-export const T = 4, B = 3, I = 3;
+export const T = 4,
+  B = 3,
+  I = 3;
 
 /** A [T, B] mask with sequence lengths 4, 2, 3 (right padding). */
 export function lengthsMask(): Tensor {
@@ -30,10 +32,18 @@ export function checkModelGradients(config: ModelConfig, opts: { mask?: boolean;
   const x = randomTensor(rng, [T, B, I]).markGrad();
   const mask = opts.mask ? lengthsMask() : null;
   const rows = config.target === 'all' ? T * B : B;
-  const target = opts.xent ? randomLabels(rng, rows, config.outputSize) : randomTensor(rng, config.target === 'all' ? [T, B, config.outputSize] : [B, config.outputSize]);
+  const target = opts.xent
+    ? randomLabels(rng, rows, config.outputSize)
+    : randomTensor(rng, config.target === 'all' ? [T, B, config.outputSize] : [B, config.outputSize]);
   const fn = (tape: Tape): Tensor => {
     const { y } = model.forward(tape, x, { mask });
-    if (opts.xent) return softmaxCrossEntropy(tape, y.reshape([rows, config.outputSize]), target, config.target === 'all' && mask ? mask.reshape([rows]) : null);
+    if (opts.xent)
+      return softmaxCrossEntropy(
+        tape,
+        y.reshape([rows, config.outputSize]),
+        target,
+        config.target === 'all' && mask ? mask.reshape([rows]) : null,
+      );
     return mse(tape, y, target);
   };
   const r = gradcheckInPlace(fn, [...model.parameters(), x]);

@@ -1,6 +1,6 @@
 import { referenceBackend } from '../../src/kernels/reference/index.js';
 import type { Backend } from '../../src/kernels/backend.js';
-import { Rng } from '../../src/tensor/rng.js';
+import type { Rng } from '../../src/tensor/rng.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { shapeSize, type Shape } from '../../src/tensor/shape.js';
 
@@ -13,7 +13,11 @@ export function randomTensor(rng: Rng, shape: Shape, lo = -1, hi = 1, backend: B
 
 /** Class labels in [0, c) as a float tensor. */
 export function randomLabels(rng: Rng, m: number, c: number, backend: Backend = referenceBackend): Tensor {
-  return Tensor.from(backend, [m], Array.from({ length: m }, () => rng.int(c)));
+  return Tensor.from(
+    backend,
+    [m],
+    Array.from({ length: m }, () => rng.int(c)),
+  );
 }
 
 /** A 0/1 mask with at least one 1. */

@@ -13,8 +13,17 @@ import { predict } from '../../src/models/infer.js';
 import { Rng } from '../../src/tensor/rng.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'recur-model-'));
-const config: ModelConfig = { inputSize: 3, outputSize: 2, target: 'last', layers: 2, bidirectional: true, cell: { kind: 'gru', hidden: 5 }, readout: { hidden: [4] } };
-const T = 4, B = 2;
+const config: ModelConfig = {
+  inputSize: 3,
+  outputSize: 2,
+  target: 'last',
+  layers: 2,
+  bidirectional: true,
+  cell: { kind: 'gru', hidden: 5 },
+  readout: { hidden: [4] },
+};
+const T = 4,
+  B = 2;
 const x = new Float64Array(T * B * 3).map((_, i) => Math.sin(i));
 
 describe('model files', () => {
@@ -28,7 +37,8 @@ describe('model files', () => {
       const { model: loaded, metadata } = loadModel(path, backend);
       expect(metadata.note).toBe('hello');
       expect(loaded.config).toEqual(config);
-      const a = predict(model, { x, T, B }), b = predict(loaded, { x, T, B });
+      const a = predict(model, { x, T, B }),
+        b = predict(loaded, { x, T, B });
       expect(Array.from(b.y)).toEqual(Array.from(a.y));
       expect(Array.from(b.sequence)).toEqual(Array.from(a.sequence));
     });
@@ -64,20 +74,31 @@ describe('model files', () => {
     saveModel(bad, other);
     const text = readFileSync(bad);
     const hl = Number(text.readBigUInt64LE(0));
-    const h2 = text.subarray(8, 8 + hl).toString('utf8').replace('\\"hidden\\":6', '\\"hidden\\":5');
+    const h2 = text
+      .subarray(8, 8 + hl)
+      .toString('utf8')
+      .replace('\\"hidden\\":6', '\\"hidden\\":5');
     writeFileSync(bad, Buffer.concat([text.subarray(0, 8), Buffer.from(h2), text.subarray(8 + hl)]));
     expect(() => loadModel(bad, referenceBackend)).toThrow(/implies \d+ parameters, the file holds \d+/); // refused before the model is built
     expect(() => loadModel(join(dir, 'missing.safetensors'), referenceBackend)).toThrow(/missing\.safetensors/);
   });
 
   it('PyTorch state dicts: round trip, and shape mismatches name the tensor', () => {
-    const lstm: ModelConfig = { inputSize: 3, outputSize: 1, target: 'all', layers: 2, cell: { kind: 'lstm', hidden: 4 } };
-    const a = new Model(lstm, referenceBackend, 1), b = new Model(lstm, referenceBackend, 2);
+    const lstm: ModelConfig = {
+      inputSize: 3,
+      outputSize: 1,
+      target: 'all',
+      layers: 2,
+      cell: { kind: 'lstm', hidden: 4 },
+    };
+    const a = new Model(lstm, referenceBackend, 1),
+      b = new Model(lstm, referenceBackend, 2);
     const dict = toTorchStateDict(a);
     expect(Object.keys(dict)).toContain('weight_hh_l1');
     loadTorchStateDict(b, dict);
     // PyTorch stores float32: the float64 model's weights come back rounded to float32
-    const ya = predict(a, { x, T, B }).y, yb = predict(b, { x, T, B }).y;
+    const ya = predict(a, { x, T, B }).y,
+      yb = predict(b, { x, T, B }).y;
     ya.forEach((v, i) => expect(yb[i]).toBeCloseTo(v, 6));
     expect(toTorchStateDict(b)).toEqual(dict);
     const wrong = { ...dict, weight_hh_l1: { ...dict.weight_hh_l1, shape: [16, 5], data: new Float32Array(80) } };
@@ -86,6 +107,10 @@ describe('model files', () => {
     expect(() => loadTorchStateDict(b, missing)).toThrow('missing tensor "weight_ih_l0"');
     const extra = { ...dict, weight_ih_l2: dict.weight_ih_l1 };
     expect(() => loadTorchStateDict(b, extra)).toThrow(/not used by this model: weight_ih_l2/);
-    expect(() => toTorchStateDict(new Model({ ...lstm, cell: { kind: 'vanilla', hidden: 3, activation: 'sigmoid' } }, referenceBackend))).toThrow(/nn\.RNN/);
+    expect(() =>
+      toTorchStateDict(
+        new Model({ ...lstm, cell: { kind: 'vanilla', hidden: 3, activation: 'sigmoid' } }, referenceBackend),
+      ),
+    ).toThrow(/nn\.RNN/);
   });
 });

@@ -31,28 +31,60 @@ function withMetadata(name: string, edit: (meta: Record<string, string>) => void
   writeFileSync(path, Buffer.concat([len, h, bytes.subarray(8 + n)]));
   return path;
 }
-const withConfig = (name: string, c: unknown) => withMetadata(name, (m) => { m.config = JSON.stringify(c); });
+const withConfig = (name: string, c: unknown) =>
+  withMetadata(name, (m) => {
+    m.config = JSON.stringify(c);
+  });
 
 describe('safe model loading', () => {
   it('a config implying a huge model is refused before it is built', () => {
     const p = withConfig('h.safetensors', { ...config, cell: { kind: 'vanilla', hidden: 12000 } });
-    expect(() => loadModel(p, referenceBackend)).toThrow(/h\.safetensors: the config in the header \(vanilla, hidden 12000, 1 layer\(s\)\) implies 144060001 parameters, the file holds 37/);
-    expect(() => loadModel(withConfig('l.safetensors', { ...config, layers: 1e6 }), referenceBackend)).toThrow(/l\.safetensors: invalid model config in the header: config: layers: Too big/);
+    expect(() => loadModel(p, referenceBackend)).toThrow(
+      /h\.safetensors: the config in the header \(vanilla, hidden 12000, 1 layer\(s\)\) implies 144060001 parameters, the file holds 37/,
+    );
+    expect(() => loadModel(withConfig('l.safetensors', { ...config, layers: 1e6 }), referenceBackend)).toThrow(
+      /l\.safetensors: invalid model config in the header: config: layers: Too big/,
+    );
   });
 
   it('the header config is validated with the model schema', () => {
-    expect(() => loadModel(withConfig('a.safetensors', { ...config, cell: { ...config.cell, activation: 'bogus' } }), referenceBackend)).toThrow(/a\.safetensors: invalid model config in the header: config: cell\.activation/);
-    expect(() => loadModel(withConfig('d.safetensors', { ...config, dropout: 5 }), referenceBackend)).toThrow(/d\.safetensors: .*dropout/);
-    expect(() => loadModel(withConfig('u.safetensors', { ...config, extra: 1 }), referenceBackend)).toThrow(/u\.safetensors: .*Unrecognized key.*extra/);
-    expect(() => loadModel(withMetadata('v.safetensors', (m) => { m.version = '999'; }), referenceBackend)).toThrow(/v\.safetensors: model file version "999", this recur reads version 1/);
-    expect(() => loadModel(withMetadata('n.safetensors', (m) => { m.config = `{"a":${'['.repeat(5000)}${']'.repeat(5000)}}`; }), referenceBackend)).toThrow(/n\.safetensors: the model config in the header nests too deeply/);
+    expect(() =>
+      loadModel(
+        withConfig('a.safetensors', { ...config, cell: { ...config.cell, activation: 'bogus' } }),
+        referenceBackend,
+      ),
+    ).toThrow(/a\.safetensors: invalid model config in the header: config: cell\.activation/);
+    expect(() => loadModel(withConfig('d.safetensors', { ...config, dropout: 5 }), referenceBackend)).toThrow(
+      /d\.safetensors: .*dropout/,
+    );
+    expect(() => loadModel(withConfig('u.safetensors', { ...config, extra: 1 }), referenceBackend)).toThrow(
+      /u\.safetensors: .*Unrecognized key.*extra/,
+    );
+    expect(() =>
+      loadModel(
+        withMetadata('v.safetensors', (m) => {
+          m.version = '999';
+        }),
+        referenceBackend,
+      ),
+    ).toThrow(/v\.safetensors: model file version "999", this recur reads version 1/);
+    expect(() =>
+      loadModel(
+        withMetadata('n.safetensors', (m) => {
+          m.config = `{"a":${'['.repeat(5000)}${']'.repeat(5000)}}`;
+        }),
+        referenceBackend,
+      ),
+    ).toThrow(/n\.safetensors: the model config in the header nests too deeply/);
   });
 
   it('hostile headers and special files fail with the file named', () => {
     const h = Buffer.from(`${'['.repeat(100_000)}${']'.repeat(100_000)}`);
     const len = Buffer.alloc(8);
     len.writeBigUInt64LE(BigInt(h.length));
-    expect(() => decodeSafetensors(Buffer.concat([len, h]), 'deep.safetensors')).toThrow(/^deep\.safetensors: header nests arrays\/objects more than 16 levels deep$/);
+    expect(() => decodeSafetensors(Buffer.concat([len, h]), 'deep.safetensors')).toThrow(
+      /^deep\.safetensors: header nests arrays\/objects more than 16 levels deep$/,
+    );
     const fifo = join(dir, 'fifo.safetensors');
     execFileSync('mkfifo', [fifo]);
     expect(() => loadModel(fifo, referenceBackend)).toThrow(/fifo\.safetensors: not a regular file \(a FIFO\)/);

@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  decodeSafetensors, encodeSafetensors, readSafetensorsFile, requireTensor, writeSafetensorsFile, type SafeTensor,
+  decodeSafetensors,
+  encodeSafetensors,
+  readSafetensorsFile,
+  requireTensor,
+  writeSafetensorsFile,
+  type SafeTensor,
 } from '../../src/io/safetensors.js';
 import { writeFileAtomic } from '../../src/io/atomic.js';
 
@@ -25,7 +30,11 @@ const bytesOf = (a: ArrayBufferView): Uint8Array => new Uint8Array(a.buffer, a.b
 function sample(): Record<string, SafeTensor> {
   const nanWithPayload = new Float32Array(new Uint32Array([0x7fc01234]).buffer)[0];
   return {
-    weight_hh_l0: { dtype: 'F32', shape: [4, 3], data: Float32Array.from([1, -0, Infinity, -Infinity, 1e-45, 3.4e38, 0.1, nanWithPayload, 2, 3, 4, 5]) },
+    weight_hh_l0: {
+      dtype: 'F32',
+      shape: [4, 3],
+      data: Float32Array.from([1, -0, Infinity, -Infinity, 1e-45, 3.4e38, 0.1, nanWithPayload, 2, 3, 4, 5]),
+    },
     f64: { dtype: 'F64', shape: [3], data: Float64Array.from([Math.PI, -Number.MIN_VALUE, Number.MAX_VALUE]) },
     i32: { dtype: 'I32', shape: [2, 1], data: Int32Array.from([-(2 ** 31), 2 ** 31 - 1]) },
     i64: { dtype: 'I64', shape: [2], data: BigInt64Array.from([-(2n ** 63n), 2n ** 63n - 1n]) },
@@ -81,12 +90,15 @@ describe('encode/decode round trip', () => {
   });
 
   it('writes no __metadata__ when none is given, and handles a tensor named __proto__ safely', () => {
-    const tensors: Record<string, SafeTensor> = { ['__proto__']: { dtype: 'F32', shape: [1], data: Float32Array.from([2]) } };
+    const tensors: Record<string, SafeTensor> = {
+      ['__proto__']: { dtype: 'F32', shape: [1], data: Float32Array.from([2]) },
+    };
     expect(Object.keys(tensors)).toEqual(['__proto__']);
     const bytes = encodeSafetensors(tensors);
     expect(new TextDecoder().decode(bytes)).not.toContain('__metadata__');
     const file = decodeSafetensors(bytes);
     expect(Object.keys(file.tensors)).toEqual(['__proto__']);
+    // biome-ignore lint/complexity/useLiteralKeys lint/suspicious/noProto: a tensor named __proto__ is what this test is about
     expect(Array.from(file.tensors['__proto__'].data as Float32Array)).toEqual([2]);
     expect(Object.keys(file.metadata)).toEqual([]);
   });
@@ -95,12 +107,27 @@ describe('encode/decode round trip', () => {
     const f16 = Uint16Array.from([0x3c00, 0xc000, 0x0001, 0x7bff, 0x7c00, 0xfc00, 0x8000, 0x3555]);
     const bf16 = Uint16Array.from([0x3f80, 0xc049, 0x7f80]);
     const data = new Uint8Array([...bytesOf(f16), ...bytesOf(bf16)]);
-    const file = decodeSafetensors(rawFile({
-      a: { dtype: 'F16', shape: [8], data_offsets: [0, 16] }, b: { dtype: 'BF16', shape: [3], data_offsets: [16, 22] },
-    }, data));
+    const file = decodeSafetensors(
+      rawFile(
+        {
+          a: { dtype: 'F16', shape: [8], data_offsets: [0, 16] },
+          b: { dtype: 'BF16', shape: [3], data_offsets: [16, 22] },
+        },
+        data,
+      ),
+    );
     expect(file.tensors.a.dtype).toBe('F32');
     expect(file.tensors.a.storedDtype).toBe('F16');
-    expect(Array.from(file.tensors.a.data as Float32Array)).toEqual([1, -2, 2 ** -24, 65504, Infinity, -Infinity, -0, Math.fround(0.333251953125)]);
+    expect(Array.from(file.tensors.a.data as Float32Array)).toEqual([
+      1,
+      -2,
+      2 ** -24,
+      65504,
+      Infinity,
+      -Infinity,
+      -0,
+      Math.fround(0.333251953125),
+    ]);
     expect(Array.from(file.tensors.b.data as Float32Array)).toEqual([1, -3.140625, Infinity]);
   });
 
@@ -119,7 +146,10 @@ describe('encode rejects invalid tensors', () => {
     [{ __metadata__: f32([1], 1) }, 'reserved'],
     [{ x: f32([2, 2], 3) }, 'tensor "x": shape [2,2] has 4 elements, data has 3'],
     [{ x: f32([-1], 1) }, 'non-negative integers'],
-    [{ x: { dtype: 'F64', shape: [1], data: new Float32Array(1) } }, 'dtype F64 needs a Float64Array, got Float32Array'],
+    [
+      { x: { dtype: 'F64', shape: [1], data: new Float32Array(1) } },
+      'dtype F64 needs a Float64Array, got Float32Array',
+    ],
     [{ x: { dtype: 'F16', shape: [1], data: new Float32Array(1) } }, 'cannot write dtype "F16"'],
   ])('%#: %s', (tensors, message) => {
     expect(() => encodeSafetensors(tensors as Record<string, SafeTensor>)).toThrow(message);
@@ -130,7 +160,9 @@ describe('encode rejects invalid tensors', () => {
 });
 
 describe('decode rejects hostile input with an Error naming the problem', () => {
-  const f32 = (name: string, shape: unknown, offsets: unknown, dtype: unknown = 'F32') => ({ [name]: { dtype, shape, data_offsets: offsets } });
+  const f32 = (name: string, shape: unknown, offsets: unknown, dtype: unknown = 'F32') => ({
+    [name]: { dtype, shape, data_offsets: offsets },
+  });
   const huge = new Uint8Array(16);
   new DataView(huge.buffer).setBigUint64(0, 2n ** 63n, true);
   const longer = rawFile('{}');
@@ -145,27 +177,83 @@ describe('decode rejects hostile input with an Error naming the problem', () => 
     ['byte order mark', rawFile('\ufeff{}'), 'header is not valid JSON'],
     ['header an array', rawFile('[1,2]'), 'header must be a JSON object, got [1,2]'],
     ['header null', rawFile('null'), 'header must be a JSON object, got null'],
-    ['entry not an object', rawFile({ w: 3 }), 'tensor "w": expected an object with dtype, shape and data_offsets, got 3'],
+    [
+      'entry not an object',
+      rawFile({ w: 3 }),
+      'tensor "w": expected an object with dtype, shape and data_offsets, got 3',
+    ],
     ['unknown dtype', rawFile(f32('w', [1], [0, 4], 'Q8'), new Uint8Array(4)), 'tensor "w": unsupported dtype "Q8"'],
     ['prototype dtype', rawFile(f32('w', [1], [0, 4], 'toString'), new Uint8Array(4)), 'unsupported dtype "toString"'],
-    ['dtype not a string', rawFile(f32('w', [1], [0, 4], 4), new Uint8Array(4)), 'tensor "w": dtype must be a string, got 4'],
-    ['missing dtype', rawFile({ w: { shape: [1], data_offsets: [0, 4] } }, new Uint8Array(4)), 'dtype must be a string, got nothing'],
-    ['shape not an array', rawFile(f32('w', 4, [0, 4]), new Uint8Array(4)), 'tensor "w": shape must be an array of non-negative integers, got 4'],
-    ['negative dimension', rawFile(f32('w', [2, -2], [0, 16]), new Uint8Array(16)), 'tensor "w": shape [2,-2] has invalid dimension -2 at index 1'],
+    [
+      'dtype not a string',
+      rawFile(f32('w', [1], [0, 4], 4), new Uint8Array(4)),
+      'tensor "w": dtype must be a string, got 4',
+    ],
+    [
+      'missing dtype',
+      rawFile({ w: { shape: [1], data_offsets: [0, 4] } }, new Uint8Array(4)),
+      'dtype must be a string, got nothing',
+    ],
+    [
+      'shape not an array',
+      rawFile(f32('w', 4, [0, 4]), new Uint8Array(4)),
+      'tensor "w": shape must be an array of non-negative integers, got 4',
+    ],
+    [
+      'negative dimension',
+      rawFile(f32('w', [2, -2], [0, 16]), new Uint8Array(16)),
+      'tensor "w": shape [2,-2] has invalid dimension -2 at index 1',
+    ],
     ['fractional dimension', rawFile(f32('w', [1.5], [0, 4]), new Uint8Array(4)), 'invalid dimension 1.5 at index 0'],
     ['string dimension', rawFile(f32('w', ['2'], [0, 8]), new Uint8Array(8)), 'invalid dimension "2"'],
-    ['overflowing shape', rawFile(f32('w', [2 ** 50, 2 ** 50, 2 ** 50], [0, 4]), new Uint8Array(4)), /needs \d+ bytes \(F32\), data_offsets give 4/],
-    ['offsets not an array', rawFile(f32('w', [1], '0-4'), new Uint8Array(4)), 'tensor "w": data_offsets must be [begin, end]'],
+    [
+      'overflowing shape',
+      rawFile(f32('w', [2 ** 50, 2 ** 50, 2 ** 50], [0, 4]), new Uint8Array(4)),
+      /needs \d+ bytes \(F32\), data_offsets give 4/,
+    ],
+    [
+      'offsets not an array',
+      rawFile(f32('w', [1], '0-4'), new Uint8Array(4)),
+      'tensor "w": data_offsets must be [begin, end]',
+    ],
     ['three offsets', rawFile(f32('w', [1], [0, 4, 8]), new Uint8Array(4)), 'got [0,4,8]'],
     ['negative offset', rawFile(f32('w', [1], [-4, 0]), new Uint8Array(4)), 'data_offsets must be [begin, end]'],
     ['begin after end', rawFile(f32('w', [1], [4, 0]), new Uint8Array(4)), 'data_offsets must be [begin, end]'],
-    ['offset past the buffer', rawFile(f32('w', [3], [0, 12]), new Uint8Array(8)), 'tensor "w": data_offsets [0,12] reach past the end of the 8-byte data buffer'],
-    ['size mismatch', rawFile(f32('weight_hh_l0', [4, 3], [0, 40]), new Uint8Array(40)), 'tensor "weight_hh_l0": shape [4,3] needs 48 bytes (F32), data_offsets give 40'],
-    ['overlap', rawFile({ ...f32('a', [2], [0, 8]), ...f32('b', [2], [4, 12]) }, new Uint8Array(12)), 'tensor "b": data_offsets [4,12] overlap tensor "a" [0,8]'],
-    ['gap', rawFile({ ...f32('a', [1], [0, 4]), ...f32('b', [1], [8, 12]) }, new Uint8Array(12)), 'tensor "b": data_offsets [8,12] leave bytes 4..8 of the buffer unused'],
-    ['trailing bytes', rawFile(f32('a', [1], [0, 4]), new Uint8Array(9)), 'data buffer has 9 bytes but the tensors cover only 4 (5 trailing bytes)'],
-    ['metadata not an object', rawFile({ __metadata__: ['x'] }), '__metadata__ must be an object of strings, got ["x"]'],
-    ['metadata value not a string', rawFile({ __metadata__: { epoch: 3 } }), '__metadata__ value for "epoch" must be a string, got 3'],
+    [
+      'offset past the buffer',
+      rawFile(f32('w', [3], [0, 12]), new Uint8Array(8)),
+      'tensor "w": data_offsets [0,12] reach past the end of the 8-byte data buffer',
+    ],
+    [
+      'size mismatch',
+      rawFile(f32('weight_hh_l0', [4, 3], [0, 40]), new Uint8Array(40)),
+      'tensor "weight_hh_l0": shape [4,3] needs 48 bytes (F32), data_offsets give 40',
+    ],
+    [
+      'overlap',
+      rawFile({ ...f32('a', [2], [0, 8]), ...f32('b', [2], [4, 12]) }, new Uint8Array(12)),
+      'tensor "b": data_offsets [4,12] overlap tensor "a" [0,8]',
+    ],
+    [
+      'gap',
+      rawFile({ ...f32('a', [1], [0, 4]), ...f32('b', [1], [8, 12]) }, new Uint8Array(12)),
+      'tensor "b": data_offsets [8,12] leave bytes 4..8 of the buffer unused',
+    ],
+    [
+      'trailing bytes',
+      rawFile(f32('a', [1], [0, 4]), new Uint8Array(9)),
+      'data buffer has 9 bytes but the tensors cover only 4 (5 trailing bytes)',
+    ],
+    [
+      'metadata not an object',
+      rawFile({ __metadata__: ['x'] }),
+      '__metadata__ must be an object of strings, got ["x"]',
+    ],
+    [
+      'metadata value not a string',
+      rawFile({ __metadata__: { epoch: 3 } }),
+      '__metadata__ value for "epoch" must be a string, got 3',
+    ],
   ];
   it.each(cases)('%s', (_label, bytes, message) => {
     let error: unknown;
@@ -181,7 +269,16 @@ describe('decode rejects hostile input with an Error naming the problem', () => 
   });
 
   it('accepts a null __metadata__ and zero-size tensors sharing an offset', () => {
-    const file = decodeSafetensors(rawFile({ __metadata__: null, e: { dtype: 'F32', shape: [0], data_offsets: [0, 0] }, a: { dtype: 'I32', shape: [1], data_offsets: [0, 4] } }, new Uint8Array(4)));
+    const file = decodeSafetensors(
+      rawFile(
+        {
+          __metadata__: null,
+          e: { dtype: 'F32', shape: [0], data_offsets: [0, 0] },
+          a: { dtype: 'I32', shape: [1], data_offsets: [0, 4] },
+        },
+        new Uint8Array(4),
+      ),
+    );
     expect(Object.keys(file.tensors).sort()).toEqual(['a', 'e']);
   });
 
@@ -203,7 +300,7 @@ describe('decode rejects hostile input with an Error naming the problem', () => 
   it('survives random byte corruption (decodes or throws a plain Error)', () => {
     const bytes = encodeSafetensors(sample(), { mode: 'GRU' });
     let seed = 12345;
-    const rand = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+    const rand = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
     for (let trial = 0; trial < 3000; trial++) {
       const copy = bytes.slice();
       for (let j = 0; j <= rand(3); j++) copy[rand(copy.length)] = rand(256);

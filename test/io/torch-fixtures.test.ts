@@ -11,11 +11,21 @@ import { fileURLToPath } from 'node:url';
 import { readSafetensorsFile, requireTensor, type DecodedSafetensors } from '../../src/io/safetensors.js';
 
 const DIR = fileURLToPath(new URL('../fixtures/torch/', import.meta.url));
-const FILES = readdirSync(DIR).filter((f) => f.endsWith('.safetensors')).sort();
+const FILES = readdirSync(DIR)
+  .filter((f) => f.endsWith('.safetensors'))
+  .sort();
 const GATES: Record<string, number> = { RNN_TANH: 1, RNN_RELU: 1, GRU: 3, LSTM: 4 };
 const KEYS = ['mode', 'input_size', 'hidden_size', 'num_layers', 'bidirectional', 'seq_len', 'batch', 'torch_version'];
 
-interface Config { mode: string; I: number; H: number; L: number; D: number; T: number; B: number }
+interface Config {
+  mode: string;
+  I: number;
+  H: number;
+  L: number;
+  D: number;
+  T: number;
+  B: number;
+}
 
 function config(file: DecodedSafetensors, name: string): Config {
   const m = file.metadata;
@@ -26,7 +36,15 @@ function config(file: DecodedSafetensors, name: string): Config {
     expect(m[k], `${name}: metadata ${k}`).toMatch(/^[1-9]\d*$/);
     return Number(m[k]);
   };
-  return { mode: m.mode, I: int('input_size'), H: int('hidden_size'), L: int('num_layers'), D: m.bidirectional === 'true' ? 2 : 1, T: int('seq_len'), B: int('batch') };
+  return {
+    mode: m.mode,
+    I: int('input_size'),
+    H: int('hidden_size'),
+    L: int('num_layers'),
+    D: m.bidirectional === 'true' ? 2 : 1,
+    T: int('seq_len'),
+    B: int('batch'),
+  };
 }
 
 /** Every tensor a fixture must hold, with its shape, derived from the config alone. */
@@ -37,7 +55,10 @@ function expectedShapes(c: Config): Map<string, number[]> {
     for (let d = 0; d < c.D; d++) {
       const sfx = `_l${l}${d === 1 ? '_reverse' : ''}`;
       const params: Array<[string, number[]]> = [
-        [`weight_ih${sfx}`, [G, l === 0 ? c.I : c.D * c.H]], [`weight_hh${sfx}`, [G, c.H]], [`bias_ih${sfx}`, [G]], [`bias_hh${sfx}`, [G]],
+        [`weight_ih${sfx}`, [G, l === 0 ? c.I : c.D * c.H]],
+        [`weight_hh${sfx}`, [G, c.H]],
+        [`bias_ih${sfx}`, [G]],
+        [`bias_hh${sfx}`, [G]],
       ];
       for (const [n, s] of params) shapes.set(n, s).set(`grad.${n}`, s);
     }
@@ -46,7 +67,8 @@ function expectedShapes(c: Config): Map<string, number[]> {
   const states = c.mode === 'LSTM' ? ['h', 'c'] : ['h'];
   shapes.set('input', [c.T, c.B, c.I]).set('grad.input', [c.T, c.B, c.I]);
   shapes.set('output', [c.T, c.B, c.D * c.H]).set('w_output', [c.T, c.B, c.D * c.H]);
-  for (const s of states) shapes.set(`${s}0`, state).set(`grad.${s}0`, state).set(`${s}_n`, state).set(`w_${s}_n`, state);
+  for (const s of states)
+    shapes.set(`${s}0`, state).set(`grad.${s}0`, state).set(`${s}_n`, state).set(`w_${s}_n`, state);
   return shapes;
 }
 
@@ -59,7 +81,8 @@ describe('PyTorch fixtures', () => {
     expect(FILES.reduce((n, f) => n + statSync(join(DIR, f)).size, 0)).toBeLessThan(1 << 20);
     const readme = readFileSync(join(DIR, 'README.md'), 'utf8');
     for (const f of FILES) expect(readme).toContain(`\`${f}\``);
-    for (const prefix of ['rnn_tanh', 'rnn_relu', 'gru', 'lstm']) expect(FILES.some((f) => f.startsWith(prefix))).toBe(true);
+    for (const prefix of ['rnn_tanh', 'rnn_relu', 'gru', 'lstm'])
+      expect(FILES.some((f) => f.startsWith(prefix))).toBe(true);
   });
 
   it.each(FILES)('%s is decodable and self-consistent', (name) => {

@@ -14,11 +14,14 @@ import { add, mul, sum } from '../../src/ops/index.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 
 const dir = new URL('../fixtures/torch/', import.meta.url);
-const files = readdirSync(dir).filter((f) => f.endsWith('.safetensors')).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.safetensors'))
+  .sort();
 const backends: BackendName[] = wasmAvailable() ? ['reference', 'wasm'] : ['reference'];
 
 function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): { diff: number; scale: number } {
-  let diff = 0, scale = 1;
+  let diff = 0,
+    scale = 1;
   for (let i = 0; i < b.length; i++) {
     diff = Math.max(diff, Math.abs(a[i] - b[i]));
     scale = Math.max(scale, Math.abs(b[i]));
@@ -36,18 +39,22 @@ describe('PyTorch parity (committed fixtures)', () => {
         const backend = getBackend(backendName);
         const { tensors, metadata } = readSafetensorsFile(new URL(file, dir).pathname);
         const mode = metadata.mode as TorchMode;
-        
+
         const model = modelFromTorchStateDict(tensors, mode, backend, { outputSize: 1, target: 'all' });
-        const D = model.directions, L = model.layers.length, H = Number(metadata.hidden_size);
+        const D = model.directions,
+          L = model.layers.length,
+          H = Number(metadata.hidden_size);
         const tape = new Tape(backend);
-        const from = (name: string): Tensor => Tensor.from(backend, tensors[name].shape, tensors[name].data as Float32Array);
+        const from = (name: string): Tensor =>
+          Tensor.from(backend, tensors[name].shape, tensors[name].data as Float32Array);
         const x = from('input').markGrad();
         const h0 = from('h0').markGrad();
         const c0 = mode === 'LSTM' ? from('c0').markGrad() : null;
         const initial = Array.from({ length: L * D }, (_, i) => [h0.at(i), ...(c0 ? [c0.at(i)] : [])]);
         const out = model.forward(tape, x, { initial });
         let loss = sum(tape, mul(tape, out.sequence, from('w_output')));
-        const wh = from('w_h_n'), wc = c0 ? from('w_c_n') : null;
+        const wh = from('w_h_n'),
+          wc = c0 ? from('w_c_n') : null;
         out.final.forEach((state, i) => {
           loss = add(tape, loss, sum(tape, mul(tape, state[0], wh.at(i))));
           if (wc) loss = add(tape, loss, sum(tape, mul(tape, state[1], wc.at(i))));
@@ -55,17 +62,26 @@ describe('PyTorch parity (committed fixtures)', () => {
         tape.backward(loss);
         const checks: [string, ArrayLike<number>, ArrayLike<number>][] = [
           ['output', out.sequence.toArray(), tensors.output.data as Float32Array],
-          ['h_n', new Float64Array(out.final.flatMap((s) => Array.from(s[0].toArray()))), tensors.h_n.data as Float32Array],
+          [
+            'h_n',
+            new Float64Array(out.final.flatMap((s) => Array.from(s[0].toArray()))),
+            tensors.h_n.data as Float32Array,
+          ],
           ['grad.input', x.grad!.toArray(), tensors['grad.input'].data as Float32Array],
           ['grad.h0', h0.grad!.toArray(), tensors['grad.h0'].data as Float32Array],
         ];
         if (c0) {
-          checks.push(['c_n', new Float64Array(out.final.flatMap((s) => Array.from(s[1].toArray()))), tensors.c_n.data as Float32Array]);
+          checks.push([
+            'c_n',
+            new Float64Array(out.final.flatMap((s) => Array.from(s[1].toArray()))),
+            tensors.c_n.data as Float32Array,
+          ]);
           checks.push(['grad.c0', c0.grad!.toArray(), tensors['grad.c0'].data as Float32Array]);
         }
         for (const [name, p] of model.namedParameters()) {
           const tn = torchName(name);
-          if (tn && !tn.startsWith('readout.')) checks.push([`grad.${tn}`, p.grad!.toArray(), tensors[`grad.${tn}`].data as Float32Array]);
+          if (tn && !tn.startsWith('readout.'))
+            checks.push([`grad.${tn}`, p.grad!.toArray(), tensors[`grad.${tn}`].data as Float32Array]);
         }
         expect(checks.length).toBeGreaterThanOrEqual(4 + 4 * L * D);
         for (const [name, ours, theirs] of checks) {

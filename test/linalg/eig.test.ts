@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import {
-  create, diag, eigenvalues, fromRows, identity, inverse, matmul, randomOrthogonal, scaleToSpectralRadius,
-  spectralRadius, transpose, type Matrix,
+  create,
+  diag,
+  eigenvalues,
+  fromRows,
+  identity,
+  inverse,
+  matmul,
+  randomOrthogonal,
+  scaleToSpectralRadius,
+  spectralRadius,
+  transpose,
+  type Matrix,
 } from '../../src/linalg/index.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { complexDist, randomMatrix, sortComplex } from './helpers.js';
@@ -34,14 +44,22 @@ function similar(B: Matrix, rng: Rng): Matrix {
 describe('eigenvalues (Hessenberg + Francis double-shift QR)', () => {
   it('diagonal and triangular matrices: the diagonal', () => {
     expect(spectrumError(diag([3, -1, 2, 0, 5]), [3, -1, 2, 0, 5])).toBe(0);
-    const T = fromRows([[1, 5, -2, 7], [0, -3, 4, 1], [0, 0, 2, 9], [0, 0, 0, 0.5]]);
+    const T = fromRows([
+      [1, 5, -2, 7],
+      [0, -3, 4, 1],
+      [0, 0, 2, 9],
+      [0, 0, 0, 0.5],
+    ]);
     expect(spectrumError(T, [1, -3, 2, 0.5])).toBeLessThan(1e-13);
     expect(spectrumError(transpose(T), [1, -3, 2, 0.5])).toBeLessThan(1e-13);
   });
 
   it('rotation matrices: cos θ ± i sin θ, conjugate pairs with im > 0 first', () => {
     for (const th of [0.3, 1, Math.PI / 2, 2.5, Math.PI - 1e-3]) {
-      const R = fromRows([[Math.cos(th), -Math.sin(th)], [Math.sin(th), Math.cos(th)]]);
+      const R = fromRows([
+        [Math.cos(th), -Math.sin(th)],
+        [Math.sin(th), Math.cos(th)],
+      ]);
       const e = eigenvalues(R);
       expect(Math.abs(e.re[0] - Math.cos(th))).toBeLessThan(1e-15);
       expect(Math.abs(e.im[0] - Math.sin(th))).toBeLessThan(1e-15);
@@ -55,10 +73,24 @@ describe('eigenvalues (Hessenberg + Francis double-shift QR)', () => {
     expect(spectrumError(companion([1, 2, 3]), [1, 2, 3])).toBeLessThan(1e-12);
     expect(spectrumError(companion([-4, -1, 0.5, 2, 7]), [-4, -1, 0.5, 2, 7])).toBeLessThan(1e-10);
     // x⁴ − 1: roots ±1, ±i
-    const C = fromRows([[0, 0, 0, 1], [1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0]]);
+    const C = fromRows([
+      [0, 0, 0, 1],
+      [1, 0, 0, 0],
+      [0, 1, 0, 0],
+      [0, 0, 1, 0],
+    ]);
     expect(spectrumError(C, [1, -1, 0, 0], [0, 0, 1, -1])).toBeLessThan(1e-14);
     // x² + 2x + 5: −1 ± 2i
-    expect(spectrumError(fromRows([[-2, -5], [1, 0]]), [-1, -1], [2, -2])).toBeLessThan(1e-14);
+    expect(
+      spectrumError(
+        fromRows([
+          [-2, -5],
+          [1, 0],
+        ]),
+        [-1, -1],
+        [2, -2],
+      ),
+    ).toBeLessThan(1e-14);
   });
 
   it('cyclic permutations (a classic stall for unshifted QR): the n-th roots of unity', () => {
@@ -75,7 +107,10 @@ describe('eigenvalues (Hessenberg + Francis double-shift QR)', () => {
     const rng = new Rng(31);
     // D block diagonal: real eigenvalues and 2×2 blocks [[a, b], [−b, a]] with eigenvalues a ± ib
     const D = diag([2, -0.5, 0, 0, 1.5, 0, 0, -3]);
-    const blocks: [number, number, number][] = [[2, 0.25, 1.2], [5, -1, 0.3]]; // [offset, a, b]
+    const blocks: [number, number, number][] = [
+      [2, 0.25, 1.2],
+      [5, -1, 0.3],
+    ]; // [offset, a, b]
     for (const [o, a, b] of blocks) {
       D.data[o * 8 + o] = a;
       D.data[(o + 1) * 8 + o + 1] = a;
@@ -83,7 +118,9 @@ describe('eigenvalues (Hessenberg + Francis double-shift QR)', () => {
       D.data[(o + 1) * 8 + o] = -b;
     }
     const A = similar(D, rng);
-    expect(spectrumError(A, [2, -0.5, 0.25, 0.25, 1.5, -1, -1, -3], [0, 0, 1.2, -1.2, 0, 0.3, -0.3, 0])).toBeLessThan(1e-10);
+    expect(spectrumError(A, [2, -0.5, 0.25, 0.25, 1.5, -1, -1, -3], [0, 0, 1.2, -1.2, 0, 0.3, -0.3, 0])).toBeLessThan(
+      1e-10,
+    );
     expect(Math.abs(spectralRadius(A) - 3)).toBeLessThan(1e-10);
   });
 
@@ -94,7 +131,10 @@ describe('eigenvalues (Hessenberg + Francis double-shift QR)', () => {
     const Q = randomOrthogonal(4, rng);
     const I4 = matmul(matmul(Q, identity(4)), transpose(Q));
     expect(spectrumError(I4, [1, 1, 1, 1])).toBeLessThan(1e-14);
-    const J = fromRows([[3, 1], [0, 3]]);
+    const J = fromRows([
+      [3, 1],
+      [0, 3],
+    ]);
     expect(spectrumError(similar(J, rng), [3, 3])).toBeLessThan(1e-7);
   });
 
@@ -111,7 +151,14 @@ describe('eigenvalues (Hessenberg + Francis double-shift QR)', () => {
     expect(spectralRadius(N)).toBe(0);
     expect(() => scaleToSpectralRadius(N, 1)).toThrow(/spectral radius 0/);
     expect(() => eigenvalues(create(2, 3))).toThrow(/must be square, got 2×3/);
-    expect(() => eigenvalues(fromRows([[1, Infinity], [0, 1]]))).toThrow(/entry \(0, 1\) is Infinity/);
+    expect(() =>
+      eigenvalues(
+        fromRows([
+          [1, Infinity],
+          [0, 1],
+        ]),
+      ),
+    ).toThrow(/entry \(0, 1\) is Infinity/);
   });
 
   it('orthogonal matrices have all |λ| = 1; sum and product of eigenvalues match trace and det', () => {
@@ -121,11 +168,18 @@ describe('eigenvalues (Hessenberg + Francis double-shift QR)', () => {
     for (let i = 0; i < 20; i++) expect(Math.abs(Math.hypot(e.re[i], e.im[i]) - 1)).toBeLessThan(1e-13);
     const A = randomMatrix(rng, 30, 30);
     const f = eigenvalues(A);
-    let tr = 0, sumRe = 0, sumIm = 0;
-    for (let i = 0; i < 30; i++) { tr += A.data[i * 31]; sumRe += f.re[i]; sumIm += f.im[i]; }
+    let tr = 0,
+      sumRe = 0,
+      sumIm = 0;
+    for (let i = 0; i < 30; i++) {
+      tr += A.data[i * 31];
+      sumRe += f.re[i];
+      sumIm += f.im[i];
+    }
     expect(Math.abs(sumRe - tr)).toBeLessThan(1e-12);
     expect(Math.abs(sumIm)).toBeLessThan(1e-12);
-    for (let i = 1; i < 30; i++) { // sorted by decreasing modulus
+    for (let i = 1; i < 30; i++) {
+      // sorted by decreasing modulus
       expect(Math.hypot(f.re[i], f.im[i])).toBeLessThanOrEqual(Math.hypot(f.re[i - 1], f.im[i - 1]) + 1e-15);
     }
   });
@@ -151,8 +205,12 @@ describe('eigenvalues (Hessenberg + Francis double-shift QR)', () => {
     const e = eigenvalues(A);
     const ms = performance.now() - t0;
     console.log(`eigenvalues 128×128: ${ms.toFixed(0)} ms`);
-    let tr = 0, sumRe = 0;
-    for (let i = 0; i < 128; i++) { tr += A.data[i * 129]; sumRe += e.re[i]; }
+    let tr = 0,
+      sumRe = 0;
+    for (let i = 0; i < 128; i++) {
+      tr += A.data[i * 129];
+      sumRe += e.re[i];
+    }
     expect(Math.abs(sumRe - tr)).toBeLessThan(1e-10);
     // circular law: ρ ≈ √(n/3) for U[−1, 1] entries
     expect(spectralRadius(A) / Math.sqrt(128 / 3)).toBeGreaterThan(0.8);

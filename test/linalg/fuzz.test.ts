@@ -5,16 +5,28 @@
  */
 import { expect, it } from 'vitest';
 import {
-  create, diag, eigenvalues, frobeniusNorm, matmul, qr, singularValues, svd, symmetricEigen, transpose, type Matrix,
+  create,
+  diag,
+  eigenvalues,
+  frobeniusNorm,
+  matmul,
+  qr,
+  singularValues,
+  svd,
+  symmetricEigen,
+  transpose,
+  type Matrix,
 } from '../../src/linalg/index.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { maxDiff, orthoError } from './helpers.js';
 
 function generate(rng: Rng, m: number, n: number): Matrix {
   const kind = rng.int(6);
-  if (kind === 4) { // low rank
+  if (kind === 4) {
+    // low rank
     const r = 1 + rng.int(Math.min(m, n));
-    const B = create(m, r), C = create(r, n);
+    const B = create(m, r),
+      C = create(r, n);
     rng.fillNormal(B.data);
     rng.fillNormal(C.data);
     return matmul(B, C);
@@ -61,7 +73,8 @@ it('eigenvalues: σ_min(A − λI) ≤ 1e-12·‖A‖_F for every computed λ (3
 it('svd, qr and symmetricEigen reconstruct with orthonormal factors (300 matrices up to 20×20)', () => {
   const rng = new Rng(78);
   for (let t = 0; t < 300; t++) {
-    const m = 1 + rng.int(20), n = 1 + rng.int(20);
+    const m = 1 + rng.int(20),
+      n = 1 + rng.int(20);
     const A = generate(rng, m, n);
     const nrm = frobeniusNorm(A) || 1;
     const { u, s, v } = svd(A);

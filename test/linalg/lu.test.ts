@@ -15,17 +15,41 @@ describe('lu, solve, inverse, determinant', () => {
   });
 
   it('pivots (zero leading entry) and known determinants', () => {
-    const A = fromRows([[0, 2], [3, 1]]);
+    const A = fromRows([
+      [0, 2],
+      [3, 1],
+    ]);
     expect(determinant(A)).toBe(-6);
-    expect(maxDiff(inverse(A), fromRows([[-1 / 6, 1 / 3], [0.5, 0]]))).toBeLessThan(1e-16);
+    expect(
+      maxDiff(
+        inverse(A),
+        fromRows([
+          [-1 / 6, 1 / 3],
+          [0.5, 0],
+        ]),
+      ),
+    ).toBeLessThan(1e-16);
     expect(lu(A).sign).toBe(-1);
     expect(determinant(identity(5))).toBe(1);
     expect(determinant(create(0, 0))).toBe(1);
-    expect(Math.abs(determinant(fromRows([[2, 0, 1], [1, 3, 2], [1, 1, 2]])) - 6)).toBeLessThan(1e-14);
+    expect(
+      Math.abs(
+        determinant(
+          fromRows([
+            [2, 0, 1],
+            [1, 3, 2],
+            [1, 1, 2],
+          ]),
+        ) - 6,
+      ),
+    ).toBeLessThan(1e-14);
   });
 
   it('singular matrices', () => {
-    const S = fromRows([[1, 2], [2, 4]]);
+    const S = fromRows([
+      [1, 2],
+      [2, 4],
+    ]);
     expect(lu(S).singular).toBe(true);
     expect(Math.abs(determinant(S))).toBe(0);
     expect(() => inverse(S)).toThrow(/singular/);

@@ -1,6 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import {
-  add, copy, create, diag, frobeniusNorm, fromRows, identity, matmul, matvec, maxAbs, norm2, scale, sub, toRows,
+  add,
+  copy,
+  create,
+  diag,
+  frobeniusNorm,
+  fromRows,
+  identity,
+  matmul,
+  matvec,
+  maxAbs,
+  norm2,
+  scale,
+  sub,
+  toRows,
   transpose,
 } from '../../src/linalg/index.js';
 
@@ -10,10 +23,24 @@ describe('matrix helpers', () => {
     const src = [1, 2, 3, 4, 5, 6];
     const A = create(2, 3, src);
     src[0] = 99; // copied
-    expect(toRows(A)).toEqual([[1, 2, 3], [4, 5, 6]]);
-    expect(fromRows([[1, 2, 3], [4, 5, 6]])).toEqual(A);
-    expect(toRows(identity(2))).toEqual([[1, 0], [0, 1]]);
-    expect(toRows(diag([2, 3]))).toEqual([[2, 0], [0, 3]]);
+    expect(toRows(A)).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    expect(
+      fromRows([
+        [1, 2, 3],
+        [4, 5, 6],
+      ]),
+    ).toEqual(A);
+    expect(toRows(identity(2))).toEqual([
+      [1, 0],
+      [0, 1],
+    ]);
+    expect(toRows(diag([2, 3]))).toEqual([
+      [2, 0],
+      [0, 3],
+    ]);
     expect(fromRows([])).toEqual({ rows: 0, cols: 0, data: new Float64Array(0) });
     expect(() => create(2, 2, [1, 2, 3])).toThrow(/needs 4 values, got 3/);
     expect(() => create(-1, 2)).toThrow(/non-negative integers/);
@@ -21,10 +48,24 @@ describe('matrix helpers', () => {
   });
 
   it('transpose, matmul, matvec, add, sub, scale, copy', () => {
-    const A = fromRows([[1, 2, 3], [4, 5, 6]]);
-    const B = fromRows([[7, 8], [9, 10], [11, 12]]);
-    expect(toRows(transpose(A))).toEqual([[1, 4], [2, 5], [3, 6]]);
-    expect(toRows(matmul(A, B))).toEqual([[58, 64], [139, 154]]);
+    const A = fromRows([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    const B = fromRows([
+      [7, 8],
+      [9, 10],
+      [11, 12],
+    ]);
+    expect(toRows(transpose(A))).toEqual([
+      [1, 4],
+      [2, 5],
+      [3, 6],
+    ]);
+    expect(toRows(matmul(A, B))).toEqual([
+      [58, 64],
+      [139, 154],
+    ]);
     expect(Array.from(matvec(A, [1, 0, -1]))).toEqual([-2, -2]);
     expect(toRows(add(A, A))).toEqual(toRows(scale(A, 2)));
     expect(maxAbs(sub(A, A))).toBe(0);
@@ -37,7 +78,10 @@ describe('matrix helpers', () => {
   });
 
   it('norms', () => {
-    const A = fromRows([[3, 0], [4, 0]]);
+    const A = fromRows([
+      [3, 0],
+      [4, 0],
+    ]);
     expect(frobeniusNorm(A)).toBe(5);
     expect(Math.abs(norm2(A) - 5)).toBeLessThan(1e-14);
     expect(frobeniusNorm(create(3, 3))).toBe(0);
@@ -47,7 +91,10 @@ describe('matrix helpers', () => {
     expect(frobeniusNorm(fromRows([[3e-200, 4e-200]])) / 5e-200).toBeCloseTo(1, 14);
     expect(norm2(fromRows([[3e200, 4e200]])) / 5e200).toBeCloseTo(1, 13);
     // ‖A‖₂ ≤ ‖A‖_F ≤ √rank·‖A‖₂
-    const B = fromRows([[1, 2], [3, 4]]);
+    const B = fromRows([
+      [1, 2],
+      [3, 4],
+    ]);
     expect(norm2(B)).toBeLessThanOrEqual(frobeniusNorm(B));
     expect(Math.abs(norm2(B) - Math.sqrt(15 + Math.sqrt(221)))).toBeLessThan(1e-13);
   });

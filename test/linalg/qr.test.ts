@@ -18,11 +18,27 @@ function checkQR(A: Matrix, tol = 1e-13): void {
 describe('qr (Householder, diag(R) ≥ 0)', () => {
   it('factorises random square and tall matrices', () => {
     const rng = new Rng(11);
-    for (const [m, n] of [[1, 1], [2, 2], [3, 3], [5, 3], [8, 8], [20, 7], [33, 33], [64, 1]]) checkQR(randomMatrix(rng, m, n));
+    for (const [m, n] of [
+      [1, 1],
+      [2, 2],
+      [3, 3],
+      [5, 3],
+      [8, 8],
+      [20, 7],
+      [33, 33],
+      [64, 1],
+    ])
+      checkQR(randomMatrix(rng, m, n));
   });
 
   it('a known example', () => {
-    const { q, r } = qr(fromRows([[3, 1], [4, 2], [0, 5]]));
+    const { q, r } = qr(
+      fromRows([
+        [3, 1],
+        [4, 2],
+        [0, 5],
+      ]),
+    );
     expect(r.data[0]).toBeCloseTo(5, 14);
     expect(q.data[0]).toBeCloseTo(0.6, 14);
     expect(q.data[2]).toBeCloseTo(0.8, 14);
@@ -30,7 +46,10 @@ describe('qr (Householder, diag(R) ≥ 0)', () => {
   });
 
   it('gives diag(R) ≥ 0 for matrices with negative leading entries', () => {
-    const A = fromRows([[-2, 1], [0, -3]]);
+    const A = fromRows([
+      [-2, 1],
+      [0, -3],
+    ]);
     const { q, r } = qr(A);
     expect(Array.from(r.data)).toEqual([2, -1, 0, 3]);
     expect(Array.from(q.data, (x) => x + 0)).toEqual([-1, 0, 0, -1]); // + 0 turns −0 into 0
@@ -49,8 +68,21 @@ describe('qr (Householder, diag(R) ≥ 0)', () => {
     const { q, r } = qr(Z);
     expect(orthoError(q)).toBeLessThan(1e-15);
     expect(Array.from(r.data).every((x) => x === 0)).toBe(true);
-    checkQR(fromRows([[1, 2, 3], [2, 4, 6], [3, 6, 9], [1, 1, 1]]));
-    checkQR(fromRows([[1, 0, 1], [1, 0, 1], [1, 0, 1]])); // a zero column in the middle
+    checkQR(
+      fromRows([
+        [1, 2, 3],
+        [2, 4, 6],
+        [3, 6, 9],
+        [1, 1, 1],
+      ]),
+    );
+    checkQR(
+      fromRows([
+        [1, 0, 1],
+        [1, 0, 1],
+        [1, 0, 1],
+      ]),
+    ); // a zero column in the middle
   });
 
   it('log diag(R) sums to log|det A| for square A (the Lyapunov use)', () => {
@@ -83,7 +115,11 @@ describe('qr (Householder, diag(R) ≥ 0)', () => {
 
   it('Benettin/QR iteration recovers log|λ| of a linear map as Lyapunov exponents', () => {
     // x_{t+1} = A x_t with A = P·diag(2, −1.5, 0.5)·P⁻¹: exponents log 2, log 1.5, log 0.5
-    const P = fromRows([[1, 0.5, 0.2], [0.3, 1, -0.4], [0.1, 0.2, 1]]);
+    const P = fromRows([
+      [1, 0.5, 0.2],
+      [0.3, 1, -0.4],
+      [0.1, 0.2, 1],
+    ]);
     const A = matmul(matmul(P, diag([2, -1.5, 0.5])), inverse(P));
     let Q = identity(3);
     const sum = [0, 0, 0];

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
-  determinant, gaussianMatrix, identity, matmul, randomOrthogonal, randomSemiOrthogonal, transpose,
+  determinant,
+  gaussianMatrix,
+  identity,
+  matmul,
+  randomOrthogonal,
+  randomSemiOrthogonal,
+  transpose,
 } from '../../src/linalg/index.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { maxDiff, orthoError } from './helpers.js';
@@ -21,8 +27,12 @@ describe('random matrices', () => {
     // Under Haar measure on O(n) (n ≥ 2), tr Q has mean 0 and second moment 1 (Diaconis–Shahshahani).
     // Raw Householder signs would bias all of these (e.g. Q₀₀ < 0 always).
     const rng = new Rng(2024);
-    const n = 4, N = 4000;
-    let tr1 = 0, tr2 = 0, det = 0, q00 = 0;
+    const n = 4,
+      N = 4000;
+    let tr1 = 0,
+      tr2 = 0,
+      det = 0,
+      q00 = 0;
     for (let s = 0; s < N; s++) {
       const Q = randomOrthogonal(n, rng);
       let t = 0;
@@ -51,8 +61,12 @@ describe('random matrices', () => {
 
   it('gaussianMatrix: moments', () => {
     const G = gaussianMatrix(100, 100, new Rng(9), 2);
-    let m = 0, v = 0;
-    for (const x of G.data) { m += x; v += x * x; }
+    let m = 0,
+      v = 0;
+    for (const x of G.data) {
+      m += x;
+      v += x * x;
+    }
     m /= G.data.length;
     v = v / G.data.length - m * m;
     expect(Math.abs(m)).toBeLessThan(0.08);

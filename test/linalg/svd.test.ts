@@ -1,13 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import {
-  create, diag, fromRows, identity, matmul, randomOrthogonal, scaleToSpectralNorm, singularValues, spectralNorm, svd,
-  transpose, type Matrix,
+  create,
+  diag,
+  fromRows,
+  identity,
+  matmul,
+  randomOrthogonal,
+  scaleToSpectralNorm,
+  singularValues,
+  spectralNorm,
+  svd,
+  transpose,
+  type Matrix,
 } from '../../src/linalg/index.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { maxDiff, orthoError, randomMatrix } from './helpers.js';
 
 function rotation(theta: number): Matrix {
-  return fromRows([[Math.cos(theta), -Math.sin(theta)], [Math.sin(theta), Math.cos(theta)]]);
+  return fromRows([
+    [Math.cos(theta), -Math.sin(theta)],
+    [Math.sin(theta), Math.cos(theta)],
+  ]);
 }
 
 /** A = U diag(s) Vᵀ, U, V orthonormal, s descending and ≥ 0. */
@@ -28,7 +41,18 @@ function checkSvd(A: Matrix, tol = 1e-12): Float64Array {
 describe('svd (one-sided Jacobi)', () => {
   it('reconstructs random tall, wide and square matrices', () => {
     const rng = new Rng(21);
-    for (const [m, n] of [[1, 1], [1, 5], [5, 1], [2, 2], [4, 3], [3, 4], [10, 10], [17, 5], [5, 17], [40, 40]]) {
+    for (const [m, n] of [
+      [1, 1],
+      [1, 5],
+      [5, 1],
+      [2, 2],
+      [4, 3],
+      [3, 4],
+      [10, 10],
+      [17, 5],
+      [5, 17],
+      [40, 40],
+    ]) {
       checkSvd(randomMatrix(rng, m, n));
     }
   });
@@ -39,7 +63,8 @@ describe('svd (one-sided Jacobi)', () => {
   });
 
   it('rank one: u vᵀ has the single singular value ‖u‖‖v‖', () => {
-    const u = [1, 2, 2], v = [3, 0, 4, 0];
+    const u = [1, 2, 2],
+      v = [3, 0, 4, 0];
     const A = create(3, 4);
     for (let i = 0; i < 3; i++) for (let j = 0; j < 4; j++) A.data[i * 4 + j] = u[i] * v[j];
     const s = checkSvd(A);
@@ -87,7 +112,14 @@ describe('svd (one-sided Jacobi)', () => {
     checkSvd(create(3, 5));
     expect(singularValues(create(0, 3)).length).toBe(0);
     expect(spectralNorm(create(0, 0))).toBe(0);
-    checkSvd(fromRows([[1, 2, 3], [2, 4, 6], [1, 1, 1], [0, 0, 0]]));
+    checkSvd(
+      fromRows([
+        [1, 2, 3],
+        [2, 4, 6],
+        [1, 1, 1],
+        [0, 0, 0],
+      ]),
+    );
     const rng = new Rng(2);
     const B = matmul(randomMatrix(rng, 30, 3), randomMatrix(rng, 3, 20)); // rank 3
     const s = checkSvd(B);
@@ -106,7 +138,16 @@ describe('svd (one-sided Jacobi)', () => {
   });
 
   it('spectralNorm and scaleToSpectralNorm', () => {
-    expect(Math.abs(spectralNorm(fromRows([[1, 2], [3, 4]])) - Math.sqrt(15 + Math.sqrt(221)))).toBeLessThan(1e-13);
+    expect(
+      Math.abs(
+        spectralNorm(
+          fromRows([
+            [1, 2],
+            [3, 4],
+          ]),
+        ) - Math.sqrt(15 + Math.sqrt(221)),
+      ),
+    ).toBeLessThan(1e-13);
     const W = scaleToSpectralNorm(randomMatrix(new Rng(1), 16, 16), 0.9);
     expect(Math.abs(spectralNorm(W) - 0.9)).toBeLessThan(1e-14);
     expect(() => scaleToSpectralNorm(create(2, 2), 1)).toThrow(/spectral norm 0/);

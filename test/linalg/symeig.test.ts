@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
-  create, diag, fromRows, identity, matmul, randomOrthogonal, singularValues, symmetricEigen, transpose, type Matrix,
+  create,
+  diag,
+  fromRows,
+  identity,
+  matmul,
+  randomOrthogonal,
+  singularValues,
+  symmetricEigen,
+  transpose,
+  type Matrix,
 } from '../../src/linalg/index.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { maxDiff, orthoError, randomMatrix } from './helpers.js';
@@ -24,7 +33,12 @@ function randomSymmetric(rng: Rng, n: number): Matrix {
 
 describe('symmetricEigen (cyclic Jacobi)', () => {
   it('a 2×2 example with known eigenvectors', () => {
-    const { values, vectors } = symmetricEigen(fromRows([[2, 1], [1, 2]]));
+    const { values, vectors } = symmetricEigen(
+      fromRows([
+        [2, 1],
+        [1, 2],
+      ]),
+    );
     expect(Math.abs(values[0] - 1)).toBeLessThan(1e-15);
     expect(Math.abs(values[1] - 3)).toBeLessThan(1e-15);
     const r = Math.SQRT1_2; // columns (1, −1)/√2 and (1, 1)/√2 up to sign; largest entry positive
@@ -60,11 +74,23 @@ describe('symmetricEigen (cyclic Jacobi)', () => {
   });
 
   it('rejects non-symmetric, non-square and non-finite input', () => {
-    expect(() => symmetricEigen(fromRows([[1, 2], [3, 4]]))).toThrow(/not symmetric: A\[0\]\[1\] = 2 but A\[1\]\[0\] = 3/);
+    expect(() =>
+      symmetricEigen(
+        fromRows([
+          [1, 2],
+          [3, 4],
+        ]),
+      ),
+    ).toThrow(/not symmetric: A\[0\]\[1\] = 2 but A\[1\]\[0\] = 3/);
     expect(() => symmetricEigen(create(2, 3))).toThrow(/square/);
     expect(() => symmetricEigen(fromRows([[NaN]]))).toThrow(/is NaN/);
     // rounding-level asymmetry is accepted (and symmetrised)
-    check(fromRows([[1, 0.3], [0.3 + 1e-16, 2]]));
+    check(
+      fromRows([
+        [1, 0.3],
+        [0.3 + 1e-16, 2],
+      ]),
+    );
   });
 
   it('128×128 is fast', () => {

@@ -19,12 +19,30 @@ describe('BPTT gradient check of every transition (reference backend)', () => {
   for (const cell of cells) {
     const name = `${cell.kind}${'activation' in cell ? `/${cell.activation}` : ''}`;
     it(`${name}: many-to-one, mse`, () => check({ inputSize: I, outputSize: 2, cell, target: 'last' }));
-    it(`${name}: stacked ×2, bidirectional, masked, many-to-many xent, MLP readout`, () => check({
-      inputSize: I, outputSize: 3, cell, target: 'all', layers: 2, bidirectional: true,
-      readout: { hidden: [4], activation: 'tanh' },
-    }, { mask: true, xent: true }));
-    it(`${name}: masked many-to-one with learned initial state`, () => check({
-      inputSize: I, outputSize: 2, cell, target: 'last', learnInitialState: true, bidirectional: true,
-    }, { mask: true }));
+    it(`${name}: stacked ×2, bidirectional, masked, many-to-many xent, MLP readout`, () =>
+      check(
+        {
+          inputSize: I,
+          outputSize: 3,
+          cell,
+          target: 'all',
+          layers: 2,
+          bidirectional: true,
+          readout: { hidden: [4], activation: 'tanh' },
+        },
+        { mask: true, xent: true },
+      ));
+    it(`${name}: masked many-to-one with learned initial state`, () =>
+      check(
+        {
+          inputSize: I,
+          outputSize: 2,
+          cell,
+          target: 'last',
+          learnInitialState: true,
+          bidirectional: true,
+        },
+        { mask: true },
+      ));
   }
 });

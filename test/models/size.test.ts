@@ -13,13 +13,31 @@ describe('modelSize', () => {
     for (let k = 0; k < 120; k++) {
       const H = 1 + rng.int(6);
       const cells: CellConfig[] = [
-        { kind: 'vanilla', hidden: H }, { kind: 'gru', hidden: H }, { kind: 'lstm', hidden: H },
-        { kind: 'deep', hidden: H, depth: 1 + rng.int(3), variant: pick(['plain', 'shortcut', 'residual', 'highway'] as const), layerNorm: rng.uniform() < 0.5 },
-        { kind: 'lru', hidden: H, state: rng.uniform() < 0.5 ? 1 + rng.int(5) : undefined, mlpHidden: rng.uniform() < 0.5 ? 1 + rng.int(5) : undefined },
+        { kind: 'vanilla', hidden: H },
+        { kind: 'gru', hidden: H },
+        { kind: 'lstm', hidden: H },
+        {
+          kind: 'deep',
+          hidden: H,
+          depth: 1 + rng.int(3),
+          variant: pick(['plain', 'shortcut', 'residual', 'highway'] as const),
+          layerNorm: rng.uniform() < 0.5,
+        },
+        {
+          kind: 'lru',
+          hidden: H,
+          state: rng.uniform() < 0.5 ? 1 + rng.int(5) : undefined,
+          mlpHidden: rng.uniform() < 0.5 ? 1 + rng.int(5) : undefined,
+        },
       ];
       const config: ModelConfig = {
-        inputSize: 1 + rng.int(4), outputSize: 1 + rng.int(3), target: pick(['last', 'all'] as const), cell: pick(cells),
-        layers: 1 + rng.int(3), bidirectional: rng.uniform() < 0.5, learnInitialState: rng.uniform() < 0.5,
+        inputSize: 1 + rng.int(4),
+        outputSize: 1 + rng.int(3),
+        target: pick(['last', 'all'] as const),
+        cell: pick(cells),
+        layers: 1 + rng.int(3),
+        bidirectional: rng.uniform() < 0.5,
+        learnInitialState: rng.uniform() < 0.5,
         readout: rng.uniform() < 0.5 ? { hidden: [1 + rng.int(4)] } : undefined,
       };
       const model = new Model(config, referenceBackend, k);
@@ -29,7 +47,13 @@ describe('modelSize', () => {
   });
 
   it('sizes absurd configs instantly (hidden 20000 LSTM: 3.2e9 parameters)', () => {
-    const s = modelSize({ inputSize: 2, outputSize: 1, target: 'last', cell: { kind: 'lstm', hidden: 20000 }, layers: 2 });
+    const s = modelSize({
+      inputSize: 2,
+      outputSize: 1,
+      target: 'last',
+      cell: { kind: 'lstm', hidden: 20000 },
+      layers: 2,
+    });
     expect(s.parameters).toBeGreaterThan(3.2e9);
     expect(s.activationsPerStep).toBe(2 * 6 * 20000);
   });

@@ -9,7 +9,14 @@ import type { UnaryKind } from '../../src/kernels/backend.js';
 import { randomLabels, randomMask, randomTensor } from '../helpers/random.js';
 
 const TOL = 1e-6;
-const SIZES: [number, number][] = [[1, 1], [1, 5], [3, 1], [3, 7], [5, 13], [4, 8]];
+const SIZES: [number, number][] = [
+  [1, 1],
+  [1, 5],
+  [3, 1],
+  [3, 7],
+  [5, 13],
+  [4, 8],
+];
 
 function expectGrad(fn: (tape: Tape, ...xs: Tensor[]) => Tensor, xs: Tensor[], wrt?: number[]): void {
   const r = gradcheck(fn, xs, { wrt });
@@ -20,14 +27,24 @@ function expectGrad(fn: (tape: Tape, ...xs: Tensor[]) => Tensor, xs: Tensor[], w
 describe('gradcheck of every op (reference backend)', () => {
   const rng = new Rng(1);
   const unaryKinds: [UnaryKind, number, number][] = [
-    ['identity', -2, 2], ['tanh', -2, 2], ['sigmoid', -3, 3], ['relu', -2, 2], ['exp', -1, 1], ['neg', -1, 1],
-    ['square', -2, 2], ['sqrt', 0.2, 2], ['sin', -3, 3], ['cos', -3, 3], ['oneMinus', -1, 1],
+    ['identity', -2, 2],
+    ['tanh', -2, 2],
+    ['sigmoid', -3, 3],
+    ['relu', -2, 2],
+    ['exp', -1, 1],
+    ['neg', -1, 1],
+    ['square', -2, 2],
+    ['sqrt', 0.2, 2],
+    ['sin', -3, 3],
+    ['cos', -3, 3],
+    ['oneMinus', -1, 1],
   ];
   for (const [kind, lo, hi] of unaryKinds) {
     it(`unary ${kind}`, () => {
       for (const [m, n] of SIZES) {
         const x = randomTensor(rng, [m, n], lo, hi);
-        if (kind === 'relu') { // keep away from the kink, where finite differences are meaningless
+        if (kind === 'relu') {
+          // keep away from the kink, where finite differences are meaningless
           const a = x.toArray().map((v) => (Math.abs(v) < 0.05 ? v + 0.1 : v));
           x.set(a);
         }
@@ -38,7 +55,9 @@ describe('gradcheck of every op (reference backend)', () => {
 
   it('add, sub, mul, scale, addN', () => {
     for (const [m, n] of SIZES) {
-      const a = randomTensor(rng, [m, n]), b = randomTensor(rng, [m, n]), c = randomTensor(rng, [m, n]);
+      const a = randomTensor(rng, [m, n]),
+        b = randomTensor(rng, [m, n]),
+        c = randomTensor(rng, [m, n]);
       expectGrad((tp, x, y) => ops.add(tp, x, y), [a, b]);
       expectGrad((tp, x, y) => ops.sub(tp, x, y), [a, b]);
       expectGrad((tp, x, y) => ops.mul(tp, x, y), [a, b]);
@@ -50,7 +69,9 @@ describe('gradcheck of every op (reference backend)', () => {
 
   it('addRow, mulRow, blend', () => {
     for (const [m, n] of SIZES) {
-      const x = randomTensor(rng, [m, n]), row = randomTensor(rng, [n]), y = randomTensor(rng, [m, n]);
+      const x = randomTensor(rng, [m, n]),
+        row = randomTensor(rng, [n]),
+        y = randomTensor(rng, [m, n]);
       const mask = randomMask(rng, m);
       expectGrad((tp, a, r) => ops.addRow(tp, a, r), [x, row]);
       expectGrad((tp, a, r) => ops.mulRow(tp, a, r), [x, row]);
@@ -59,7 +80,13 @@ describe('gradcheck of every op (reference backend)', () => {
   });
 
   it('matmul with every transpose combination, and linear', () => {
-    for (const [m, k, n] of [[1, 1, 1], [2, 3, 4], [5, 7, 3], [4, 8, 1], [1, 9, 6]]) {
+    for (const [m, k, n] of [
+      [1, 1, 1],
+      [2, 3, 4],
+      [5, 7, 3],
+      [4, 8, 1],
+      [1, 9, 6],
+    ]) {
       for (const transA of [false, true]) {
         for (const transB of [false, true]) {
           const a = randomTensor(rng, transA ? [k, m] : [m, k]);
@@ -67,7 +94,9 @@ describe('gradcheck of every op (reference backend)', () => {
           expectGrad((tp, x, y) => ops.matmul(tp, x, y, { transA, transB }), [a, b]);
         }
       }
-      const x = randomTensor(rng, [2, m, k]), w = randomTensor(rng, [n, k]), bias = randomTensor(rng, [n]);
+      const x = randomTensor(rng, [2, m, k]),
+        w = randomTensor(rng, [n, k]),
+        bias = randomTensor(rng, [n]);
       expectGrad((tp, a, b, c) => ops.linear(tp, a, b, c), [x, w, bias]);
       expectGrad((tp, a, b) => ops.linear(tp, a, b), [x, w]);
       const add = randomTensor(rng, [2, m, n]);
@@ -77,18 +106,27 @@ describe('gradcheck of every op (reference backend)', () => {
 
   it('concat, slice, chunk, stack', () => {
     for (const [m, n] of SIZES) {
-      const a = randomTensor(rng, [m, n]), b = randomTensor(rng, [m, n + 2]), c = randomTensor(rng, [m, 1]);
+      const a = randomTensor(rng, [m, n]),
+        b = randomTensor(rng, [m, n + 2]),
+        c = randomTensor(rng, [m, 1]);
       expectGrad((tp, x, y, z) => ops.concat(tp, [x, y, z]), [a, b, c]);
       expectGrad((tp, x) => ops.slice(tp, x, 1, n + 1), [b]);
       expectGrad((tp, x) => ops.stack(tp, [x, x, x]), [a]);
       const g = randomTensor(rng, [m, 3 * n]);
-      expectGrad((tp, x) => { const [p, q, r] = ops.chunk(tp, x, 3); return ops.mul(tp, ops.add(tp, p, q), r); }, [g]);
+      expectGrad(
+        (tp, x) => {
+          const [p, q, r] = ops.chunk(tp, x, 3);
+          return ops.mul(tp, ops.add(tp, p, q), r);
+        },
+        [g],
+      );
     }
   });
 
   it('sum, mean, maskedMean', () => {
     for (const [m, n] of SIZES) {
-      const x = randomTensor(rng, [m, n]), v = randomTensor(rng, [m]);
+      const x = randomTensor(rng, [m, n]),
+        v = randomTensor(rng, [m]);
       expectGrad((tp, a) => ops.sum(tp, ops.tanh(tp, a)), [x]);
       expectGrad((tp, a) => ops.mean(tp, ops.square(tp, a)), [x]);
       expectGrad((tp, a) => ops.maskedMean(tp, ops.square(tp, a), randomMask(new Rng(m), m)), [v]);
@@ -97,8 +135,10 @@ describe('gradcheck of every op (reference backend)', () => {
 
   it('mse and softmax cross-entropy, with and without masks', () => {
     for (const [m, n] of SIZES) {
-      const p = randomTensor(rng, [m, n]), t = randomTensor(rng, [m, n]);
-      const mask = randomMask(rng, m), labels = randomLabels(rng, m, n);
+      const p = randomTensor(rng, [m, n]),
+        t = randomTensor(rng, [m, n]);
+      const mask = randomMask(rng, m),
+        labels = randomLabels(rng, m, n);
       expectGrad((tp, a, b) => ops.mse(tp, a, b), [p, t]);
       expectGrad((tp, a, b) => ops.mse(tp, a, b, mask), [p, t]);
       expectGrad((tp, a) => ops.softmaxCrossEntropy(tp, a, labels), [p]);
@@ -107,12 +147,28 @@ describe('gradcheck of every op (reference backend)', () => {
   });
 
   it('fused LSTM and GRU pointwise steps, layer norm', () => {
-    for (const [b, h] of [[1, 1], [2, 3], [3, 5], [4, 8]]) {
-      const pre = randomTensor(rng, [b, 4 * h], -2, 2), c = randomTensor(rng, [b, h]);
-      expectGrad((tp, x, y) => { const o = ops.lstmPointwise(tp, x, y); return ops.concat(tp, [o.h, o.c]); }, [pre, c]);
-      const gi = randomTensor(rng, [b, 3 * h], -2, 2), gh = randomTensor(rng, [b, 3 * h], -2, 2), hp = randomTensor(rng, [b, h]);
+    for (const [b, h] of [
+      [1, 1],
+      [2, 3],
+      [3, 5],
+      [4, 8],
+    ]) {
+      const pre = randomTensor(rng, [b, 4 * h], -2, 2),
+        c = randomTensor(rng, [b, h]);
+      expectGrad(
+        (tp, x, y) => {
+          const o = ops.lstmPointwise(tp, x, y);
+          return ops.concat(tp, [o.h, o.c]);
+        },
+        [pre, c],
+      );
+      const gi = randomTensor(rng, [b, 3 * h], -2, 2),
+        gh = randomTensor(rng, [b, 3 * h], -2, 2),
+        hp = randomTensor(rng, [b, h]);
       expectGrad((tp, x, y, z) => ops.gruPointwise(tp, x, y, z), [gi, gh, hp]);
-      const x = randomTensor(rng, [b, h + 1], -2, 2), gain = randomTensor(rng, [h + 1]), bias = randomTensor(rng, [h + 1]);
+      const x = randomTensor(rng, [b, h + 1], -2, 2),
+        gain = randomTensor(rng, [h + 1]),
+        bias = randomTensor(rng, [h + 1]);
       expectGrad((tp, a, g, bb) => ops.layerNorm(tp, a, g, bb), [x, gain, bias]);
     }
   });

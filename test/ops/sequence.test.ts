@@ -18,7 +18,9 @@ import { add, lstmSequence, mul, stack, sum, tanh } from '../../src/ops/index.js
 import { Rng } from '../../src/tensor/rng.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 
-const T = 6, B = 3, I = 4;
+const T = 6,
+  B = 3,
+  I = 4;
 const LENGTHS = [6, 2, 4];
 
 const CELLS: CellConfig[] = [
@@ -31,13 +33,27 @@ const CELLS: CellConfig[] = [
 ];
 const nameOf = (c: CellConfig): string => `${c.kind}${'activation' in c ? `/${c.activation}` : ''}`;
 
-interface Data { x: Float64Array; h0: Float64Array[]; mask: Float64Array; wOut: Float64Array; wFinal: Float64Array[] }
+interface Data {
+  x: Float64Array;
+  h0: Float64Array[];
+  mask: Float64Array;
+  wOut: Float64Array;
+  wFinal: Float64Array[];
+}
 
 function makeData(cell: CellConfig, seed: number): Data {
-  const rng = new Rng(seed), H = cell.hidden, n = cell.kind === 'lstm' ? 2 : 1;
+  const rng = new Rng(seed),
+    H = cell.hidden,
+    n = cell.kind === 'lstm' ? 2 : 1;
   const u = (len: number): Float64Array => new Float64Array(len).map(() => rng.uniformIn(-1, 1));
   const mask = new Float64Array(T * B).map((_, i) => (Math.floor(i / B) < LENGTHS[i % B] ? 1 : 0));
-  return { x: u(T * B * I), h0: Array.from({ length: n }, () => u(B * H)), mask, wOut: u(T * B * H), wFinal: Array.from({ length: n }, () => u(B * H)) };
+  return {
+    x: u(T * B * I),
+    h0: Array.from({ length: n }, () => u(B * H)),
+    mask,
+    wOut: u(T * B * H),
+    wFinal: Array.from({ length: n }, () => u(B * H)),
+  };
 }
 
 interface Run {
@@ -50,7 +66,12 @@ interface Run {
 }
 
 /** Record scan with a loss reading the outputs and the final states; backpropagate. */
-function run(backend: Backend, cfg: CellConfig, d: Data, opts: { mask: boolean; reverse: boolean; perStep: boolean }): Run {
+function run(
+  backend: Backend,
+  cfg: CellConfig,
+  d: Data,
+  opts: { mask: boolean; reverse: boolean; perStep: boolean },
+): Run {
   const cell = createCell(cfg, I, backend, new Rng(17));
   const tape = new Tape(backend);
   const x = Tensor.from(backend, [T, B, I], d.x).markGrad();
@@ -58,7 +79,9 @@ function run(backend: Backend, cfg: CellConfig, d: Data, opts: { mask: boolean; 
   const mask = opts.mask ? Tensor.from(backend, [T, B], d.mask) : null;
   const r = scan(tape, cell, x, h0, { mask, reverse: opts.reverse, perStep: opts.perStep });
   let loss = sum(tape, mul(tape, r.outputs, Tensor.from(backend, [T, B, cfg.hidden], d.wOut)));
-  r.final.forEach((s, i) => { loss = add(tape, loss, sum(tape, mul(tape, tanh(tape, s), Tensor.from(backend, s.shape, d.wFinal[i])))); });
+  r.final.forEach((s, i) => {
+    loss = add(tape, loss, sum(tape, mul(tape, tanh(tape, s), Tensor.from(backend, s.shape, d.wFinal[i]))));
+  });
   tape.backward(loss);
   const grads: [string, Float64Array][] = [
     ...Object.entries(cell.params).map(([k, p]): [string, Float64Array] => [k, p.grad!.toArray()]),
@@ -72,8 +95,12 @@ function run(backend: Backend, cfg: CellConfig, d: Data, opts: { mask: boolean; 
 
 function expectClose(a: ArrayLike<number>, b: ArrayLike<number>, tol: number, what: string): void {
   expect(a.length, what).toBe(b.length);
-  let scale = 1, diff = 0;
-  for (let i = 0; i < b.length; i++) { scale = Math.max(scale, Math.abs(b[i])); diff = Math.max(diff, Math.abs(a[i] - b[i])); }
+  let scale = 1,
+    diff = 0;
+  for (let i = 0; i < b.length; i++) {
+    scale = Math.max(scale, Math.abs(b[i]));
+    diff = Math.max(diff, Math.abs(a[i] - b[i]));
+  }
   expect(diff, what).toBeLessThanOrEqual(tol * scale);
 }
 
@@ -89,20 +116,30 @@ function compare(backend: Backend, cfg: CellConfig, mask: boolean, reverse: bool
     expect(steps.grads[i][0]).toBe(name);
     expectClose(g, steps.grads[i][1], tol, `gradient ${name}`);
   });
-  if (mask) { // a finished sequence keeps its state: h_t = h_{len−1} past its length (forward direction)
+  if (mask) {
+    // a finished sequence keeps its state: h_t = h_{len−1} past its length (forward direction)
     const H = cfg.hidden;
-    if (!reverse) for (let t = LENGTHS[1]; t < T; t++) for (let j = 0; j < H; j++) expect(fused.outputs[(t * B + 1) * H + j]).toBe(fused.outputs[((LENGTHS[1] - 1) * B + 1) * H + j]);
+    if (!reverse)
+      for (let t = LENGTHS[1]; t < T; t++)
+        for (let j = 0; j < H; j++)
+          expect(fused.outputs[(t * B + 1) * H + j]).toBe(fused.outputs[((LENGTHS[1] - 1) * B + 1) * H + j]);
   }
   fused.tape.dispose();
   steps.tape.dispose();
 }
 
-const VARIANTS = [[false, false], [true, false], [false, true], [true, true]] as const;
+const VARIANTS = [
+  [false, false],
+  [true, false],
+  [false, true],
+  [true, true],
+] as const;
 
 describe('fused sequence ops equal the per-step path (reference, float64)', () => {
   for (const cfg of CELLS) {
     for (const [mask, reverse] of VARIANTS) {
-      it(`${nameOf(cfg)}${mask ? ', masked' : ''}${reverse ? ', reverse' : ''}`, () => compare(referenceBackend, cfg, mask, reverse, 1e-12));
+      it(`${nameOf(cfg)}${mask ? ', masked' : ''}${reverse ? ', reverse' : ''}`, () =>
+        compare(referenceBackend, cfg, mask, reverse, 1e-12));
     }
   }
 });
@@ -110,14 +147,18 @@ describe('fused sequence ops equal the per-step path (reference, float64)', () =
 describe.skipIf(!wasmAvailable())('fused sequence ops equal the per-step path (wasm, float32)', () => {
   for (const cfg of CELLS) {
     for (const [mask, reverse] of VARIANTS) {
-      it(`${nameOf(cfg)}${mask ? ', masked' : ''}${reverse ? ', reverse' : ''}`, () => compare(getBackend('wasm'), cfg, mask, reverse, 2e-6));
+      it(`${nameOf(cfg)}${mask ? ', masked' : ''}${reverse ? ', reverse' : ''}`, () =>
+        compare(getBackend('wasm'), cfg, mask, reverse, 2e-6));
     }
   }
 });
 
 describe('gradient check of the fused path (reference backend)', () => {
   for (const cfg of CELLS) {
-    for (const [mask, reverse] of [[false, false], [true, true]] as const) {
+    for (const [mask, reverse] of [
+      [false, false],
+      [true, true],
+    ] as const) {
       it(`${nameOf(cfg)}${mask ? ', masked' : ''}${reverse ? ', reverse' : ''}`, () => {
         const d = makeData(cfg, 9);
         const cell = createCell(cfg, I, referenceBackend, new Rng(3));
@@ -129,7 +170,11 @@ describe('gradient check of the fused path (reference backend)', () => {
         const fn = (tape: Tape): Tensor => {
           const r = scan(tape, cell, x, h0, { mask: m, reverse });
           expect(tape.nodes.some((n) => n.op.endsWith('Sequence'))).toBe(true);
-          return add(tape, sum(tape, mul(tape, r.outputs, w)), sum(tape, mul(tape, r.final[r.final.length - 1], r.final[0])));
+          return add(
+            tape,
+            sum(tape, mul(tape, r.outputs, w)),
+            sum(tape, mul(tape, r.final[r.final.length - 1], r.final[0])),
+          );
         };
         const res = gradcheckInPlace(fn, [...Object.values(cell.params), x, ...h0]);
         expect(res.checked).toBeGreaterThan(50);
@@ -145,9 +190,11 @@ describe('sequence op bookkeeping', () => {
   it('adds to the gradient of a projection that a later node reads too (workspace path), and of a leaf', () => {
     const d = makeData({ kind: 'lstm', hidden: 4 }, 1);
     const grads = (fused: boolean, leaf: boolean): Float64Array[] => {
-      const cell = lstm(referenceBackend), tape = new Tape(referenceBackend);
+      const cell = lstm(referenceBackend),
+        tape = new Tape(referenceBackend);
       const x = Tensor.from(referenceBackend, [T, B, I], d.x).markGrad();
-      const h0 = Tensor.from(referenceBackend, [B, 4], d.h0[0]), c0 = Tensor.from(referenceBackend, [B, 4], d.h0[1]);
+      const h0 = Tensor.from(referenceBackend, [B, 4], d.h0[0]),
+        c0 = Tensor.from(referenceBackend, [B, 4], d.h0[1]);
       const projected = cell.project(tape, x);
       const xp = leaf ? Tensor.zeros(referenceBackend, projected.shape).copyFrom(projected).markGrad() : projected;
       const r = fused
@@ -159,24 +206,40 @@ describe('sequence op bookkeeping', () => {
       return [...Object.values(cell.params).map((p) => p.grad!.toArray()), (leaf ? xp : x).grad!.toArray()];
     };
     for (const leaf of [false, true]) {
-      const a = grads(true, leaf), b = grads(false, leaf);
+      const a = grads(true, leaf),
+        b = grads(false, leaf);
       a.forEach((g, i) => expectClose(g, b[i], 1e-12, `gradient ${i}${leaf ? ' (leaf xp)' : ''}`));
     }
   });
 
   it('replays (forward + backward) allocate nothing', () => {
     let allocs = 0;
-    const counting: Backend = { ...referenceBackend, alloc: (n) => { allocs++; return referenceBackend.alloc(n); } };
+    const counting: Backend = {
+      ...referenceBackend,
+      alloc: (n) => {
+        allocs++;
+        return referenceBackend.alloc(n);
+      },
+    };
     for (const cfg of CELLS) {
       const cell = createCell(cfg, I, counting, new Rng(1));
       const tape = new Tape(counting);
       const x = tape.input([T, B, I]).fill(0.5);
       const mask = tape.input([T, B]).fill(1);
-      const r = scan(tape, cell, x, cell.stateSizes.map((s) => tape.tensor([B, s])), { mask });
+      const r = scan(
+        tape,
+        cell,
+        x,
+        cell.stateSizes.map((s) => tape.tensor([B, s])),
+        { mask },
+      );
       const loss = sum(tape, r.outputs);
       tape.backward(loss);
       const before = allocs;
-      for (let i = 0; i < 3; i++) { tape.forward(); tape.backward(loss); }
+      for (let i = 0; i < 3; i++) {
+        tape.forward();
+        tape.backward(loss);
+      }
       expect(allocs, nameOf(cfg)).toBe(before);
       tape.dispose();
     }
@@ -187,6 +250,9 @@ describe('sequence op bookkeeping', () => {
 function scanSteps(tape: Tape, cell: Cell, xp: Tensor, initial: Tensor[]): { outputs: Tensor } {
   let state = initial;
   const hs: Tensor[] = [];
-  for (let t = 0; t < xp.shape[0]; t++) { state = cell.step(tape, xp.at(t), state); hs.push(state[0]); }
+  for (let t = 0; t < xp.shape[0]; t++) {
+    state = cell.step(tape, xp.at(t), state);
+    hs.push(state[0]);
+  }
   return { outputs: stack(tape, hs) };
 }

@@ -28,7 +28,9 @@ describe('clipGradNorm', () => {
     const c = 6.5 / (13 + 1e-6);
     const got = grads(ps);
     expect(got[1]).toBeNull();
-    [[3 * c, 4 * c], null, [12 * c]].forEach((want, i) => want && want.forEach((w, j) => expect(got[i]![j]).toBeCloseTo(w, 15)));
+    [[3 * c, 4 * c], null, [12 * c]].forEach((want, i) =>
+      want?.forEach((w, j) => expect(got[i]![j]).toBeCloseTo(w, 15)),
+    );
     expect(gradNorm(ps)).toBeCloseTo(6.5, 6);
     expect(gradNorm(ps)).toBeLessThan(6.5);
   });
@@ -73,7 +75,7 @@ describe('clipGradValue', () => {
 });
 
 describe('paramGroupNorms', () => {
-  it('gives per-parameter norms under the tensors\' names by default', () => {
+  it("gives per-parameter norms under the tensors' names by default", () => {
     expect(paramGroupNorms(withGrads([3, 4], null, [-2]))).toEqual({ p0: 5, p1: 0, p2: 2 });
   });
   it('pools parameters that share a name', () => {

@@ -22,7 +22,12 @@ export interface TorchOptimizer {
   step(params: Vec[], grads: Array<Vec | null>, lr: number): void;
 }
 
-export function torchSgd(o: { momentum?: number; dampening?: number; nesterov?: boolean; weightDecay?: number }): TorchOptimizer {
+export function torchSgd(o: {
+  momentum?: number;
+  dampening?: number;
+  nesterov?: boolean;
+  weightDecay?: number;
+}): TorchOptimizer {
   const { momentum = 0, dampening = 0, nesterov = false, weightDecay = 0 } = o;
   const buf: Array<Vec | null> = [];
   return {
@@ -44,7 +49,13 @@ export function torchSgd(o: { momentum?: number; dampening?: number; nesterov?: 
   };
 }
 
-export function torchAdam(o: { beta1?: number; beta2?: number; eps?: number; weightDecay?: number; decoupled?: boolean }): TorchOptimizer {
+export function torchAdam(o: {
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+  weightDecay?: number;
+  decoupled?: boolean;
+}): TorchOptimizer {
   const { beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay = 0, decoupled = false } = o;
   const st: Array<{ step: number; m: Vec; v: Vec }> = [];
   return {
@@ -54,12 +65,15 @@ export function torchAdam(o: { beta1?: number; beta2?: number; eps?: number; wei
         if (grad === null) return;
         const s = (st[i] ??= { step: 0, m: new Float64Array(param.length), v: new Float64Array(param.length) });
         s.step += 1;
-        if (decoupled) param.set(mul(param, 1 - lr * weightDecay)); // AdamW
+        if (decoupled)
+          param.set(mul(param, 1 - lr * weightDecay)); // AdamW
         else if (weightDecay !== 0) grad = add(grad, param, weightDecay); // Adam (L2)
         s.m = lerp(s.m, grad, 1 - beta1);
         s.v = addcmul(mul(s.v, beta2), grad, grad, 1 - beta2);
-        const bc1 = 1 - beta1 ** s.step, bc2 = 1 - beta2 ** s.step;
-        const stepSize = lr / bc1, bc2Sqrt = Math.sqrt(bc2);
+        const bc1 = 1 - beta1 ** s.step,
+          bc2 = 1 - beta2 ** s.step;
+        const stepSize = lr / bc1,
+          bc2Sqrt = Math.sqrt(bc2);
         const denom = map(param.length, (k) => Math.sqrt(s.v[k]) / bc2Sqrt + eps);
         param.set(addcdiv(param, s.m, denom, -stepSize));
       });
@@ -67,7 +81,13 @@ export function torchAdam(o: { beta1?: number; beta2?: number; eps?: number; wei
   };
 }
 
-export function torchRmsprop(o: { alpha?: number; eps?: number; weightDecay?: number; momentum?: number; centered?: boolean }): TorchOptimizer {
+export function torchRmsprop(o: {
+  alpha?: number;
+  eps?: number;
+  weightDecay?: number;
+  momentum?: number;
+  centered?: boolean;
+}): TorchOptimizer {
   const { alpha = 0.99, eps = 1e-8, weightDecay = 0, momentum = 0, centered = false } = o;
   const st: Array<{ sq: Vec; ga: Vec; buf: Vec }> = [];
   return {

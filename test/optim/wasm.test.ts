@@ -13,12 +13,15 @@ import { Tensor } from '../../src/tensor/tensor.js';
 import { clipGradNorm, createOptimizer } from '../../src/optim/index.js';
 import { CASES } from './cases.js';
 
-interface WasmModule { wasmAvailable(): boolean; createWasmBackend(): Backend }
+interface WasmModule {
+  wasmAvailable(): boolean;
+  createWasmBackend(): Backend;
+}
 // imported through a variable so this file typechecks whether or not the wasm backend exists
 const modulePath = '../../src/kernels/wasm/backend.js';
 const present = existsSync(fileURLToPath(new URL('../../src/kernels/wasm/backend.ts', import.meta.url)));
 const wasm = present ? ((await import(/* @vite-ignore */ modulePath)) as WasmModule) : null;
-const wasmBackend = wasm !== null && wasm.wasmAvailable() ? wasm.createWasmBackend() : null;
+const wasmBackend = wasm?.wasmAvailable() ? wasm.createWasmBackend() : null;
 
 const SHAPES = [[7, 5], [5], [33]];
 
@@ -26,10 +29,14 @@ describe.skipIf(wasmBackend === null)('optimizers on the wasm backend match the 
   for (const c of CASES) {
     it(c.name, () => {
       const rng = new Rng(`wasm ${c.name}`);
-      const init = SHAPES.map((s) => Float32Array.from({ length: s.reduce((a, b) => a * b) }, () => rng.uniformIn(-1, 1)));
+      const init = SHAPES.map((s) =>
+        Float32Array.from({ length: s.reduce((a, b) => a * b) }, () => rng.uniformIn(-1, 1)),
+      );
       const make = (be: Backend): Tensor[] => SHAPES.map((s, i) => Tensor.from(be, s, init[i]).markGrad());
-      const ref = make(referenceBackend), fast = make(wasmBackend!);
-      const optRef = createOptimizer(c.cfg, ref), optFast = createOptimizer(c.cfg, fast);
+      const ref = make(referenceBackend),
+        fast = make(wasmBackend!);
+      const optRef = createOptimizer(c.cfg, ref),
+        optFast = createOptimizer(c.cfg, fast);
       for (let t = 0; t < 10; t++) {
         for (let i = 0; i < SHAPES.length; i++) {
           const g = new Float32Array(ref[i].size);
@@ -42,9 +49,12 @@ describe.skipIf(wasmBackend === null)('optimizers on the wasm backend match the 
         optRef.step(lr);
         optFast.step(lr);
         ref.forEach((p, i) => {
-          const a = fast[i].toArray(), b = p.toArray();
+          const a = fast[i].toArray(),
+            b = p.toArray();
           for (let k = 0; k < a.length; k++) {
-            expect(Math.abs(a[k] - b[k]) / Math.max(1, Math.abs(b[k])), `step ${t}, param ${i}[${k}]`).toBeLessThan(1e-5);
+            expect(Math.abs(a[k] - b[k]) / Math.max(1, Math.abs(b[k])), `step ${t}, param ${i}[${k}]`).toBeLessThan(
+              1e-5,
+            );
           }
         });
       }

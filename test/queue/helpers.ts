@@ -23,7 +23,9 @@ export function uniqueQueue(label: string): string {
 /** Remove every key of a test's queue. */
 export async function dropQueue(name: string, url = REDIS): Promise<void> {
   const u = new URL(url);
-  const queue = new Queue(name, { connection: { host: u.hostname, port: Number(u.port || 6379), maxRetriesPerRequest: null } });
+  const queue = new Queue(name, {
+    connection: { host: u.hostname, port: Number(u.port || 6379), maxRetriesPerRequest: null },
+  });
   try {
     await queue.obliterate({ force: true });
   } finally {
@@ -34,7 +36,9 @@ export async function dropQueue(name: string, url = REDIS): Promise<void> {
 /** Jobs on a test's queue, in any state. */
 export async function jobsOn(name: string, url = REDIS): Promise<number> {
   const u = new URL(url);
-  const queue = new Queue(name, { connection: { host: u.hostname, port: Number(u.port || 6379), maxRetriesPerRequest: null } });
+  const queue = new Queue(name, {
+    connection: { host: u.hostname, port: Number(u.port || 6379), maxRetriesPerRequest: null },
+  });
   try {
     const counts = await queue.getJobCounts();
     return Object.values(counts).reduce((a, b) => a + b, 0);
@@ -45,7 +49,10 @@ export async function jobsOn(name: string, url = REDIS): Promise<number> {
 
 /** Is the worker process in the middle of a trial (its last trial line is a start)? */
 export function midTrial(p: Proc): boolean {
-  const lines = p.output().split('\n').filter((l) => / (start|done|failed|diverged) /.test(l));
+  const lines = p
+    .output()
+    .split('\n')
+    .filter((l) => / (start|done|failed|diverged) /.test(l));
   return lines.length > 0 && / start /.test(lines[lines.length - 1]);
 }
 
@@ -63,10 +70,18 @@ export interface Proc {
 
 /** Start the CLI (compiled dist/, as a user would run it). */
 export function start(args: string[]): Proc {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, FORCE_COLOR: '0' },
+  });
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
-  child.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, output: () => out, exited };
 }
@@ -95,10 +110,16 @@ export function countTrials(db: string): number {
 }
 
 /** Everything a results file stores about its trials, except when and how long (seconds, finished). */
-export function storedResults(db: string): { trials: Record<string, unknown>[]; metrics: unknown[]; curves: unknown[] } {
+export function storedResults(db: string): {
+  trials: Record<string, unknown>[];
+  metrics: unknown[];
+  curves: unknown[];
+} {
   const conn = new Database(db, { readonly: true, fileMustExist: true });
   try {
-    const trials = (conn.prepare('SELECT * FROM trial ORDER BY key').all() as Record<string, unknown>[]).map(({ seconds: _s, finished: _f, ...rest }) => rest);
+    const trials = (conn.prepare('SELECT * FROM trial ORDER BY key').all() as Record<string, unknown>[]).map(
+      ({ seconds: _s, finished: _f, ...rest }) => rest,
+    );
     const metrics = conn.prepare('SELECT * FROM metric ORDER BY trial, name, step').all();
     const curves = conn.prepare('SELECT * FROM curve ORDER BY trial, kind, step, layer').all();
     return { trials, metrics, curves };
@@ -121,9 +142,34 @@ export function freePort(): Promise<number> {
 
 /** Start a private redis-server (no persistence) on `port`; resolves when it answers PING. */
 export async function startRedis(port: number, dir: string): Promise<void> {
-  const r = spawnSync('redis-server', ['--daemonize', 'yes', '--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir, '--logfile', join(dir, `redis-${port}.log`), '--pidfile', join(dir, `redis-${port}.pid`)], { encoding: 'utf8' });
+  const r = spawnSync(
+    'redis-server',
+    [
+      '--daemonize',
+      'yes',
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+      '--logfile',
+      join(dir, `redis-${port}.log`),
+      '--pidfile',
+      join(dir, `redis-${port}.pid`),
+    ],
+    { encoding: 'utf8' },
+  );
   if (r.status !== 0) throw new Error(`redis-server did not start: ${r.stderr}`);
-  await until(() => spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout.trim() === 'PONG', 10_000, `redis on port ${port}`);
+  await until(
+    () => spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout.trim() === 'PONG',
+    10_000,
+    `redis on port ${port}`,
+  );
 }
 
 /** Stop a private redis-server without saving (its data is gone, as after a crash of a server without persistence). */

@@ -8,7 +8,22 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../src/tensor/rng.js';
 import { STACK_LINE, recur } from '../cli/helpers.js';
-import { REDIS, countTrials, dropQueue, freePort, jobsOn, midTrial, start, startRedis, stopRedis, storedResults, tempDir, uniqueQueue, until, type Proc } from './helpers.js';
+import {
+  REDIS,
+  countTrials,
+  dropQueue,
+  freePort,
+  jobsOn,
+  midTrial,
+  start,
+  startRedis,
+  stopRedis,
+  storedResults,
+  tempDir,
+  uniqueQueue,
+  until,
+  type Proc,
+} from './helpers.js';
 
 const dir = tempDir('queue');
 const study = join(dir, 'q.yaml');
@@ -24,12 +39,15 @@ function worker(queue: string, url = REDIS): Proc {
   running.push(p);
   return p;
 }
-const coordinator = (queue: string, db: string, url = REDIS): Proc => start(['study', study, '--queue', url, '--queue-name', queue, '--db', db, '--no-report', '--json']);
+const coordinator = (queue: string, db: string, url = REDIS): Proc =>
+  start(['study', study, '--queue', url, '--queue-name', queue, '--db', db, '--no-report', '--json']);
 
 beforeAll(() => {
   // a short learning-rate pilot (4 trials, run first: the queue follows the study's phases as a local run
   // does), then eight trials of a few hundred milliseconds each: long enough to be killed part-way
-  writeFileSync(study, `name: queued
+  writeFileSync(
+    study,
+    `name: queued
 seeds: [1, 2, 3, 4]
 pilot: { task: adding, lrs: [0.003, 0.01], training: { steps: 40 } }
 training: { steps: 500, batchSize: 16, optimizer: { kind: adam, lr: 0.005 }, evalEvery: 250, evalBatches: 1, evalBatchSize: 16 }
@@ -38,7 +56,8 @@ tasks: { adding: { kind: adding, T: 24 } }
 models:
   tanh: { cell: { kind: vanilla, hidden: 40 } }
   gru: { cell: { kind: gru, hidden: 24 } }
-`);
+`,
+  );
   const r = recur(['study', study, '--db', reference, '--no-report', '--quiet', '--workers', '2']);
   expect(r.code, r.stderr).toBe(0);
   expect(countTrials(reference)).toBe(N);
@@ -68,7 +87,12 @@ describe('recur study --queue with recur worker processes', () => {
     await until(() => ws.every((w) => /serving queue/.test(w.output())), 60_000, 'both workers to connect');
     const c = coordinator(queue, db);
     expect(await c.exited, c.output()).toBe(0);
-    expect(JSON.parse(c.output().slice(c.output().indexOf('{')))).toMatchObject({ total: N, ran: N, done: N, skipped: 0 });
+    expect(JSON.parse(c.output().slice(c.output().indexOf('{')))).toMatchObject({
+      total: N,
+      ran: N,
+      done: N,
+      skipped: 0,
+    });
     expect(storedResults(db)).toEqual(storedResults(reference));
     await stopWorkers(ws);
     // both workers took part
@@ -95,7 +119,12 @@ describe('recur study --queue with recur worker processes', () => {
     }
     expect(await c.exited, c.output()).toBe(0);
     expect(kills).toBeGreaterThanOrEqual(2);
-    expect(JSON.parse(c.output().slice(c.output().indexOf('{')))).toMatchObject({ total: N, ran: N, done: N, failed: 0 });
+    expect(JSON.parse(c.output().slice(c.output().indexOf('{')))).toMatchObject({
+      total: N,
+      ran: N,
+      done: N,
+      failed: 0,
+    });
     expect(storedResults(db)).toEqual(storedResults(reference));
     await stopWorkers(ws);
   }, 300_000);
@@ -138,7 +167,12 @@ describe('recur study --queue with recur worker processes', () => {
       await new Promise((r) => setTimeout(r, 1500));
       await startRedis(port, dir);
       expect(await c.exited, c.output()).toBe(0);
-      expect(JSON.parse(c.output().slice(c.output().indexOf('{')))).toMatchObject({ total: N, ran: N, done: N, failed: 0 });
+      expect(JSON.parse(c.output().slice(c.output().indexOf('{')))).toMatchObject({
+        total: N,
+        ran: N,
+        done: N,
+        failed: 0,
+      });
       expect(storedResults(db)).toEqual(storedResults(reference));
       await stopWorkers(ws);
     } finally {
@@ -148,13 +182,25 @@ describe('recur study --queue with recur worker processes', () => {
 
   it('an unreachable Redis: one clear line and exit code 2, for the coordinator and for a worker', async () => {
     const port = await freePort();
-    const s = recur(['study', study, '--queue', `redis://127.0.0.1:${port}`, '--db', join(dir, 'none.db'), '--no-report']);
+    const s = recur([
+      'study',
+      study,
+      '--queue',
+      `redis://127.0.0.1:${port}`,
+      '--db',
+      join(dir, 'none.db'),
+      '--no-report',
+    ]);
     expect(s.code).toBe(2);
-    expect(s.stderr.trim()).toMatch(new RegExp(`^recur: cannot reach Redis at redis://127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`));
+    expect(s.stderr.trim()).toMatch(
+      new RegExp(`^recur: cannot reach Redis at redis://127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`),
+    );
     expect(s.stderr.trim().split('\n')).toHaveLength(1);
     const w = recur(['worker', '--queue', `redis://:secret@127.0.0.1:${port}/1`]);
     expect(w.code).toBe(2);
-    expect(w.stderr.trim()).toMatch(new RegExp(`^recur: cannot reach Redis at redis://:\\*\\*\\*@127\\.0\\.0\\.1:${port}/1: `));
+    expect(w.stderr.trim()).toMatch(
+      new RegExp(`^recur: cannot reach Redis at redis://:\\*\\*\\*@127\\.0\\.0\\.1:${port}/1: `),
+    );
     expect(w.stderr).not.toMatch(STACK_LINE);
     expect(w.stderr).not.toMatch(/secret/);
     const bad = recur(['worker', '--queue', 'http://x']);

@@ -49,8 +49,14 @@ describe('recur study --shard k/n and recur merge', () => {
     const merged = join(out, 'results.db');
     const m = recur(['merge', merged, ...[1, 2, 3].map((k) => join(out, `results.shard-${k}-of-3.db`))]);
     expect(m.code, m.stderr).toBe(0);
-    expect(m.stdout).toMatch(new RegExp(`results\\.shard-2-of-3\\.db: ${sizes[1] + 4} trials, ${sizes[1]} added; 4 duplicates \\(identical, kept once\\)`));
-    expect(m.stdout).toMatch(new RegExp(`results\\.db: ${countTrials(whole)} trials of sharded \\(recur \\d+\\.\\d+\\.\\d+\\)`));
+    expect(m.stdout).toMatch(
+      new RegExp(
+        `results\\.shard-2-of-3\\.db: ${sizes[1] + 4} trials, ${sizes[1]} added; 4 duplicates \\(identical, kept once\\)`,
+      ),
+    );
+    expect(m.stdout).toMatch(
+      new RegExp(`results\\.db: ${countTrials(whole)} trials of sharded \\(recur \\d+\\.\\d+\\.\\d+\\)`),
+    );
     expect(storedResults(merged)).toEqual(storedResults(whole));
     // the merged file lists every trial as part of the study's current definition (what the report reads)
     const store = new ResultStore(merged, { readonly: true });
@@ -58,7 +64,10 @@ describe('recur study --shard k/n and recur merge', () => {
     store.close();
     // merging shard 2 into the result again: nothing added, all its trials reported as duplicates
     const again = mergeResults(merged, [join(out, 'results.shard-2-of-3.db')]);
-    expect(again).toMatchObject({ trials: countTrials(whole), inputs: [{ trials: sizes[1] + 4, added: 0, duplicates: sizes[1] + 4, conflicts: [] }] });
+    expect(again).toMatchObject({
+      trials: countTrials(whole),
+      inputs: [{ trials: sizes[1] + 4, added: 0, duplicates: sizes[1] + 4, conflicts: [] }],
+    });
     expect(storedResults(merged)).toEqual(storedResults(whole));
   }, 300_000);
 
@@ -70,7 +79,9 @@ describe('recur study --shard k/n and recur merge', () => {
     const a = join(dir, 'shards', 'results.shard-1-of-3.db');
     const diff = recur(['merge', join(dir, 'ab.db'), a, b]);
     expect(diff.code).toBe(2);
-    expect(diff.stderr.trim()).toBe(`recur: ${b} holds study beta, ${a} holds sharded: refusing to merge different studies`);
+    expect(diff.stderr.trim()).toBe(
+      `recur: ${b} holds study beta, ${a} holds sharded: refusing to merge different studies`,
+    );
     expect(diff.stderr).not.toMatch(STACK_LINE);
     // the same study name with another definition (here: another learning rate) is refused too
     const a2 = join(dir, 'redefined.db');
@@ -78,18 +89,26 @@ describe('recur study --shard k/n and recur merge', () => {
     const conn = new Database(a2);
     conn.prepare("UPDATE study SET config = json_set(config, '$.training.optimizer.lr', 0.02)").run();
     conn.close();
-    expect(() => mergeResults(join(dir, 'aa.db'), [a, a2])).toThrow(/hold different definitions of study sharded \(content hashes [0-9a-f]{12} ≠ [0-9a-f]{12}\): refusing to merge/);
+    expect(() => mergeResults(join(dir, 'aa.db'), [a, a2])).toThrow(
+      /hold different definitions of study sharded \(content hashes [0-9a-f]{12} ≠ [0-9a-f]{12}\): refusing to merge/,
+    );
     // and so is a file written by another recur version
     const other = join(dir, 'other-version.db');
     copyFileSync(join(dir, 'shards', 'results.shard-3-of-3.db'), other);
     const c2 = new Database(other);
     c2.prepare("UPDATE provenance SET version = '0.0.1'").run();
     c2.close();
-    expect(() => mergeResults(join(dir, 'ao.db'), [a, other])).toThrow(`${other} was written by recur 0.0.1, ${a} by recur ${RECUR_VERSION}: refusing to merge`);
-    expect(() => mergeResults(join(dir, 'x.db'), [join(dir, 'nope.db')])).toThrow(`${join(dir, 'nope.db')}: no such file`);
+    expect(() => mergeResults(join(dir, 'ao.db'), [a, other])).toThrow(
+      `${other} was written by recur 0.0.1, ${a} by recur ${RECUR_VERSION}: refusing to merge`,
+    );
+    expect(() => mergeResults(join(dir, 'x.db'), [join(dir, 'nope.db')])).toThrow(
+      `${join(dir, 'nope.db')}: no such file`,
+    );
     expect(existsSync(join(dir, 'aa.db')) || existsSync(join(dir, 'ao.db'))).toBe(false); // nothing written on refusal
     const badShard = recur(['study', beta, '--shard', '0/4', '--db', join(dir, 'z.db')]);
     expect(badShard.code).toBe(2);
-    expect(badShard.stderr.trim()).toBe('recur: --shard 0/4: k counts from 1 to n (for a 0-based array index use $((INDEX + 1)))');
+    expect(badShard.stderr.trim()).toBe(
+      'recur: --shard 0/4: k counts from 1 to n (for a 0-based array index use $((INDEX + 1)))',
+    );
   }, 300_000);
 });

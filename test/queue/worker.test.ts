@@ -11,17 +11,23 @@ import { RECUR_VERSION, TRIAL_JOB, studyHash, trialJob } from '../../src/runner/
 import { startQueueWorker, type WorkerEvent } from '../../src/runner/queue/worker.js';
 import { REDIS, dropQueue, uniqueQueue, until } from './helpers.js';
 
-const studyOf = (steps: number) => parseStudy(JSON.stringify({
-  name: 'worker-test',
-  seeds: [1, 2],
-  training: { steps, batchSize: 8, optimizer: { kind: 'adam', lr: 0.01 } },
-  tasks: { adding: { kind: 'adding', T: steps > 100 ? 40 : 6 } },
-  models: { tanh: { cell: { kind: 'vanilla', hidden: steps > 100 ? 64 : 6 } } },
-}), 'worker-test.json');
+const studyOf = (steps: number) =>
+  parseStudy(
+    JSON.stringify({
+      name: 'worker-test',
+      seeds: [1, 2],
+      training: { steps, batchSize: 8, optimizer: { kind: 'adam', lr: 0.01 } },
+      tasks: { adding: { kind: 'adding', T: steps > 100 ? 40 : 6 } },
+      models: { tanh: { cell: { kind: 'vanilla', hidden: steps > 100 ? 64 : 6 } } },
+    }),
+    'worker-test.json',
+  );
 
 const queues: Queue[] = [];
 const queueFor = (label: string): Queue => {
-  const queue = new Queue(uniqueQueue(label), { connection: { host: '127.0.0.1', port: Number(new URL(REDIS).port || 6379), maxRetriesPerRequest: null } });
+  const queue = new Queue(uniqueQueue(label), {
+    connection: { host: '127.0.0.1', port: Number(new URL(REDIS).port || 6379), maxRetriesPerRequest: null },
+  });
   queues.push(queue);
   return queue;
 };
@@ -46,17 +52,37 @@ describe('recur worker (in-process, real Redis)', () => {
     await queue.add(TRIAL_JOB, trialJob(a, hash), { jobId: a.key }); // the same trial again: ignored
     expect(await queue.getJobCounts('waiting')).toEqual({ waiting: 3 });
     const events: WorkerEvent[] = [];
-    const worker = await startQueueWorker({ url: REDIS, name: queue.name, lockMs: 2000, onEvent: (e) => events.push(e) });
+    const worker = await startQueueWorker({
+      url: REDIS,
+      name: queue.name,
+      lockMs: 2000,
+      onEvent: (e) => events.push(e),
+    });
     try {
-      await until(async () => (await queue.getJobCounts('completed', 'failed')).completed === 1 && (await queue.getJobCounts('failed')).failed === 2, 30_000, 'three jobs handled');
+      await until(
+        async () =>
+          (await queue.getJobCounts('completed', 'failed')).completed === 1 &&
+          (await queue.getJobCounts('failed')).failed === 2,
+        30_000,
+        'three jobs handled',
+      );
       const failed = await queue.getJobs(['failed']);
       const reason = (id: string): string => failed.find((j: Job) => j.id === id)!.failedReason;
-      expect(reason('foreign')).toMatch(new RegExp(`^refused by worker .+: job from recur 0\\.0\\.1, this worker is recur ${RECUR_VERSION.replace(/\./g, '\\.')}`));
+      expect(reason('foreign')).toMatch(
+        new RegExp(
+          `^refused by worker .+: job from recur 0\\.0\\.1, this worker is recur ${RECUR_VERSION.replace(/\./g, '\\.')}`,
+        ),
+      );
       expect(reason(b.key)).toMatch(/trial spec does not match its key .*: the job was altered$/);
       expect(failed.every((j: Job) => j.attemptsMade <= 1)).toBe(true); // never retried
       const done = (await queue.getJobs(['completed']))[0];
       expect(done.id).toBe(a.key);
-      expect(done.returnvalue).toMatchObject({ key: a.key, version: RECUR_VERSION, studyHash: hash, record: { status: 'done', steps: 6 } });
+      expect(done.returnvalue).toMatchObject({
+        key: a.key,
+        version: RECUR_VERSION,
+        studyHash: hash,
+        record: { status: 'done', steps: 6 },
+      });
       expect(events.filter((e) => e.type === 'refused')).toHaveLength(2);
       expect(worker.finished).toBe(1);
     } finally {
@@ -70,7 +96,14 @@ describe('recur worker (in-process, real Redis)', () => {
     const queue = queueFor('stop');
     await queue.add(TRIAL_JOB, trialJob(a, studyHash(study)), { jobId: a.key });
     let started = 0;
-    const w1 = await startQueueWorker({ url: REDIS, name: queue.name, lockMs: 2000, onEvent: (e) => { if (e.type === 'start') started++; } });
+    const w1 = await startQueueWorker({
+      url: REDIS,
+      name: queue.name,
+      lockMs: 2000,
+      onEvent: (e) => {
+        if (e.type === 'start') started++;
+      },
+    });
     await until(() => started === 1, 30_000, 'the trial to start');
     const t0 = Date.now();
     await w1.stop(0);
@@ -82,7 +115,14 @@ describe('recur worker (in-process, real Redis)', () => {
     await queue.obliterate({ force: true });
     await queue.add(TRIAL_JOB, trialJob(s, studyHash(short)), { jobId: s.key });
     started = 0;
-    const w2 = await startQueueWorker({ url: REDIS, name: queue.name, lockMs: 2000, onEvent: (e) => { if (e.type === 'start') started++; } });
+    const w2 = await startQueueWorker({
+      url: REDIS,
+      name: queue.name,
+      lockMs: 2000,
+      onEvent: (e) => {
+        if (e.type === 'start') started++;
+      },
+    });
     await until(() => started === 1, 30_000, 'the short trial to start');
     await w2.stop(60_000);
     expect(w2.finished).toBe(1);

@@ -37,7 +37,11 @@ describe('loadStudyData', () => {
     // the study's own model named EVIL is also a vanilla tanh: both get their study names appended
     expect(labels).toContain('vanilla tanh [tanh]');
     expect(labels).toContain(`vanilla tanh [${EVIL}]`);
-    expect(familyOf({ model: { cell: { kind: 'deep', hidden: 4, depth: 3, variant: 'highway', layerNorm: true } } } as never)).toEqual({ family: 'highway+LN', label: 'highway+LN', depth: 3, deep: true });
+    expect(
+      familyOf({
+        model: { cell: { kind: 'deep', hidden: 4, depth: 3, variant: 'highway', layerNorm: true } },
+      } as never),
+    ).toEqual({ family: 'highway+LN', label: 'highway+LN', depth: 3, deep: true });
     expect(data.groups.find((g) => g.model.label === 'plain L=8')!.decayInit!.mean).toBeLessThan(-0.5);
   });
 

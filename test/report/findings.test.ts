@@ -14,7 +14,12 @@ function findingsOf(store: ReturnType<typeof studyStore>, study: string): Findin
   }
 }
 const study = (f: StudyFixture) => findingsOf(studyStore(f), 'dt');
-const old = (o: FixtureOptions) => new Map(findingsOf(fixtureStore({ addingT: [20, 50], copyT: [30], depths: [1, 2, 4, 8], ...o }), 'deep-transition').map((f) => [f.id, f]));
+const old = (o: FixtureOptions) =>
+  new Map(
+    findingsOf(fixtureStore({ addingT: [20, 50], copyT: [30], depths: [1, 2, 4, 8], ...o }), 'deep-transition').map(
+      (f) => [f.id, f],
+    ),
+  );
 
 const plain = (L: number) => ({ kind: 'deep', hidden: 16, depth: L, variant: 'plain' });
 const highway = (L: number) => ({ kind: 'deep', hidden: 16, depth: L, variant: 'highway' });
@@ -66,10 +71,20 @@ describe('findings: trainability (Part B), per T, paired, Holm-corrected', () =>
   // With no untrained trials the step-0 decay of these trained ones is Part A's data: highway keeps far more
   // gradient than plain (p ≈ 0), a test in the same Holm family.
   const models = (solvedA: (T: number, s: number) => boolean, solvedB: (T: number, s: number) => boolean) => [
-    { name: 'hw', cell: highway(4), solved: solvedA, s: -0.01 }, { name: 'plain', cell: plain(4), solved: solvedB, s: -0.3 }];
+    { name: 'hw', cell: highway(4), solved: solvedA, s: -0.01 },
+    { name: 'plain', cell: plain(4), solved: solvedB, s: -0.3 },
+  ];
 
   it('a zero-information table (0/n vs 0/n and n/n vs n/n at every T) gives one "inconclusive" line and no test', () => {
-    const fs = study({ partB: { Ts: [16, 64], models: models((T) => T === 16, (T) => T === 16) } }).filter((f) => f.topic === 'trainability');
+    const fs = study({
+      partB: {
+        Ts: [16, 64],
+        models: models(
+          (T) => T === 16,
+          (T) => T === 16,
+        ),
+      },
+    }).filter((f) => f.topic === 'trainability');
     expect(fs).toHaveLength(1);
     expect(fs[0].verdict).toBe('inconclusive');
     expect(fs[0].p).toBeNull();
@@ -77,12 +92,28 @@ describe('findings: trainability (Part B), per T, paired, Holm-corrected', () =>
   });
 
   it('Holm changes the verdict: one informative T alone is "held" (p = 1/32), two are not (adjusted 1/16)', () => {
-    const one = study({ partB: { Ts: [16, 64], models: models((T) => T === 64 || T === 16, (T) => T === 16) } }).filter((f) => f.topic === 'trainability');
+    const one = study({
+      partB: {
+        Ts: [16, 64],
+        models: models(
+          (T) => T === 64 || T === 16,
+          (T) => T === 16,
+        ),
+      },
+    }).filter((f) => f.topic === 'trainability');
     // family: {decay p ≈ 0, success p = 1/32}: Holm multiplies the larger by 1
     expect(one.map((f) => f.verdict)).toEqual(['held']);
     expect(one[0].p).toBeCloseTo(1 / 32, 12);
     expect(one[0].pHolm).toBeCloseTo(1 / 32, 12);
-    const two = study({ partB: { Ts: [16, 64], models: models(() => true, () => false) } }).filter((f) => f.topic === 'trainability');
+    const two = study({
+      partB: {
+        Ts: [16, 64],
+        models: models(
+          () => true,
+          () => false,
+        ),
+      },
+    }).filter((f) => f.topic === 'trainability');
     expect(two.map((f) => f.verdict)).toEqual(['inconclusive', 'inconclusive']);
     // family: {decay p ≈ 0, 1/32, 1/32}: each success p is multiplied by 2
     for (const f of two) expect([f.p! * 32, f.pHolm! * 16]).toEqual([expect.closeTo(1, 9), expect.closeTo(1, 9)]);
@@ -90,17 +121,43 @@ describe('findings: trainability (Part B), per T, paired, Holm-corrected', () =>
   });
 
   it('"did not hold" only when the CI excludes the predicted effect: 0–6 discordant pairs yes, 0–5 no', () => {
-    const six = study({ partB: { Ts: [16], seeds: [1, 2, 3, 4, 5, 6], models: models(() => false, () => true) } }).find((f) => f.topic === 'trainability')!;
+    const six = study({
+      partB: {
+        Ts: [16],
+        seeds: [1, 2, 3, 4, 5, 6],
+        models: models(
+          () => false,
+          () => true,
+        ),
+      },
+    }).find((f) => f.topic === 'trainability')!;
     expect(six.verdict).toBe('did not hold');
     expect(six.ci!.hi).toBeLessThan(0.5);
-    const five = study({ partB: { Ts: [16], models: models(() => false, () => true) } }).find((f) => f.topic === 'trainability')!;
+    const five = study({
+      partB: {
+        Ts: [16],
+        models: models(
+          () => false,
+          () => true,
+        ),
+      },
+    }).find((f) => f.topic === 'trainability')!;
     expect(five.verdict).toBe('inconclusive');
   });
 
   it('Holm runs over every test of the report (Part A and Part B together)', () => {
     // three Part A rate claims that are far from their prediction (p ≈ 1) and one Part B claim with p = 1/32:
     // the smallest of four p-values is multiplied by 4, so the Part B claim alone would hold, here it does not
-    const fs = study({ partA: { activations: ['tanh'] }, partB: { Ts: [16], models: models(() => true, () => false) } });
+    const fs = study({
+      partA: { activations: ['tanh'] },
+      partB: {
+        Ts: [16],
+        models: models(
+          () => true,
+          () => false,
+        ),
+      },
+    });
     const tested = fs.filter((f) => f.p !== null && f.kind === 'finding');
     expect(tested).toHaveLength(4);
     const b = fs.find((f) => f.topic === 'trainability')!;
@@ -111,15 +168,36 @@ describe('findings: trainability (Part B), per T, paired, Holm-corrected', () =>
 
 describe('decide', () => {
   const draft = (id: string, p: number, contrary = false): Draft => ({
-    id, kind: 'finding', topic: 't', claim: 'c', rule: 'r', evidence: 'e', numbers: {}, p, ci: null, contrary, used: [], say: (v, ph) => `${v} ${ph}`,
+    id,
+    kind: 'finding',
+    topic: 't',
+    claim: 'c',
+    rule: 'r',
+    evidence: 'e',
+    numbers: {},
+    p,
+    ci: null,
+    contrary,
+    used: [],
+    say: (v, ph) => `${v} ${ph}`,
   });
   it('held needs the adjusted p; did not hold needs a contrary CI; checks keep their own verdict and stay out of the family', () => {
-    const out = decide([draft('a', 0.01), draft('b', 0.04), draft('c', 0.9, true), { ...draft('k', 0), kind: 'check', p: null, verdict: 'held' }]);
-    expect(out.map((f) => [f.id, f.verdict, f.pHolm])).toEqual([['a', 'held', 0.03], ['b', 'inconclusive', 0.08], ['c', 'did not hold', 0.9], ['k', 'held', null]]);
+    const out = decide([
+      draft('a', 0.01),
+      draft('b', 0.04),
+      draft('c', 0.9, true),
+      { ...draft('k', 0), kind: 'check', p: null, verdict: 'held' },
+    ]);
+    expect(out.map((f) => [f.id, f.verdict, f.pHolm])).toEqual([
+      ['a', 'held', 0.03],
+      ['b', 'inconclusive', 0.08],
+      ['c', 'did not hold', 0.9],
+      ['k', 'held', null],
+    ]);
   });
 });
 
-describe('findings on an older study (the committed quick report\'s shape)', () => {
+describe("findings on an older study (the committed quick report's shape)", () => {
   it('Part A falls back to the step-0 measurements of trained trials, per T; bound checks are checks', () => {
     const fs = old({});
     const rate = [...fs.values()].filter((f) => f.id.startsWith('decay-rate'));
@@ -150,21 +228,45 @@ describe('findings on an older study (the committed quick report\'s shape)', () 
 
 describe('tests that cannot decide', () => {
   it('a T with ≤ 4 discordant pairs stays out of the Holm family (its smallest p is above 0.05) and says why', () => {
-    const models = [{ name: 'hw', cell: highway(4), solved: (T: number, s: number) => T === 64 || s <= 3, s: -0.01 },
-      { name: 'plain', cell: plain(4), solved: (T: number, s: number) => T === 16 && s <= 3, s: -0.3 }];
+    const models = [
+      { name: 'hw', cell: highway(4), solved: (T: number, s: number) => T === 64 || s <= 3, s: -0.01 },
+      { name: 'plain', cell: plain(4), solved: (T: number, s: number) => T === 16 && s <= 3, s: -0.3 },
+    ];
     // T = 16: 3/5 vs 3/5 on the same seeds (no information); T = 64: 5/5 vs 0/5 (5 discordant pairs)
     const fs = study({ partB: { Ts: [16, 64], models } }).filter((f) => f.topic === 'trainability');
     expect(fs.map((f) => f.verdict)).toEqual(['held']);
-    const few = study({ partB: { Ts: [16, 64], seeds: [1, 2, 3, 4], models: [{ ...models[0], solved: () => true }, { ...models[1], solved: () => false }] } }).filter((f) => f.topic === 'trainability');
-    expect(few.map((f) => [f.verdict, f.pHolm])).toEqual([['inconclusive', null], ['inconclusive', null]]);
-    expect(few[0].sentence).toMatch(/with 4 discordant pairs no outcome could reach p ≤ 0\.05 \(smallest possible 0\.06\d?\)/);
+    const few = study({
+      partB: {
+        Ts: [16, 64],
+        seeds: [1, 2, 3, 4],
+        models: [
+          { ...models[0], solved: () => true },
+          { ...models[1], solved: () => false },
+        ],
+      },
+    }).filter((f) => f.topic === 'trainability');
+    expect(few.map((f) => [f.verdict, f.pHolm])).toEqual([
+      ['inconclusive', null],
+      ['inconclusive', null],
+    ]);
+    expect(few[0].sentence).toMatch(
+      /with 4 discordant pairs no outcome could reach p ≤ 0\.05 \(smallest possible 0\.06\d?\)/,
+    );
   });
 });
 
 describe('partners', () => {
   it('a trained model is compared with the trained plain model, not with an untrained Part A one of the same shape', () => {
-    const fs = study({ partA: { activations: ['tanh'], gains: [1], depths: [4] }, partB: { Ts: [16], models: [
-      { name: 'hw', cell: highway(4), solved: () => true, s: -0.01 }, { name: 'plain-b', cell: plain(4), solved: () => false, s: -0.3 }] } });
+    const fs = study({
+      partA: { activations: ['tanh'], gains: [1], depths: [4] },
+      partB: {
+        Ts: [16],
+        models: [
+          { name: 'hw', cell: highway(4), solved: () => true, s: -0.01 },
+          { name: 'plain-b', cell: plain(4), solved: () => false, s: -0.3 },
+        ],
+      },
+    });
     const b = fs.filter((f) => f.topic === 'trainability');
     expect(b).toHaveLength(1);
     expect(b[0].sentence).toContain('highway L=4 solved 5/5, plain L=4 0/5'); // the untrained one is 'plain · gain=1 L=4'

@@ -7,7 +7,14 @@ import { EVIL, fillStore, fixtureStore } from './fixture.js';
 import { htmlProblems } from './html-check.js';
 
 describe('the HTML page and the Markdown summary', () => {
-  const store = fixtureStore({ addingT: [20, 50], copyT: [30], depths: [1, 8], accidents: true, evil: true, description: `Evil ${EVIL} & "quotes" 'too'` });
+  const store = fixtureStore({
+    addingT: [20, 50],
+    copyT: [30],
+    depths: [1, 8],
+    accidents: true,
+    evil: true,
+    description: `Evil ${EVIL} & "quotes" 'too'`,
+  });
   afterAll(() => store.close());
   const report = buildReport(store, 'deep-transition', { title: `Report ${EVIL}` });
 
@@ -63,8 +70,30 @@ describe('the HTML page and the Markdown summary', () => {
     const specs = fillStore(failed, { addingT: [20], copyT: [], depths: [1, 2], seeds: [1, 2] });
     const bare = new ResultStore(':memory:');
     for (const spec of specs) {
-      failed.writeTrial(spec, { status: 'failed', steps: 0, divergedAt: null, error: 'boom', solvedAt: null, final: null, seconds: 0.1, metrics: [], curves: [], summary: {} });
-      bare.writeTrial(spec, { status: 'done', steps: 100, divergedAt: null, error: null, solvedAt: null, final: { loss: 0.2, metric: 0.2 }, seconds: 1, metrics: [], curves: [], summary: {} });
+      failed.writeTrial(spec, {
+        status: 'failed',
+        steps: 0,
+        divergedAt: null,
+        error: 'boom',
+        solvedAt: null,
+        final: null,
+        seconds: 0.1,
+        metrics: [],
+        curves: [],
+        summary: {},
+      });
+      bare.writeTrial(spec, {
+        status: 'done',
+        steps: 100,
+        divergedAt: null,
+        error: null,
+        solvedAt: null,
+        final: { loss: 0.2, metric: 0.2 },
+        seconds: 1,
+        metrics: [],
+        curves: [],
+        summary: {},
+      });
     }
     bare.saveStudy('deep-transition', 'x', {});
     for (const s of [failed, bare]) {

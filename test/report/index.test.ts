@@ -40,8 +40,12 @@ describe('writeReport', () => {
     const s = new ResultStore(db);
     s.saveStudy('second', 'second.yaml', { name: 'second' });
     s.close();
-    expect(() => writeReport(db, join(dir, 'x'))).toThrow(/holds 2 studies \(deep-transition, second\); one must be chosen/);
-    expect(() => writeReport(db, join(dir, 'x'), { study: 'third' })).toThrow(/study "third" not found \(the database holds: deep-transition, second\)/);
+    expect(() => writeReport(db, join(dir, 'x'))).toThrow(
+      /holds 2 studies \(deep-transition, second\); one must be chosen/,
+    );
+    expect(() => writeReport(db, join(dir, 'x'), { study: 'third' })).toThrow(
+      /study "third" not found \(the database holds: deep-transition, second\)/,
+    );
     const r = writeReport(db, join(dir, 'second'), { study: 'second' });
     expect(readFileSync(r.htmlPath, 'utf8')).toContain('No finished trials');
   });

@@ -18,7 +18,17 @@ describe('figures', () => {
 
   it('draws all five kinds, per task where they are per task', () => {
     expect(missing).toEqual([]);
-    expect(figures.map((f) => f.id)).toEqual(['gtt-adding', 'gtt-copy', 'decay-depth', 'loss-adding', 'loss-copy', 'success-adding', 'success-copy', 'steps-adding', 'steps-copy']);
+    expect(figures.map((f) => f.id)).toEqual([
+      'gtt-adding',
+      'gtt-copy',
+      'decay-depth',
+      'loss-adding',
+      'loss-copy',
+      'success-adding',
+      'success-copy',
+      'steps-adding',
+      'steps-copy',
+    ]);
     for (const f of figures) {
       expect(f.svg).toMatch(/^<svg[^>]* width="\d+(\.\d+)?" height="\d+(\.\d+)?"/);
       expect(f.svg.match(/https?:\/\/[^"]*/g)!.every((u) => u.startsWith('http://www.w3.org/'))).toBe(true);
@@ -28,13 +38,28 @@ describe('figures', () => {
 
   it('gradient through time: log axis, a panel per transition, init and end, the bound dashed', () => {
     const t = texts(fig('gtt-adding').svg);
-    for (const label of ['at initialisation', 'after training', 'steps back from the end, T − t', 'plain', 'highway', 'vanilla tanh', 'GRU', 'depth L', 'theory bound', '1e+0']) expect(t).toContain(label);
+    for (const label of [
+      'at initialisation',
+      'after training',
+      'steps back from the end, T − t',
+      'plain',
+      'highway',
+      'vanilla tanh',
+      'GRU',
+      'depth L',
+      'theory bound',
+      '1e+0',
+    ])
+      expect(t).toContain(label);
     expect(fig('gtt-adding').title).toContain('T=60'); // the longest T of the task
     expect(fig('gtt-adding').svg).toContain('stroke-dasharray="5,3"');
   });
 
   it('gtt rows are normalised to 1 at lag 0 and carry the bound only for cells that have one', () => {
-    const rows = gttRows(data.trials.filter((v) => v.task.label === 'adding · T=60'), inputs.gtt);
+    const rows = gttRows(
+      data.trials.filter((v) => v.task.label === 'adding · T=60'),
+      inputs.gtt,
+    );
     expect(rows.filter((r) => r.k === 0).every((r) => Math.abs(r.value - 1) < 1e-12)).toBe(true);
     const bounded = new Set(rows.filter((r) => r.series === 'theory bound').map((r) => r.variant));
     expect([...bounded].sort()).toEqual(['IRNN', 'plain', 'vanilla tanh']);
@@ -42,16 +67,31 @@ describe('figures', () => {
 
   it('decay against depth: depth axis, one line per variant, the prediction dashed', () => {
     const t = texts(fig('decay-depth').svg);
-    for (const label of ['transition depth L', 'per-step log-slope', 'plain', 'shortcut', 'residual', 'highway', '8', 'adding', 'copy']) expect(t).toContain(label);
+    for (const label of [
+      'transition depth L',
+      'per-step log-slope',
+      'plain',
+      'shortcut',
+      'residual',
+      'highway',
+      '8',
+      'adding',
+      'copy',
+    ])
+      expect(t).toContain(label);
     expect(fig('decay-depth').svg).toContain('stroke-dasharray="6,4"');
     expect(fig('decay-depth').caption).toContain('‖A‖^(LT)');
   });
 
   it('loss curves, success heatmap and steps to solve carry their labels', () => {
-    expect(texts(fig('loss-adding').svg)).toEqual(expect.arrayContaining(['training step', 'train loss', 'LSTM', 'depth L']));
+    expect(texts(fig('loss-adding').svg)).toEqual(
+      expect.arrayContaining(['training step', 'train loss', 'LSTM', 'depth L']),
+    );
     const heat = texts(fig('success-adding').svg);
     expect(heat).toEqual(expect.arrayContaining(['T', '20', '60', 'plain L=8', 'highway L=2', 'success']));
-    expect(heat.filter((s) => /^\d\/3$/.test(s)).length).toBe(data.groups.filter((g) => g.task.name === 'adding').length);
+    expect(heat.filter((s) => /^\d\/3$/.test(s)).length).toBe(
+      data.groups.filter((g) => g.task.name === 'adding').length,
+    );
     const steps = texts(fig('steps-adding').svg);
     expect(steps).toContain('steps to solve');
     expect(steps.some((s) => /^highway L=8 \(\d\/6\)$/.test(s))).toBe(true);
@@ -68,6 +108,12 @@ describe('figures', () => {
     const noCurves = buildFigures({ data, gtt: new Map(), loss: new Map() });
     expect(noCurves.figures.map((f) => f.id)).not.toContain('gtt-adding');
     expect(noCurves.missing.join(' ')).toMatch(/no gradient-through-time curves/);
-    expect(decayFigure({ data: { ...data, trials: data.trials.filter((v) => !v.model.deep) }, gtt: new Map(), loss: new Map() })).toBeNull();
+    expect(
+      decayFigure({
+        data: { ...data, trials: data.trials.filter((v) => !v.model.deep) },
+        gtt: new Map(),
+        loss: new Map(),
+      }),
+    ).toBeNull();
   });
 });

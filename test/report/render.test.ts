@@ -4,12 +4,24 @@ import * as vl from 'vega-lite';
 import { inlineSvg, renderSvg, THEME, type VlSpec } from '../../src/report/render.js';
 
 const spec = {
-  width: 200, height: 120, data: { values: [{ x: 1, y: 2, name: '<b>&' }, { x: 2, y: 8, name: '<b>&' }] },
-  mark: 'line', encoding: { x: { field: 'x', type: 'quantitative', title: 'step' }, y: { field: 'y', type: 'quantitative', scale: { type: 'log' } }, color: { field: 'name', type: 'nominal' } },
+  width: 200,
+  height: 120,
+  data: {
+    values: [
+      { x: 1, y: 2, name: '<b>&' },
+      { x: 2, y: 8, name: '<b>&' },
+    ],
+  },
+  mark: 'line',
+  encoding: {
+    x: { field: 'x', type: 'quantitative', title: 'step' },
+    y: { field: 'y', type: 'quantitative', scale: { type: 'log' } },
+    color: { field: 'name', type: 'nominal' },
+  },
 } as VlSpec;
 
 describe('renderSvg', () => {
-  it('renders synchronously exactly what vega\'s async toSVG renders', async () => {
+  it("renders synchronously exactly what vega's async toSVG renders", async () => {
     const svg = renderSvg(spec);
     const view = new vega.View(vega.parse(vl.compile({ ...spec, config: THEME } as VlSpec).spec), { renderer: 'none' });
     expect(svg).toBe(await view.toSVG());
@@ -21,7 +33,10 @@ describe('renderSvg', () => {
     const svg = renderSvg(spec);
     expect(svg).toContain('&lt;b&gt;&amp;');
     expect(svg).not.toContain('<b>');
-    expect((svg.match(/https?:\/\/[^"]*/g) ?? []).sort()).toEqual(['http://www.w3.org/1999/xlink', 'http://www.w3.org/2000/svg']);
+    expect((svg.match(/https?:\/\/[^"]*/g) ?? []).sort()).toEqual([
+      'http://www.w3.org/1999/xlink',
+      'http://www.w3.org/2000/svg',
+    ]);
     expect(svg).not.toMatch(/@font-face|url\(|<image|<script/i);
   });
 

@@ -53,26 +53,71 @@ export interface StudyFixture {
 const hashNoise = (k: string): number => {
   let h = 2166136261;
   for (let i = 0; i < k.length; i++) h = Math.imul(h ^ k.charCodeAt(i), 16777619);
-  return ((h >>> 0) / 4294967296) - 0.5;
+  return (h >>> 0) / 4294967296 - 0.5;
 };
 
 let counter = 0;
 
-function write(store: ResultStore, o: {
-  taskName: string; T: number; modelName: string; cell: Record<string, unknown>; axes: Record<string, unknown>; seed: number; steps: number;
-  phase?: string; lr?: number; summary: Record<string, number | null>; solved: boolean; final?: Record<string, number> | null; status?: TrialRecord['status'];
-  curves?: TrialRecord['curves'];
-}): void {
+function write(
+  store: ResultStore,
+  o: {
+    taskName: string;
+    T: number;
+    modelName: string;
+    cell: Record<string, unknown>;
+    axes: Record<string, unknown>;
+    seed: number;
+    steps: number;
+    phase?: string;
+    lr?: number;
+    summary: Record<string, number | null>;
+    solved: boolean;
+    final?: Record<string, number> | null;
+    status?: TrialRecord['status'];
+    curves?: TrialRecord['curves'];
+  },
+): void {
   const index = counter++;
-  const training = { steps: o.steps, batchSize: 32, optimizer: { kind: 'adam', lr: o.lr ?? 0.001 }, evalEvery: 100 } as unknown as TrialSpec['training'];
+  const training = {
+    steps: o.steps,
+    batchSize: 32,
+    optimizer: { kind: 'adam', lr: o.lr ?? 0.001 },
+    evalEvery: 100,
+  } as unknown as TrialSpec['training'];
   const spec = {
-    key: `trial-${index}`, index, label: `${o.modelName} · ${o.taskName} · T=${o.T} · seed ${o.seed}`, study: 'dt', taskName: o.taskName,
-    task: parseTaskSpec({ kind: 'adding', T: o.T }), modelName: o.modelName, model: { cell: o.cell } as unknown as TrialSpec['model'], training, seed: o.seed,
-    instruments: {}, axes: { 'task.T': o.T, ...o.axes }, ...(o.phase ? { phase: o.phase } : {}),
+    key: `trial-${index}`,
+    index,
+    label: `${o.modelName} · ${o.taskName} · T=${o.T} · seed ${o.seed}`,
+    study: 'dt',
+    taskName: o.taskName,
+    task: parseTaskSpec({ kind: 'adding', T: o.T }),
+    modelName: o.modelName,
+    model: { cell: o.cell } as unknown as TrialSpec['model'],
+    training,
+    seed: o.seed,
+    instruments: {},
+    axes: { 'task.T': o.T, ...o.axes },
+    ...(o.phase ? { phase: o.phase } : {}),
   } as TrialSpec;
   const solvedAt = o.solved ? Math.max(1, Math.round(o.steps / 2)) : null;
-  const final = o.final !== undefined ? o.final : o.steps > 0 ? { loss: o.solved ? 0.002 : 0.16, metric: o.solved ? 0.002 : 0.16 } : null;
-  store.writeTrial(spec, { status: o.status ?? 'done', steps: o.steps, divergedAt: null, error: null, solvedAt, final, seconds: 1, metrics: [], curves: o.curves ?? [], summary: o.summary });
+  const final =
+    o.final !== undefined
+      ? o.final
+      : o.steps > 0
+        ? { loss: o.solved ? 0.002 : 0.16, metric: o.solved ? 0.002 : 0.16 }
+        : null;
+  store.writeTrial(spec, {
+    status: o.status ?? 'done',
+    steps: o.steps,
+    divergedAt: null,
+    error: null,
+    solvedAt,
+    final,
+    seconds: 1,
+    metrics: [],
+    curves: o.curves ?? [],
+    summary: o.summary,
+  });
 }
 
 /** A fresh in-memory store holding study 'dt' built from `f`. */
@@ -82,29 +127,89 @@ export function studyStore(f: StudyFixture): ResultStore {
   const a = f.partA;
   if (a) {
     const seeds = a.seeds ?? [1, 2, 3];
-    for (const act of a.activations ?? ['tanh', 'identity']) for (const gain of a.gains ?? [0.9, 1, 1.25]) for (const L of a.depths ?? [1, 2, 4, 8]) for (const seed of seeds) {
-      const ex = a.exploding && act === 'tanh' && a.exploding.gain === gain && a.exploding.L === L && a.exploding.seed === seed ? a.exploding : null;
-      const s = ex ? ex.rate : act === 'identity' ? L * Math.log(gain) + (a.intercept ?? 0)
-        : L * (Math.log(gain) + (a.tanhExtra ?? -0.05)) + (a.noise ?? 0.002) * hashNoise(`${gain}:${L}:${seed}`);
-      write(store, {
-        taskName: 'adding', T: 50, modelName: `plain-${act}`, cell: { kind: 'deep', hidden: 16, depth: L, variant: 'plain', activation: act, recurrentInit: { kind: 'orthogonal', gain } },
-        axes: { 'model.cell.depth': L, 'model.cell.recurrentInit.gain': gain }, seed, steps: 0, solved: false,
-        summary: { 'decay.init': s, 'decay.init.exploding': ex ? 1 : 0, 'lyapunov.init': L * Math.log(gain) - 0.03 * L },
-      });
-    }
-    if (a.highway) for (const L of a.depths ?? [1, 2, 4, 8]) for (const seed of seeds) {
-      write(store, {
-        taskName: 'adding', T: 50, modelName: 'highway', cell: { kind: 'deep', hidden: 16, depth: L, variant: 'highway', transformBias: -4, recurrentInit: { kind: 'orthogonal', gain: 1 } },
-        axes: { 'model.cell.depth': L }, seed, steps: 0, solved: false, summary: { 'decay.init': -0.01 * L + 0.001 * hashNoise(`hw:${L}:${seed}`), 'lyapunov.init': null },
-      });
-    }
+    for (const act of a.activations ?? ['tanh', 'identity'])
+      for (const gain of a.gains ?? [0.9, 1, 1.25])
+        for (const L of a.depths ?? [1, 2, 4, 8])
+          for (const seed of seeds) {
+            const ex =
+              a.exploding &&
+              act === 'tanh' &&
+              a.exploding.gain === gain &&
+              a.exploding.L === L &&
+              a.exploding.seed === seed
+                ? a.exploding
+                : null;
+            const s = ex
+              ? ex.rate
+              : act === 'identity'
+                ? L * Math.log(gain) + (a.intercept ?? 0)
+                : L * (Math.log(gain) + (a.tanhExtra ?? -0.05)) +
+                  (a.noise ?? 0.002) * hashNoise(`${gain}:${L}:${seed}`);
+            write(store, {
+              taskName: 'adding',
+              T: 50,
+              modelName: `plain-${act}`,
+              cell: {
+                kind: 'deep',
+                hidden: 16,
+                depth: L,
+                variant: 'plain',
+                activation: act,
+                recurrentInit: { kind: 'orthogonal', gain },
+              },
+              axes: { 'model.cell.depth': L, 'model.cell.recurrentInit.gain': gain },
+              seed,
+              steps: 0,
+              solved: false,
+              summary: {
+                'decay.init': s,
+                'decay.init.exploding': ex ? 1 : 0,
+                'lyapunov.init': L * Math.log(gain) - 0.03 * L,
+              },
+            });
+          }
+    if (a.highway)
+      for (const L of a.depths ?? [1, 2, 4, 8])
+        for (const seed of seeds) {
+          write(store, {
+            taskName: 'adding',
+            T: 50,
+            modelName: 'highway',
+            cell: {
+              kind: 'deep',
+              hidden: 16,
+              depth: L,
+              variant: 'highway',
+              transformBias: -4,
+              recurrentInit: { kind: 'orthogonal', gain: 1 },
+            },
+            axes: { 'model.cell.depth': L },
+            seed,
+            steps: 0,
+            solved: false,
+            summary: { 'decay.init': -0.01 * L + 0.001 * hashNoise(`hw:${L}:${seed}`), 'lyapunov.init': null },
+          });
+        }
   }
-  for (const p of f.pilot ?? []) for (const [lr, losses] of Object.entries(p.losses)) losses.forEach((loss, i) => {
-    write(store, {
-      taskName: 'adding', T: 64, modelName: p.model, cell: p.cell, axes: { 'training.optimizer.lr': Number(lr) }, seed: i + 1, steps: 100, phase: 'pilot', lr: Number(lr),
-      solved: false, summary: {}, final: loss === null ? null : { loss, metric: loss }, status: loss === null ? 'diverged' : 'done',
-    });
-  });
+  for (const p of f.pilot ?? [])
+    for (const [lr, losses] of Object.entries(p.losses))
+      losses.forEach((loss, i) => {
+        write(store, {
+          taskName: 'adding',
+          T: 64,
+          modelName: p.model,
+          cell: p.cell,
+          axes: { 'training.optimizer.lr': Number(lr) },
+          seed: i + 1,
+          steps: 100,
+          phase: 'pilot',
+          lr: Number(lr),
+          solved: false,
+          summary: {},
+          final: loss === null ? null : { loss, metric: loss },
+          status: loss === null ? 'diverged' : 'done',
+        });
+      });
   const b = f.partB;
   if (b) {
     for (const m of b.models) {
@@ -114,8 +219,24 @@ export function studyStore(f: StudyFixture): ResultStore {
         const seeds = b.seeds ?? [1, 2, 3, 4, 5];
         for (const seed of seeds) {
           const s0 = (m.s ?? -0.05) + 0.001 * hashNoise(`${m.name}:${T}:${seed}`);
-          const curves = (m.gttAt ?? []).map((f) => ({ kind: 'gtt', step: Math.round(f * 1000), layer: 0, data: { t: [1, 2], mean: [1, 1], slope: s0 * (1 - f / 2) } }));
-          write(store, { taskName: 'adding', T, modelName: m.name, cell: m.cell, axes: {}, seed, steps: 1000, solved: m.solved(T, seed), summary: { 'decay.init': s0 }, curves });
+          const curves = (m.gttAt ?? []).map((f) => ({
+            kind: 'gtt',
+            step: Math.round(f * 1000),
+            layer: 0,
+            data: { t: [1, 2], mean: [1, 1], slope: s0 * (1 - f / 2) },
+          }));
+          write(store, {
+            taskName: 'adding',
+            T,
+            modelName: m.name,
+            cell: m.cell,
+            axes: {},
+            seed,
+            steps: 1000,
+            solved: m.solved(T, seed),
+            summary: { 'decay.init': s0 },
+            curves,
+          });
         }
         allFailed = seeds.every((s) => !m.solved(T, s));
       }

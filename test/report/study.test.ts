@@ -14,19 +14,43 @@ const deep = (variant: string, L: number) => ({ kind: 'deep', hidden: 16, depth:
 const fixture: StudyFixture = {
   partA: { exploding: { gain: 1.25, L: 8, seed: 1, rate: 0.4 }, highway: true },
   pilot: [
-    { model: 'plain', cell: deep('plain', 4), losses: { 0.0003: [0.1, 0.12], 0.001: [0.05, 0.07], 0.003: [null, 0.01] } },
-    { model: 'lstm', cell: { kind: 'lstm', hidden: 16 }, losses: { 0.0003: [0.02, 0.02], 0.001: [0.02, 0.02], 0.003: [0.5, 0.6] } },
+    {
+      model: 'plain',
+      cell: deep('plain', 4),
+      losses: { 0.0003: [0.1, 0.12], 0.001: [0.05, 0.07], 0.003: [null, 0.01] },
+    },
+    {
+      model: 'lstm',
+      cell: { kind: 'lstm', hidden: 16 },
+      losses: { 0.0003: [0.02, 0.02], 0.001: [0.02, 0.02], 0.003: [0.5, 0.6] },
+    },
   ],
   partB: {
-    Ts: [16, 32, 64, 128, 256], skipAfterFailure: true,
+    Ts: [16, 32, 64, 128, 256],
+    skipAfterFailure: true,
     models: [
-      { name: 'plain', cell: deep('plain', 4), s: -0.1, solved: (T, seed) => T <= 16 || (T === 32 && seed <= 3) || (T === 64 && seed === 1) },
-      { name: 'highway', cell: deep('highway', 4), s: -0.01, solved: (T, seed) => T <= 64 || (T === 128 && seed % 2 === 0) },
+      {
+        name: 'plain',
+        cell: deep('plain', 4),
+        s: -0.1,
+        solved: (T, seed) => T <= 16 || (T === 32 && seed <= 3) || (T === 64 && seed === 1),
+      },
+      {
+        name: 'highway',
+        cell: deep('highway', 4),
+        s: -0.01,
+        solved: (T, seed) => T <= 64 || (T === 128 && seed % 2 === 0),
+      },
       { name: 'lstm', cell: { kind: 'lstm', hidden: 16 }, s: 0.01, solved: () => true },
     ],
   },
 };
-const withCurves: StudyFixture = { partB: { Ts: [16, 32], models: [{ name: 'plain', cell: deep('plain', 2), s: -0.2, gttAt: [0, 0.1, 0.3, 1], solved: (T) => T === 16 }] } };
+const withCurves: StudyFixture = {
+  partB: {
+    Ts: [16, 32],
+    models: [{ name: 'plain', cell: deep('plain', 2), s: -0.2, gttAt: [0, 0.1, 0.3, 1], solved: (T) => T === 16 }],
+  },
+};
 
 describe('a study of the redesigned shape (Part A, pilot, Part B)', () => {
   it('the pilot stays out of every analysis; its table marks the lowest loss (ties to the smaller rate; a diverged seed disqualifies)', () => {
@@ -37,7 +61,10 @@ describe('a study of the redesigned shape (Part A, pilot, Part B)', () => {
     expect(data.trials.some((v) => (v.trial.config as { phase?: string }).phase === 'pilot')).toBe(false);
     const t = pilotTable(data.pilot)!;
     expect(t.lrs).toEqual([0.0003, 0.001, 0.003]);
-    expect(t.rows.map((r) => [r.model, r.chosen])).toEqual([['plain L=4', 0.001], ['LSTM', 0.0003]]);
+    expect(t.rows.map((r) => [r.model, r.chosen])).toEqual([
+      ['plain L=4', 0.001],
+      ['LSTM', 0.0003],
+    ]);
     expect(t.rows[0].loss.get(0.003)!.mean).toBe(Infinity);
   });
 
@@ -47,7 +74,12 @@ describe('a study of the redesigned shape (Part A, pilot, Part B)', () => {
     store.close();
     const curves = new Map(modelCurves(data).map((c) => [c.model.name, c]));
     const plain = curves.get('plain')!;
-    expect(plain.cells.map((c) => [c.T, c.k, c.n])).toEqual([[16, 5, 5], [32, 3, 5], [64, 1, 5], [128, 0, 5]]);
+    expect(plain.cells.map((c) => [c.T, c.k, c.n])).toEqual([
+      [16, 5, 5],
+      [32, 3, 5],
+      [64, 1, 5],
+      [128, 0, 5],
+    ]);
     expect(plain.impliedTs).toEqual([256]);
     expect(plain.fit.kind).toBe('estimate');
     expect(plain.fit.t50!).toBeGreaterThan(32);
@@ -61,7 +93,9 @@ describe('a study of the redesigned shape (Part A, pilot, Part B)', () => {
     expect(tables.map((t) => t.id)).toEqual(['rates', 't50', 'pilot']);
     const t50 = tables[1];
     expect(t50.note).toContain('success does not rise with T');
-    expect(t50.rows.find((r) => r[1] === 'plain L=4')![2]).toBe('16: 5/5 · 32: 3/5 · 64: 1/5 · 128: 0/5 · 256: skipped');
+    expect(t50.rows.find((r) => r[1] === 'plain L=4')![2]).toBe(
+      '16: 5/5 · 32: 3/5 · 64: 1/5 · 128: 0/5 · 256: skipped',
+    );
     const rates = tables[0];
     const row = rates.rows.find((r) => r[1] === 'plain · gain=1.25' && r[2] === 'tanh')!;
     expect(row[10]).toBe('1'); // the exploding run is counted, and in the fit
@@ -76,7 +110,8 @@ describe('a study of the redesigned shape (Part A, pilot, Part B)', () => {
     const gtt = loadGtt(store, data.trials);
     store.close();
     const f = slopesFigure(data, gtt, 'adding')!;
-    const rows = (f.spec as unknown as { data: { values: { T: string; fraction: number; slope: number }[] } }).data.values;
+    const rows = (f.spec as unknown as { data: { values: { T: string; fraction: number; slope: number }[] } }).data
+      .values;
     expect(rows.filter((r) => r.T === 'T=16').map((r) => r.fraction)).toEqual([0, 0.1, 0.3, 1]);
     expect(rows.find((r) => r.T === 'T=16' && r.fraction === 1)!.slope).toBeCloseTo(-0.1, 2);
     const none = studyStore(fixture);
@@ -102,6 +137,8 @@ describe('a study of the redesigned shape (Part A, pilot, Part B)', () => {
     expect(r.markdown).toContain('### Trainability: T₅₀ against the gradient horizon at initialisation');
     expect(r.markdown).toContain('| **0.02 ✓** | 0.02 |');
     const tally = /(\d+) held · (\d+) did not hold · (\d+) inconclusive/.exec(r.html)!;
-    expect(Number(tally[1]) + Number(tally[2]) + Number(tally[3])).toBe(r.findings.filter((f) => f.kind === 'finding').length);
+    expect(Number(tally[1]) + Number(tally[2]) + Number(tally[3])).toBe(
+      r.findings.filter((f) => f.kind === 'finding').length,
+    );
   });
 });

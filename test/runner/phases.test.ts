@@ -17,23 +17,44 @@ import { estimateTrials, formatDuration } from '../../src/runner/estimate.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'recur-phases-'));
 
-const study = (over: Record<string, unknown> = {}) => parseStudy(JSON.stringify({
-  name: 'phases',
-  seeds: [1, 2],
-  training: { steps: 30, batchSize: 8, optimizer: { kind: 'adam', lr: 0.01 }, evalEvery: 10, evalBatches: 1, evalBatchSize: 16, stopWhenSolved: true },
-  instruments: { gradientDecay: { batchSize: 4 } },
-  tasks: { probe: { kind: 'adding', T: 10 }, adding: { kind: 'adding', grid: { T: [4, 8, 16] } } },
-  models: {
-    lin: { cell: { kind: 'deep', hidden: 6, depth: 1, activation: 'identity', recurrentInit: { kind: 'orthogonal', gain: 1 } }, grid: { 'cell.depth': [1, 2], 'cell.recurrentInit.gain': [0.5, 2] } },
-    tanh: { cell: { kind: 'vanilla', hidden: 6 } },
-  },
-  pairs: [
-    { tasks: ['probe'], models: ['lin'], seeds: [7], training: { steps: 0 } },
-    { tasks: ['adding'], models: ['tanh'], staircase: 'T' },
-  ],
-  pilot: { task: 'adding', taskValues: { T: 4 }, lrs: [0.001, 0.01], seeds: [3], training: { steps: 12 } },
-  ...over,
-}), 'phases.json');
+const study = (over: Record<string, unknown> = {}) =>
+  parseStudy(
+    JSON.stringify({
+      name: 'phases',
+      seeds: [1, 2],
+      training: {
+        steps: 30,
+        batchSize: 8,
+        optimizer: { kind: 'adam', lr: 0.01 },
+        evalEvery: 10,
+        evalBatches: 1,
+        evalBatchSize: 16,
+        stopWhenSolved: true,
+      },
+      instruments: { gradientDecay: { batchSize: 4 } },
+      tasks: { probe: { kind: 'adding', T: 10 }, adding: { kind: 'adding', grid: { T: [4, 8, 16] } } },
+      models: {
+        lin: {
+          cell: {
+            kind: 'deep',
+            hidden: 6,
+            depth: 1,
+            activation: 'identity',
+            recurrentInit: { kind: 'orthogonal', gain: 1 },
+          },
+          grid: { 'cell.depth': [1, 2], 'cell.recurrentInit.gain': [0.5, 2] },
+        },
+        tanh: { cell: { kind: 'vanilla', hidden: 6 } },
+      },
+      pairs: [
+        { tasks: ['probe'], models: ['lin'], seeds: [7], training: { steps: 0 } },
+        { tasks: ['adding'], models: ['tanh'], staircase: 'T' },
+      ],
+      pilot: { task: 'adding', taskValues: { T: 4 }, lrs: [0.001, 0.01], seeds: [3], training: { steps: 12 } },
+      ...over,
+    }),
+    'phases.json',
+  );
 
 describe('study phases', () => {
   it('probe-only trials keep a training-independent key and record the decay at initialisation (s = L·log a)', async () => {
@@ -43,7 +64,11 @@ describe('study phases', () => {
     expect(probes.every((t) => t.seed === 7)).toBe(true);
     expect(Object.keys(probes[0].training).sort()).toEqual(['batchSize', 'optimizer', 'steps']);
     const edited = study({ training: { steps: 99, batchSize: 8, optimizer: { kind: 'adam', lr: 0.01 } } });
-    expect(expandStudy(edited).filter((t) => t.training.steps === 0).map((t) => t.key)).toEqual(probes.map((t) => t.key));
+    expect(
+      expandStudy(edited)
+        .filter((t) => t.training.steps === 0)
+        .map((t) => t.key),
+    ).toEqual(probes.map((t) => t.key));
     const db = join(dir, 'probe.db');
     await runStudy(s, { db, workers: 0, limit: 4 });
     const store = new ResultStore(db, { readonly: true });
@@ -88,9 +113,18 @@ describe('study phases', () => {
   it('the choice: ties go to the smaller lr, a diverged trial counts as +∞, an unfinished pilot chooses nothing', () => {
     const s = study();
     const pilot = expandPilot(s);
-    const rec = (t: TrialSpec, status: StoredTrial['status'], loss: number) => [t.key, { status, final: { loss } } as unknown as StoredTrial] as const;
-    expect(choosePilotLearningRates(pilot, new Map([rec(pilot[0], 'done', 0.5), rec(pilot[1], 'done', 0.5)])).lr.get('tanh|{}')).toBe(0.001);
-    expect(choosePilotLearningRates(pilot, new Map([rec(pilot[0], 'diverged', 0.1), rec(pilot[1], 'done', 0.9)])).lr.get('tanh|{}')).toBe(0.01);
+    const rec = (t: TrialSpec, status: StoredTrial['status'], loss: number) =>
+      [t.key, { status, final: { loss } } as unknown as StoredTrial] as const;
+    expect(
+      choosePilotLearningRates(pilot, new Map([rec(pilot[0], 'done', 0.5), rec(pilot[1], 'done', 0.5)])).lr.get(
+        'tanh|{}',
+      ),
+    ).toBe(0.001);
+    expect(
+      choosePilotLearningRates(pilot, new Map([rec(pilot[0], 'diverged', 0.1), rec(pilot[1], 'done', 0.9)])).lr.get(
+        'tanh|{}',
+      ),
+    ).toBe(0.01);
     const partial = choosePilotLearningRates(pilot, new Map([rec(pilot[0], 'done', 0.1)]));
     expect(partial.lr.size).toBe(0);
     expect(partial.incomplete).toEqual(['tanh|{}']);
@@ -100,10 +134,11 @@ describe('study phases', () => {
     const trials = expandStudy(study()).filter((t) => t.stage);
     expect(trials.map((t) => t.stage!.rank)).toEqual([0, 0, 1, 1, 2, 2]);
     const at = (rank: number) => trials.filter((t) => t.stage!.rank === rank);
-    const stored = (solved: TrialSpec[], failed: TrialSpec[]) => new Map([
-      ...solved.map((t) => [t.key, { status: "done", solvedAt: 10 } as unknown as StoredTrial] as const),
-      ...failed.map((t) => [t.key, { status: "done", solvedAt: null } as unknown as StoredTrial] as const),
-    ]);
+    const stored = (solved: TrialSpec[], failed: TrialSpec[]) =>
+      new Map([
+        ...solved.map((t) => [t.key, { status: 'done', solvedAt: 10 } as unknown as StoredTrial] as const),
+        ...failed.map((t) => [t.key, { status: 'done', solvedAt: null } as unknown as StoredTrial] as const),
+      ]);
     expect(stageTrials(trials, 1, stored([at(0)[1]], [at(0)[0]])).run).toHaveLength(2);
     const none = stageTrials(trials, 1, stored([], at(0)));
     expect(none.run).toHaveLength(0);

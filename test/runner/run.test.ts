@@ -9,14 +9,29 @@ import { ResultStore } from '../../src/runner/store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'recur-run-'));
 
-const studyText = (lr: number) => JSON.stringify({
-  name: 'small',
-  seeds: [1, 2],
-  training: { steps: 12, batchSize: 8, optimizer: { kind: 'adam', lr }, evalEvery: 6, evalBatches: 1, evalBatchSize: 8 },
-  instruments: { gradientThroughTime: { at: [0, 0.5, 1], batchSize: 4 }, jacobian: { batchSize: 2 }, lyapunov: { k: 2, batchSize: 2 } },
-  tasks: { adding: { kind: 'adding', T: 6 } },
-  models: { tanh: { cell: { kind: 'vanilla', hidden: 6 } }, deep: { cell: { kind: 'deep', hidden: 5, depth: 1 }, grid: { 'cell.depth': [1, 2] } } },
-});
+const studyText = (lr: number) =>
+  JSON.stringify({
+    name: 'small',
+    seeds: [1, 2],
+    training: {
+      steps: 12,
+      batchSize: 8,
+      optimizer: { kind: 'adam', lr },
+      evalEvery: 6,
+      evalBatches: 1,
+      evalBatchSize: 8,
+    },
+    instruments: {
+      gradientThroughTime: { at: [0, 0.5, 1], batchSize: 4 },
+      jacobian: { batchSize: 2 },
+      lyapunov: { k: 2, batchSize: 2 },
+    },
+    tasks: { adding: { kind: 'adding', T: 6 } },
+    models: {
+      tanh: { cell: { kind: 'vanilla', hidden: 6 } },
+      deep: { cell: { kind: 'deep', hidden: 5, depth: 1 }, grid: { 'cell.depth': [1, 2] } },
+    },
+  });
 
 describe('runStudy (in-process)', () => {
   it('runs every trial once, stores metrics and curves, and a rerun resumes without rerunning anything', async () => {
@@ -53,7 +68,12 @@ describe('runStudy (in-process)', () => {
 
   it('records a diverging trial as diverged, with its step, and carries on', async () => {
     const db = join(dir, 'b.db');
-    const study = parseStudy(studyText(1e7).replace('"kind":"adam"', '"kind":"sgd"').replace('"hidden":6', '"hidden":6,"activation":"relu","recurrentInit":{"kind":"identity","gain":2}'), 'small.json');
+    const study = parseStudy(
+      studyText(1e7)
+        .replace('"kind":"adam"', '"kind":"sgd"')
+        .replace('"hidden":6', '"hidden":6,"activation":"relu","recurrentInit":{"kind":"identity","gain":2}'),
+      'small.json',
+    );
     const r = await runStudy(study, { db, workers: 0 });
     expect(r.ran).toBe(6);
     expect(r.diverged).toBeGreaterThan(0);

@@ -15,14 +15,19 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 it('a missing better-sqlite3 build is reported as such, with the fix', () => {
   const nm = join(dir, 'node_modules');
-  for (const pkg of ['bindings', 'file-uri-to-path']) cpSync(join(ROOT, 'node_modules', pkg), join(nm, pkg), { recursive: true });
+  for (const pkg of ['bindings', 'file-uri-to-path'])
+    cpSync(join(ROOT, 'node_modules', pkg), join(nm, pkg), { recursive: true });
   mkdirSync(join(nm, 'better-sqlite3'), { recursive: true });
-  for (const f of ['lib', 'package.json']) cpSync(join(ROOT, 'node_modules/better-sqlite3', f), join(nm, 'better-sqlite3', f), { recursive: true });
+  for (const f of ['lib', 'package.json'])
+    cpSync(join(ROOT, 'node_modules/better-sqlite3', f), join(nm, 'better-sqlite3', f), { recursive: true });
   cpSync(join(ROOT, 'dist/runner'), join(dir, 'dist/runner'), { recursive: true }); // store.js and what it imports
   writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
-  const script = "import { ResultStore } from './dist/runner/store.js'; try { new ResultStore('results.db'); } catch (e) { console.log(e.message); }";
+  const script =
+    "import { ResultStore } from './dist/runner/store.js'; try { new ResultStore('results.db'); } catch (e) { console.log(e.message); }";
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, encoding: 'utf8' });
-  expect(r.stdout).toMatch(/^cannot open results\.db: better-sqlite3's native module is missing or was built for another Node\.js \(this is v\d+/);
+  expect(r.stdout).toMatch(
+    /^cannot open results\.db: better-sqlite3's native module is missing or was built for another Node\.js \(this is v\d+/,
+  );
   expect(r.stdout).toContain('run `npm rebuild better-sqlite3`');
   expect(r.stdout).not.toContain('not a recur results database');
 });

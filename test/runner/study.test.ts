@@ -35,14 +35,25 @@ describe('study files', () => {
     expect(new Set(trials.map((t) => t.key)).size).toBe(trials.length);
     expect(expandPilot(standard)).toHaveLength(14 * 3);
     // no shortcut L = 1 (it is the plain cell)
-    expect(trials.some((t) => (t.model.cell as { variant?: string; depth?: number }).variant === 'shortcut' && (t.model.cell as { depth: number }).depth === 1)).toBe(false);
+    expect(
+      trials.some(
+        (t) =>
+          (t.model.cell as { variant?: string; depth?: number }).variant === 'shortcut' &&
+          (t.model.cell as { depth: number }).depth === 1,
+      ),
+    ).toBe(false);
     const quick = expandStudy(parseStudy(flagship, 'f', 'quick'));
     expect(quick.filter((t) => t.training.steps === 0)).toHaveLength(183 * 2);
-    expect(quick.find((t) => t.modelName === 'plain' && t.axes['model.cell.depth'] === 4)?.model.cell).toMatchObject({ kind: 'deep', depth: 4, hidden: 64 });
+    expect(quick.find((t) => t.modelName === 'plain' && t.axes['model.cell.depth'] === 4)?.model.cell).toMatchObject({
+      kind: 'deep',
+      depth: 4,
+      hidden: 64,
+    });
   });
 
   it('grid keys are stable and depend on every setting', () => {
-    const a = expandStudy(parseStudy(flagship, 'f', 'tiny')), b = expandStudy(parseStudy(flagship, 'f', 'tiny'));
+    const a = expandStudy(parseStudy(flagship, 'f', 'tiny')),
+      b = expandStudy(parseStudy(flagship, 'f', 'tiny'));
     expect(a.map((t) => t.key)).toEqual(b.map((t) => t.key));
     const other = expandStudy(parseStudy(flagship.replace('steps: 20,', 'steps: 21,'), 'f', 'tiny'));
     const trained = (ts: typeof a) => ts.filter((t) => t.training.steps > 0).map((t) => t.key);
@@ -50,20 +61,85 @@ describe('study files', () => {
     // probe-only trials do not train: the training budget is not part of their identity
     const probes = (ts: typeof a) => ts.filter((t) => t.training.steps === 0).map((t) => t.key);
     expect(probes(other)).toEqual(probes(a));
-    expect(crossProduct({ a: [1, 2], b: ['x', 'y'] })).toEqual([{ a: 1, b: 'x' }, { a: 1, b: 'y' }, { a: 2, b: 'x' }, { a: 2, b: 'y' }]);
+    expect(crossProduct({ a: [1, 2], b: ['x', 'y'] })).toEqual([
+      { a: 1, b: 'x' },
+      { a: 1, b: 'y' },
+      { a: 2, b: 'x' },
+      { a: 2, b: 'y' },
+    ]);
   });
 
   const cases: [string, (s: Record<string, any>) => void, RegExp][] = [
-    ['unknown top-level field', (s) => { s.trainnig = {}; }, /Unrecognized key.*trainnig/i],
-    ['wrong type', (s) => { s.training.steps = 'many'; }, /training\.steps: .*number.*found "many"/],
-    ['negative batch', (s) => { s.training.batchSize = -4; }, /training\.batchSize/],
-    ['unknown cell kind', (s) => { s.models.lstm.cell.kind = 'transformer'; }, /models\.lstm\.cell/],
-    ['grid axis on a missing object', (s) => { s.models.lstm.grid = { 'readout.hidden': [[4]] }; }, /grid axis "readout.hidden"/],
-    ['impossible grid value', (s) => { s.models.plain.grid = { 'cell.depth': [1, 0] }; }, /cell\.depth/],
-    ['grid field a cell does not have', (s) => { s.models.lstm.grid = { 'cell.depth': [2] }; }, /models\.lstm.*depth/i],
-    ['task with a bad parameter', (s) => { s.tasks.adding.grid = { T: [1] }; }, /T/],
-    ['missing file', (s) => { s.tasks.adding = { kind: 'text', path: '/nonexistent/corpus.txt' }; }, /nonexistent/],
-    ['unknown model in pairs', (s) => { s.pairs = [{ tasks: ['adding'], models: ['gpt'] }]; }, /no model named "gpt"/],
+    [
+      'unknown top-level field',
+      (s) => {
+        s.trainnig = {};
+      },
+      /Unrecognized key.*trainnig/i,
+    ],
+    [
+      'wrong type',
+      (s) => {
+        s.training.steps = 'many';
+      },
+      /training\.steps: .*number.*found "many"/,
+    ],
+    [
+      'negative batch',
+      (s) => {
+        s.training.batchSize = -4;
+      },
+      /training\.batchSize/,
+    ],
+    [
+      'unknown cell kind',
+      (s) => {
+        s.models.lstm.cell.kind = 'transformer';
+      },
+      /models\.lstm\.cell/,
+    ],
+    [
+      'grid axis on a missing object',
+      (s) => {
+        s.models.lstm.grid = { 'readout.hidden': [[4]] };
+      },
+      /grid axis "readout.hidden"/,
+    ],
+    [
+      'impossible grid value',
+      (s) => {
+        s.models.plain.grid = { 'cell.depth': [1, 0] };
+      },
+      /cell\.depth/,
+    ],
+    [
+      'grid field a cell does not have',
+      (s) => {
+        s.models.lstm.grid = { 'cell.depth': [2] };
+      },
+      /models\.lstm.*depth/i,
+    ],
+    [
+      'task with a bad parameter',
+      (s) => {
+        s.tasks.adding.grid = { T: [1] };
+      },
+      /T/,
+    ],
+    [
+      'missing file',
+      (s) => {
+        s.tasks.adding = { kind: 'text', path: '/nonexistent/corpus.txt' };
+      },
+      /nonexistent/,
+    ],
+    [
+      'unknown model in pairs',
+      (s) => {
+        s.pairs = [{ tasks: ['adding'], models: ['gpt'] }];
+      },
+      /no model named "gpt"/,
+    ],
     ['unknown profile', () => undefined, /no profile 'nope'/],
   ];
   for (const [name, mutate, pattern] of cases) {
@@ -75,7 +151,15 @@ describe('study files', () => {
         return;
       }
       delete s.profiles;
-      const r = (() => { try { const st = parseStudy(JSON.stringify(s), 'x.json'); checkTrials(expandStudy(st, 'x.json'), 'x.json'); return null; } catch (e) { return e; } })();
+      const r = (() => {
+        try {
+          const st = parseStudy(JSON.stringify(s), 'x.json');
+          checkTrials(expandStudy(st, 'x.json'), 'x.json');
+          return null;
+        } catch (e) {
+          return e;
+        }
+      })();
       expect(r).toBeInstanceOf(StudyError);
       expect((r as Error).message).toMatch(pattern);
       expect((r as Error).message).toMatch(/^x\.json/);
@@ -121,10 +205,30 @@ describe('trial identity', () => {
     const { createHash } = await import('node:crypto');
     const study = parseStudy(flagship, 'f', 'tiny');
     const [t] = expandStudy(study, 'f', { backend: 'reference', recur: '9.9.9' });
-    const canonical = (v: unknown): string => Array.isArray(v) ? `[${v.map(canonical).join(',')}]`
-      : v && typeof v === 'object' ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}` : JSON.stringify(v);
-    const body = { task: t.task, model: t.model, training: t.training, seed: t.seed, instruments: t.instruments, backend: 'reference', recur: '9.9.9' };
-    expect(t.key).toBe(createHash('sha256').update(`${study.name}\n${canonical(body)}`).digest('hex').slice(0, 32));
+    const canonical = (v: unknown): string =>
+      Array.isArray(v)
+        ? `[${v.map(canonical).join(',')}]`
+        : v && typeof v === 'object'
+          ? `{${Object.keys(v)
+              .sort()
+              .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+              .join(',')}}`
+          : JSON.stringify(v);
+    const body = {
+      task: t.task,
+      model: t.model,
+      training: t.training,
+      seed: t.seed,
+      instruments: t.instruments,
+      backend: 'reference',
+      recur: '9.9.9',
+    };
+    expect(t.key).toBe(
+      createHash('sha256')
+        .update(`${study.name}\n${canonical(body)}`)
+        .digest('hex')
+        .slice(0, 32),
+    );
     expect(expandStudy(study, 'f', { backend: 'wasm', recur: '9.9.9' })[0].key).not.toBe(t.key);
     expect(expandStudy(study, 'f', { backend: 'reference', recur: '9.9.10' })[0].key).not.toBe(t.key);
     expect(t).toMatchObject({ backend: 'reference', recur: '9.9.9' });

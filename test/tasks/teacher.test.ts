@@ -29,7 +29,8 @@ function compare(config: Partial<TeacherConfig>): void {
     const x = Array.from({ length: T }, (_, t) => Array.from(batch.x.subarray((t * B + b) * I, (t * B + b + 1) * I)));
     const y = teach(w, x, H);
     for (let o = 0; o < O; o++) {
-      if (task.target === 'all') for (let t = 0; t < T; t++) expect(batch.y[(t * B + b) * O + o]).toBeCloseTo(y[t][o], 12);
+      if (task.target === 'all')
+        for (let t = 0; t < T; t++) expect(batch.y[(t * B + b) * O + o]).toBeCloseTo(y[t][o], 12);
       else expect(batch.y[b * O + o]).toBeCloseTo(y[T - 1][o], 12);
     }
   }
@@ -38,7 +39,14 @@ function compare(config: Partial<TeacherConfig>): void {
 describe('teacher–student', () => {
   it('meets the task contract', () => {
     const task = teacherTask({ T: 12, inputSize: 3, hiddenSize: 8, outputSize: 2 });
-    expect([task.inputSize, task.outputSize, task.T, task.loss, task.target, task.metric]).toEqual([3, 2, 12, 'mse', 'all', 'mse']);
+    expect([task.inputSize, task.outputSize, task.T, task.loss, task.target, task.metric]).toEqual([
+      3,
+      2,
+      12,
+      'mse',
+      'all',
+      'mse',
+    ]);
     expectContract(task);
     expect(task.solvedBelow).toBeCloseTo(0.01 * task.baseline, 14);
   });
@@ -78,8 +86,19 @@ describe('teacher–student', () => {
   });
 
   it('baseline is the target variance (checked on fresh data)', () => {
-    const orthogonal = { T: 20, recurrent: 'orthogonal' as const, gain: 0.95, inputScale: 0.1, outputScale: 10, biasStd: 0 };
-    for (const config of [{ T: 20 }, { T: 20, target: 'last' as const, teacher: 'deep' as const, depth: 2 }, orthogonal]) {
+    const orthogonal = {
+      T: 20,
+      recurrent: 'orthogonal' as const,
+      gain: 0.95,
+      inputScale: 0.1,
+      outputScale: 10,
+      biasStd: 0,
+    };
+    for (const config of [
+      { T: 20 },
+      { T: 20, target: 'last' as const, teacher: 'deep' as const, depth: 2 },
+      orthogonal,
+    ]) {
       const task = teacherTask(config);
       const batch = task.sample(new Rng(99), 1500);
       const y = batch.y;

@@ -1,13 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { TEMPORAL_ORDER_SYMBOLS as S, temporalOrderTask, temporalOrderWindows } from '../../src/tasks/temporal-order.js';
+import {
+  TEMPORAL_ORDER_SYMBOLS as S,
+  temporalOrderTask,
+  temporalOrderWindows,
+} from '../../src/tasks/temporal-order.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { checker, expectContract } from './helpers.js';
 
 describe('temporal order', () => {
   it('meets the task contract in both variants', () => {
-    for (const [variant, classes] of [['two', 4], ['three', 8]] as const) {
+    for (const [variant, classes] of [
+      ['two', 4],
+      ['three', 8],
+    ] as const) {
       const task = temporalOrderTask({ T: 40, variant });
-      expect([task.inputSize, task.outputSize, task.loss, task.target, task.metric]).toEqual([8, classes, 'xent', 'last', 'accuracy']);
+      expect([task.inputSize, task.outputSize, task.loss, task.target, task.metric]).toEqual([
+        8,
+        classes,
+        'xent',
+        'last',
+        'accuracy',
+      ]);
       expect(task.baseline).toBe(1 / classes);
       expect(task.solvedAbove).toBe(0.99);
       expectContract(task);
@@ -15,9 +28,20 @@ describe('temporal order', () => {
   });
 
   it("scales the paper's windows with T (exactly the paper's at T = 100)", () => {
-    expect(temporalOrderWindows(100, 'two')).toEqual([[10, 20], [50, 60]]);
-    expect(temporalOrderWindows(100, 'three')).toEqual([[10, 20], [33, 43], [66, 76]]);
-    expect(temporalOrderWindows(200, 'three')).toEqual([[20, 40], [66, 86], [132, 152]]);
+    expect(temporalOrderWindows(100, 'two')).toEqual([
+      [10, 20],
+      [50, 60],
+    ]);
+    expect(temporalOrderWindows(100, 'three')).toEqual([
+      [10, 20],
+      [33, 43],
+      [66, 76],
+    ]);
+    expect(temporalOrderWindows(200, 'three')).toEqual([
+      [20, 40],
+      [66, 86],
+      [132, 152],
+    ]);
     expect(() => temporalOrderTask({ T: 9 })).toThrow(/temporal-order\.T: expected a value >= 10, found 9/);
   });
 
@@ -45,7 +69,9 @@ describe('temporal order', () => {
           } else check(s >= S.a && s <= S.d, `b=${b} t=${t}: symbol ${s}`);
         }
         check(relevant.length === windows.length, `b=${b}: ${relevant.length} relevant symbols`);
-        relevant.forEach((t, j) => check(t >= windows[j][0] && t <= windows[j][1], `b=${b}: step ${t} outside window ${j}`));
+        relevant.forEach((t, j) =>
+          check(t >= windows[j][0] && t <= windows[j][1], `b=${b}: step ${t} outside window ${j}`),
+        );
         check(batch.y[b] === cls, `b=${b}: class ${batch.y[b]}, expected ${cls}`);
         counts[cls]++;
       }
@@ -56,7 +82,15 @@ describe('temporal order', () => {
 });
 
 /** Sequence b of a batch as a string of symbols ('.' for padding) and its length from the mask. */
-function decode(x: Float64Array, mask: Float64Array | undefined, T: number, B: number, I: number, b: number, symbols: string): { s: string; L: number } {
+function decode(
+  x: Float64Array,
+  mask: Float64Array | undefined,
+  T: number,
+  B: number,
+  I: number,
+  b: number,
+  symbols: string,
+): { s: string; L: number } {
   let s = '';
   let L = 0;
   for (let t = 0; t < T; t++) {
@@ -70,9 +104,19 @@ function decode(x: Float64Array, mask: Float64Array | undefined, T: number, B: n
 
 describe('temporal order: Pascanu et al. 2013', () => {
   it('meets the task contract (fixed and variable length, 2 and 3 bits)', () => {
-    for (const [variant, classes] of [['pascanu2013', 4], ['pascanu2013-3bit', 8]] as const) {
+    for (const [variant, classes] of [
+      ['pascanu2013', 4],
+      ['pascanu2013-3bit', 8],
+    ] as const) {
       const fixed = temporalOrderTask({ T: 30, variant });
-      expect([fixed.inputSize, fixed.outputSize, fixed.T, fixed.loss, fixed.target, fixed.metric]).toEqual([6, classes, 30, 'xent', 'last', 'accuracy']);
+      expect([fixed.inputSize, fixed.outputSize, fixed.T, fixed.loss, fixed.target, fixed.metric]).toEqual([
+        6,
+        classes,
+        30,
+        'xent',
+        'last',
+        'accuracy',
+      ]);
       expect(fixed.baseline).toBe(1 / classes);
       expect(fixed.solvedAbove).toBe(0.99);
       expect(expectContract(fixed).mask).toBeUndefined();
@@ -83,10 +127,24 @@ describe('temporal order: Pascanu et al. 2013', () => {
   });
 
   it("has the authors' windows, scaled with each sequence's length", () => {
-    expect(temporalOrderWindows(100, 'pascanu2013')).toEqual([[10, 19], [50, 59]]);
-    expect(temporalOrderWindows(100, 'pascanu2013-3bit')).toEqual([[10, 19], [30, 39], [60, 69]]);
-    expect(temporalOrderWindows(57, 'pascanu2013')).toEqual([[5, 9], [28, 32]]);
-    expect(temporalOrderWindows(199, 'pascanu2013-3bit')).toEqual([[19, 37], [59, 77], [119, 137]]);
+    expect(temporalOrderWindows(100, 'pascanu2013')).toEqual([
+      [10, 19],
+      [50, 59],
+    ]);
+    expect(temporalOrderWindows(100, 'pascanu2013-3bit')).toEqual([
+      [10, 19],
+      [30, 39],
+      [60, 69],
+    ]);
+    expect(temporalOrderWindows(57, 'pascanu2013')).toEqual([
+      [5, 9],
+      [28, 32],
+    ]);
+    expect(temporalOrderWindows(199, 'pascanu2013-3bit')).toEqual([
+      [19, 37],
+      [59, 77],
+      [119, 137],
+    ]);
   });
 
   it('hand-checked sample (seed 42, T = 20..23): symbols, windows, class with the first symbol least significant', () => {
@@ -138,7 +196,8 @@ describe('temporal order: Pascanu et al. 2013', () => {
       expect(bad).toEqual([]);
       expect([...lengths.keys()].sort((a, b) => a - b)).toEqual(Array.from({ length: 10 }, (_, i) => T + i));
       // every offset of every window at length 40 (w = 4) and 49 (w = 4) was used
-      for (const L of [40, 49]) for (let j = 0; j < n; j++) for (let o = 0; o < 4; o++) expect(hit.has(`${L}:${j}:${o}`)).toBe(true);
+      for (const L of [40, 49])
+        for (let j = 0; j < n; j++) for (let o = 0; o < 4; o++) expect(hit.has(`${L}:${j}:${o}`)).toBe(true);
       // baseline: classes are uniform, so no predictor without the sequence beats chance 1/classes
       for (const c of counts) expect(Math.abs(c / B - 1 / counts.length)).toBeLessThan(0.03);
     });
@@ -160,7 +219,10 @@ describe('temporal order: length range (Hochreiter & Schmidhuber: 100..110)', ()
       lengths.add(L);
       check(new RegExp(`^E[a-dXY]{${L - 2}}B\\.{${110 - L}}$`).test(s), `b=${b}: ${s}`);
       const rel = [...s].flatMap((ch, t) => (ch === 'X' || ch === 'Y' ? [t] : []));
-      check(rel.length === 2 && rel[0] >= 10 && rel[0] <= 20 && rel[1] >= 50 && rel[1] <= 60, `b=${b}: relevant at ${rel}`);
+      check(
+        rel.length === 2 && rel[0] >= 10 && rel[0] <= 20 && rel[1] >= 50 && rel[1] <= 60,
+        `b=${b}: relevant at ${rel}`,
+      );
       check(batch.y[b] === (s[rel[0]] === 'Y' ? 2 : 0) + (s[rel[1]] === 'Y' ? 1 : 0), `b=${b}: class`);
     }
     expect(bad).toEqual([]);
@@ -186,6 +248,8 @@ describe('temporal order: length range (Hochreiter & Schmidhuber: 100..110)', ()
       expect([0, 1].map((b) => decode(batch.x, batch.mask, 16, 2, 8, b, 'abcdXYEB').s)).toEqual([s0, s1]);
       expect(Array.from(batch.y)).toEqual(y);
     }
-    expect(() => temporalOrderTask({ T: 40, maxT: 39 })).toThrow(/temporal-order\.maxT: expected maxT >= T = 40, found 39/);
+    expect(() => temporalOrderTask({ T: 40, maxT: 39 })).toThrow(
+      /temporal-order\.maxT: expected maxT >= T = 40, found 39/,
+    );
   });
 });

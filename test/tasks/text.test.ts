@@ -28,7 +28,13 @@ describe('character-level text', () => {
     const chars = [...new Set(Array.from(CORPUS))].sort((a, b) => a.codePointAt(0)! - b.codePointAt(0)!);
     expect(task.vocabulary).toEqual(chars);
     expect(task.vocabulary).toContain('😀'); // one code point, one class
-    expect([task.inputSize, task.outputSize, task.loss, task.target, task.metric]).toEqual([chars.length, chars.length, 'xent', 'all', 'bpc']);
+    expect([task.inputSize, task.outputSize, task.loss, task.target, task.metric]).toEqual([
+      chars.length,
+      chars.length,
+      'xent',
+      'all',
+      'bpc',
+    ]);
     expect(task.decode(task.encode('lazy 😀'))).toBe('lazy 😀');
     expectContract(task);
   });

@@ -12,7 +12,13 @@ import { addingTask } from '../../src/tasks/adding.js';
 import { dataset } from '../../src/data/dataset.js';
 import { predict } from '../../src/models/infer.js';
 
-const config: ModelConfig = { inputSize: 2, outputSize: 1, target: 'last', cell: { kind: 'lstm', hidden: 32 }, layers: 2 };
+const config: ModelConfig = {
+  inputSize: 2,
+  outputSize: 1,
+  target: 'last',
+  cell: { kind: 'lstm', hidden: 32 },
+  layers: 2,
+};
 
 describe.skipIf(!wasmAvailable())('wasm heap stays flat', () => {
   const used = (be: WasmBackend) => be.heap.stats().used;
@@ -21,7 +27,13 @@ describe.skipIf(!wasmAvailable())('wasm heap stays flat', () => {
     const be = createWasmBackend();
     const model = new Model(config, be, 1);
     const task = addingTask({ T: 8 });
-    const opts = { steps: 2, batchSize: 4, evalBatches: 1, evalBatchSize: 4, optimizer: { kind: 'adam' as const, lr: 1e-3 } };
+    const opts = {
+      steps: 2,
+      batchSize: 4,
+      evalBatches: 1,
+      evalBatchSize: 4,
+      optimizer: { kind: 'adam' as const, lr: 1e-3 },
+    };
     fit(model, task, opts); // warm-up: the GEMM packing block
     const afterOne = be.heap.stats();
     const before = afterOne.used;
@@ -38,7 +50,11 @@ describe.skipIf(!wasmAvailable())('wasm heap stays flat', () => {
     const data = dataset({ x: [[1, 2, 3], [4, 5], [6]], y: [1, 0, 1], loss: 'xent' });
     let capacity = -1;
     for (let i = 0; i < 100; i++) {
-      const model = new Model({ inputSize: 1, outputSize: 2, target: 'last', cell: { kind: 'gru', hidden: 16 } }, be, i);
+      const model = new Model(
+        { inputSize: 1, outputSize: 2, target: 'last', cell: { kind: 'gru', hidden: 16 } },
+        be,
+        i,
+      );
       fit(model, data, { steps: 2, batchSize: 2, optimizer: { kind: 'adamw', lr: 1e-3 } });
       evaluate(model, data);
       predict(model, { x: [1, 2, 3], T: 3, B: 1 });
@@ -54,8 +70,9 @@ describe.skipIf(!wasmAvailable())('wasm heap stays flat', () => {
     const be = createWasmBackend();
     const model = new Model({ ...config, inputSize: 3 }, be, 1);
     const base = used(be); // no GEMM has run yet, and the failed fit must not have allocated anything left over
-    expect(() => fit(model, addingTask({ T: 8 }), { steps: 2, batchSize: 4, optimizer: { kind: 'adam', lr: 1e-3 } }))
-      .toThrow("fit: the model's inputSize is 3 but the task 'adding' has 2 input features per step (set inputSize: 2)");
+    expect(() =>
+      fit(model, addingTask({ T: 8 }), { steps: 2, batchSize: 4, optimizer: { kind: 'adam', lr: 1e-3 } }),
+    ).toThrow("fit: the model's inputSize is 3 but the task 'adding' has 2 input features per step (set inputSize: 2)");
     expect(used(be)).toBe(base);
   });
 
@@ -64,7 +81,11 @@ describe.skipIf(!wasmAvailable())('wasm heap stays flat', () => {
     model.dispose();
     model.dispose(); // twice is harmless
     expect(model.disposed).toBe(true);
-    expect(() => predict(model, { x: new Float64Array(2), T: 1, B: 1 })).toThrow('predict: the model has been disposed');
-    expect(() => fit(model, addingTask({ T: 8 }), { steps: 1, batchSize: 1, optimizer: { kind: 'sgd', lr: 1 } })).toThrow('fit: the model has been disposed');
+    expect(() => predict(model, { x: new Float64Array(2), T: 1, B: 1 })).toThrow(
+      'predict: the model has been disposed',
+    );
+    expect(() =>
+      fit(model, addingTask({ T: 8 }), { steps: 1, batchSize: 1, optimizer: { kind: 'sgd', lr: 1 } }),
+    ).toThrow('fit: the model has been disposed');
   });
 });

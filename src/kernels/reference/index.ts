@@ -1,6 +1,7 @@
 /**
  * The reference backend: float64 TypeScript loops written for clarity. It is the oracle that the wasm
- * backend and every gradient check are measured against; it is not meant to be fast.
+ * backend and every gradient check are measured against; it is not meant to be fast. Every kernel the table
+ * (../table.ts) declares is a function exported by linalg.ts, elementwise.ts or fused.ts of the same name.
  */
 import type { Backend, Storage } from '../backend.js';
 import { HostStorage } from './memory.js';
@@ -14,22 +15,6 @@ export const referenceBackend: Backend = {
   alloc: (length: number): Storage => new HostStorage(length),
   free: () => undefined,
   ...linalg,
-  fill: ew.fill,
-  copy: ew.copy,
-  axpy: ew.axpy,
-  scale: ew.scale,
-  add: ew.add,
-  sub: ew.sub,
-  mul: ew.mul,
-  mulAcc: ew.mulAcc,
-  unary: ew.unary,
-  unaryBackward: ew.unaryBackward,
-  clamp: ew.clamp,
-  blend: ew.blend,
-  blendBackward: ew.blendBackward,
-  sum: ew.sum,
-  sumSquares: ew.sumSquares,
-  dot: ew.dot,
-  allFinite: ew.allFinite,
+  ...ew,
   ...fused,
 };

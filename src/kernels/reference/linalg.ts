@@ -7,10 +7,24 @@ import type { Ref } from '../backend.js';
 const at = (r: Ref): number => r.storage.base + r.offset;
 
 /** C = α·op(A)·op(B) + β·C; op(A) [m, k], op(B) [k, n], C [m, n]; β = 0 ignores C's contents. */
-export function gemm(transA: boolean, transB: boolean, m: number, n: number, k: number,
-  alpha: number, a: Ref, b: Ref, beta: number, c: Ref): void {
-  const A = a.storage.array, B = b.storage.array, C = c.storage.array;
-  const ao = at(a), bo = at(b), co = at(c);
+export function gemm(
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: Ref,
+  b: Ref,
+  beta: number,
+  c: Ref,
+): void {
+  const A = a.storage.array,
+    B = b.storage.array,
+    C = c.storage.array;
+  const ao = at(a),
+    bo = at(b),
+    co = at(c);
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {
       let s = 0;
@@ -27,22 +41,32 @@ export function gemm(transA: boolean, transB: boolean, m: number, n: number, k: 
 
 /** out[i, j] = x[i, j] + row[j] */
 export function addRow(m: number, n: number, x: Ref, row: Ref, out: Ref): void {
-  const X = x.storage.array, R = row.storage.array, O = out.storage.array;
-  const xo = at(x), ro = at(row), oo = at(out);
+  const X = x.storage.array,
+    R = row.storage.array,
+    O = out.storage.array;
+  const xo = at(x),
+    ro = at(row),
+    oo = at(out);
   for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) O[oo + i * n + j] = X[xo + i * n + j] + R[ro + j];
 }
 
 /** out[i, j] = x[i, j] · row[j] */
 export function mulRow(m: number, n: number, x: Ref, row: Ref, out: Ref): void {
-  const X = x.storage.array, R = row.storage.array, O = out.storage.array;
-  const xo = at(x), ro = at(row), oo = at(out);
+  const X = x.storage.array,
+    R = row.storage.array,
+    O = out.storage.array;
+  const xo = at(x),
+    ro = at(row),
+    oo = at(out);
   for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) O[oo + i * n + j] = X[xo + i * n + j] * R[ro + j];
 }
 
 /** out[j] = β·out[j] + Σ_i x[i, j] */
 export function sumRows(m: number, n: number, x: Ref, beta: number, out: Ref): void {
-  const X = x.storage.array, O = out.storage.array;
-  const xo = at(x), oo = at(out);
+  const X = x.storage.array,
+    O = out.storage.array;
+  const xo = at(x),
+    oo = at(out);
   for (let j = 0; j < n; j++) {
     let s = 0;
     for (let i = 0; i < m; i++) s += X[xo + i * n + j];
@@ -51,10 +75,19 @@ export function sumRows(m: number, n: number, x: Ref, beta: number, out: Ref): v
 }
 
 /** dst[i, j] (+)= src[i, j] for a rows×cols block of matrices with leading dimensions srcLd, dstLd. */
-export function copyBlock(rows: number, cols: number, src: Ref, srcLd: number, dst: Ref, dstLd: number,
-  accumulate: boolean): void {
-  const S = src.storage.array, D = dst.storage.array;
-  const so = at(src), dO = at(dst);
+export function copyBlock(
+  rows: number,
+  cols: number,
+  src: Ref,
+  srcLd: number,
+  dst: Ref,
+  dstLd: number,
+  accumulate: boolean,
+): void {
+  const S = src.storage.array,
+    D = dst.storage.array;
+  const so = at(src),
+    dO = at(dst);
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < cols; j++) {
       const di = dO + i * dstLd + j;

@@ -17,53 +17,48 @@
  *   be.gemm(false, true, 2, 2, 3, 1, { storage: a, offset: 0 }, { storage: a, offset: 0 }, 0, c); // c = a·aᵀ
  */
 import { readFileSync, existsSync } from 'node:fs';
-import type { AdamStep, Backend, Ref, Storage, UnaryKind } from '../backend.js';
-import { WasmBlock, WasmHeap } from './heap.js';
+import type { AdamStep, Backend, Storage } from '../backend.js';
+import type { KernelName } from '../table.js';
+import { type WasmBlock, WasmHeap } from './heap.js';
 import { createSplitter, threadedMethods, type SplitKernels, type SplitThresholds } from './parallel.js';
 import { ThreadPool, type ThreadPoolStats } from './threads.js';
 import { wasmApi, type WasmMemory, type WasmModule } from './wasm-api.js';
+import { ptr, wrapKernels, type WasmFn } from './wrap.js';
 
-/** The exported functions of build/kernels*.wasm (pointers are byte addresses, flags are 0/1). */
-interface Kernels extends SplitKernels {
-  heapBase(): number;
-  gemm(tA: number, tB: number, m: number, n: number, k: number, alpha: number, a: number, b: number, beta: number, c: number, scratch: number): void;
-  addRow(m: number, n: number, x: number, row: number, out: number): void;
-  mulRow(m: number, n: number, x: number, row: number, out: number): void;
-  sumRows(m: number, n: number, x: number, beta: number, out: number): void;
-  copyBlock(rows: number, cols: number, src: number, srcLd: number, dst: number, dstLd: number, acc: number): void;
-  fill(n: number, value: number, out: number): void;
-  copy(n: number, x: number, out: number): void;
-  axpy(n: number, alpha: number, x: number, y: number): void;
-  scale(n: number, alpha: number, x: number, out: number, beta: number): void;
-  add(n: number, a: number, b: number, out: number): void;
-  sub(n: number, a: number, b: number, out: number): void;
-  mul(n: number, a: number, b: number, out: number): void;
-  mulAcc(n: number, a: number, b: number, out: number): void;
-  unary(kind: number, n: number, x: number, out: number): void;
-  unaryBackward(kind: number, n: number, x: number, y: number, dy: number, dx: number): void;
-  clamp(n: number, lo: number, hi: number, x: number, out: number): void;
-  blend(m: number, n: number, mask: number, a: number, b: number, out: number): void;
-  blendBackward(m: number, n: number, mask: number, dy: number, da: number, db: number): void;
-  sum(n: number, x: number): number;
-  sumSquares(n: number, x: number): number;
-  dot(n: number, a: number, b: number): number;
-  allFinite(n: number, x: number): number;
-  softmaxXent(m: number, c: number, logits: number, labels: number, probs: number, loss: number): void;
-  softmaxXentBackward(m: number, c: number, probs: number, labels: number, dloss: number, dlogits: number): void;
-  lstmForward(b: number, h: number, pre: number, cPrev: number, act: number, c: number, tc: number, hOut: number): void;
-  lstmBackward(b: number, h: number, act: number, cPrev: number, tc: number, dh: number, dc: number, dPre: number, dcPrev: number): void;
-  gruForward(b: number, h: number, gi: number, gh: number, hPrev: number, act: number, hOut: number): void;
-  gruBackward(b: number, h: number, gh: number, act: number, hPrev: number, dh: number, dGi: number, dGh: number, dhPrev: number): void;
-  layerNorm(m: number, n: number, eps: number, x: number, gain: number, bias: number, out: number, mean: number, rstd: number): void;
-  layerNormBackward(m: number, n: number, x: number, gain: number, mean: number, rstd: number, dy: number, dx: number, dgain: number, dbias: number): void;
-  adam(n: number, lr: number, beta1: number, c1: number, beta2: number, c2: number, eps: number, wd: number, ib1: number, ib2: number,
-    param: number, grad: number, m: number, v: number): void;
-}
-
-/** Kind codes of assembly/unary.ts. */
-const UNARY: Readonly<Record<UnaryKind, number>> = {
-  identity: 0, tanh: 1, sigmoid: 2, relu: 3, exp: 4, neg: 5, square: 6, sqrt: 7, sin: 8, cos: 9, oneMinus: 10,
-};
+/** The exported functions of build/kernels*.wasm: the table's kernels, and those called directly. */
+type Kernels = Record<KernelName, WasmFn> &
+  SplitKernels & {
+    heapBase(): number;
+    gemm(
+      tA: number,
+      tB: number,
+      m: number,
+      n: number,
+      k: number,
+      alpha: number,
+      a: number,
+      b: number,
+      beta: number,
+      c: number,
+      scratch: number,
+    ): void;
+    adam(
+      n: number,
+      lr: number,
+      beta1: number,
+      c1: number,
+      beta2: number,
+      c2: number,
+      eps: number,
+      wd: number,
+      ib1: number,
+      ib2: number,
+      param: number,
+      grad: number,
+      m: number,
+      v: number,
+    ): void;
+  };
 
 export type WasmVariant = 'simd' | 'relaxed-simd';
 
@@ -120,18 +115,47 @@ const buildFile = (name: string): URL => new URL(`../../../build/${name}`, impor
 
 /** A module of one function taking three v128 and returning op(...) — the feature probes. */
 function probe(body: number[]): Uint8Array {
-  return new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 8, 1, 0x60, 3, 0x7b, 0x7b, 0x7b, 1, 0x7b, 3, 2, 1, 0,
-    10, body.length + 4, 1, body.length + 2, 0, ...body, 0x0b]);
+  return new Uint8Array([
+    0,
+    0x61,
+    0x73,
+    0x6d,
+    1,
+    0,
+    0,
+    0,
+    1,
+    8,
+    1,
+    0x60,
+    3,
+    0x7b,
+    0x7b,
+    0x7b,
+    1,
+    0x7b,
+    3,
+    2,
+    1,
+    0,
+    10,
+    body.length + 4,
+    1,
+    body.length + 2,
+    0,
+    ...body,
+    0x0b,
+  ]);
 }
 
 /** true when the engine accepts f32x4 SIMD (f32x4.mul). */
 export function simdSupported(): boolean {
-  return wasmApi !== undefined && wasmApi.validate(probe([0x20, 0, 0x20, 1, 0xfd, 0xe6, 0x01]));
+  return wasmApi?.validate(probe([0x20, 0, 0x20, 1, 0xfd, 0xe6, 0x01])) === true;
 }
 
 /** true when the engine accepts relaxed SIMD (f32x4.relaxed_madd, opcode 0xfd 0x105). */
 export function relaxedSimdSupported(): boolean {
-  return wasmApi !== undefined && wasmApi.validate(probe([0x20, 0, 0x20, 1, 0x20, 2, 0xfd, 0x85, 0x02]));
+  return wasmApi?.validate(probe([0x20, 0, 0x20, 1, 0x20, 2, 0xfd, 0x85, 0x02])) === true;
 }
 
 /** true when the wasm backend can run here: WebAssembly with SIMD, and build/kernels.wasm is built. */
@@ -149,9 +173,11 @@ export function wasmAvailable(): boolean {
  */
 export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend {
   const api = wasmApi;
-  if (api === undefined || !simdSupported()) throw new Error('wasm backend: this engine does not support WebAssembly SIMD');
+  if (api === undefined || !simdSupported())
+    throw new Error('wasm backend: this engine does not support WebAssembly SIMD');
   const threads = options.threads ?? 1;
-  if (!Number.isInteger(threads) || threads < 1) throw new Error(`wasm backend: threads must be a positive integer, got ${threads}`);
+  if (!Number.isInteger(threads) || threads < 1)
+    throw new Error(`wasm backend: threads must be a positive integer, got ${threads}`);
   const want = options.variant ?? 'auto';
   const variant: WasmVariant = want === 'auto' ? (relaxedSimdSupported() ? 'relaxed-simd' : 'simd') : want;
   const name = `kernels${threads > 1 ? '-threads' : ''}${variant === 'relaxed-simd' ? '-relaxed' : ''}.wasm`;
@@ -168,18 +194,30 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
 }
 
 /** The threaded backend: the plain one with the splittable kernels replaced (parallel.ts). */
-function makeThreaded(base: WasmBackend, module: WasmModule, memory: WasmMemory, k: Kernels, threads: number,
-  options: WasmBackendOptions): WasmBackend {
-  const pool = new ThreadPool(module, memory, threads - 1, { spinMicros: options.spinMicros ?? DEFAULT_SPIN_MICROS, backoffMs: options.backoffMs });
+function makeThreaded(
+  base: WasmBackend,
+  module: WasmModule,
+  memory: WasmMemory,
+  k: Kernels,
+  threads: number,
+  options: WasmBackendOptions,
+): WasmBackend {
+  const pool = new ThreadPool(module, memory, threads - 1, {
+    spinMicros: options.spinMicros ?? DEFAULT_SPIN_MICROS,
+    backoffMs: options.backoffMs,
+  });
   const limits = { ...DEFAULT_SPLIT_THRESHOLDS, ...options.splitThresholds };
   const splitter = createSplitter(pool, k as unknown as Record<string, (...a: number[]) => void>, k, base.heap, limits);
-  return { ...base, ...threadedMethods(splitter, (kind) => UNARY[kind]), threads,
-    dispose: () => pool.dispose(), threadStats: () => pool.stats() };
+  return {
+    ...base,
+    ...threadedMethods(splitter),
+    threads,
+    dispose: () => pool.dispose(),
+    threadStats: () => pool.stats(),
+  };
 }
 
 function makeBackend(k: Kernels, heap: WasmHeap, variant: WasmVariant): WasmBackend {
-  const ptr = (r: Ref): number => (r.storage.base + r.offset) * 4;
-  const opt = (r: Ref | null): number => (r === null ? 0 : (r.storage.base + r.offset) * 4);
   let scratch: WasmBlock | null = null;
   let scratchPtr = 0;
   let scratchBytes = 0;
@@ -207,51 +245,25 @@ function makeBackend(k: Kernels, heap: WasmHeap, variant: WasmVariant): WasmBack
       ensureScratch(k.gemmScratchBytes(m, kk));
       k.gemm(transA ? 1 : 0, transB ? 1 : 0, m, n, kk, alpha, ptr(a), ptr(b), beta, ptr(c), scratchPtr);
     },
-    addRow: (m, n, x, row, out) => k.addRow(m, n, ptr(x), ptr(row), ptr(out)),
-    mulRow: (m, n, x, row, out) => k.mulRow(m, n, ptr(x), ptr(row), ptr(out)),
-    sumRows: (m, n, x, beta, out) => k.sumRows(m, n, ptr(x), beta, ptr(out)),
-    copyBlock: (rows, cols, src, srcLd, dst, dstLd, accumulate) =>
-      k.copyBlock(rows, cols, ptr(src), srcLd, ptr(dst), dstLd, accumulate ? 1 : 0),
-
-    fill: (n, value, out) => k.fill(n, value, ptr(out)),
-    copy: (n, x, out) => k.copy(n, ptr(x), ptr(out)),
-    axpy: (n, alpha, x, y) => k.axpy(n, alpha, ptr(x), ptr(y)),
-    scale: (n, alpha, x, out, beta = 0) => k.scale(n, alpha, ptr(x), ptr(out), beta),
-    add: (n, a, b, out) => k.add(n, ptr(a), ptr(b), ptr(out)),
-    sub: (n, a, b, out) => k.sub(n, ptr(a), ptr(b), ptr(out)),
-    mul: (n, a, b, out) => k.mul(n, ptr(a), ptr(b), ptr(out)),
-    mulAcc: (n, a, b, out) => k.mulAcc(n, ptr(a), ptr(b), ptr(out)),
-    unary: (kind, n, x, out) => k.unary(UNARY[kind], n, ptr(x), ptr(out)),
-    unaryBackward: (kind, n, x, y, dy, dx) => k.unaryBackward(UNARY[kind], n, ptr(x), ptr(y), ptr(dy), ptr(dx)),
-    clamp: (n, lo, hi, x, out) => k.clamp(n, lo, hi, ptr(x), ptr(out)),
-    blend: (m, n, mask, a, b, out) => k.blend(m, n, ptr(mask), ptr(a), ptr(b), ptr(out)),
-    blendBackward: (m, n, mask, dy, da, db) => k.blendBackward(m, n, ptr(mask), ptr(dy), opt(da), opt(db)),
-
-    sum: (n, x) => k.sum(n, ptr(x)),
-    sumSquares: (n, x) => k.sumSquares(n, ptr(x)),
-    dot: (n, a, b) => k.dot(n, ptr(a), ptr(b)),
-    allFinite: (n, x) => k.allFinite(n, ptr(x)) !== 0,
-
-    softmaxXent: (m, c, logits, labels, probs, loss) =>
-      k.softmaxXent(m, c, ptr(logits), ptr(labels), ptr(probs), ptr(loss)),
-    softmaxXentBackward: (m, c, probs, labels, dloss, dlogits) =>
-      k.softmaxXentBackward(m, c, ptr(probs), ptr(labels), ptr(dloss), ptr(dlogits)),
-
-    lstmForward: (b, h, pre, cPrev, act, c, tc, hOut) =>
-      k.lstmForward(b, h, ptr(pre), ptr(cPrev), ptr(act), ptr(c), ptr(tc), ptr(hOut)),
-    lstmBackward: (b, h, act, cPrev, tc, dh, dc, dPre, dcPrev) =>
-      k.lstmBackward(b, h, ptr(act), ptr(cPrev), ptr(tc), ptr(dh), opt(dc), ptr(dPre), opt(dcPrev)),
-    gruForward: (b, h, gi, gh, hPrev, act, hOut) => k.gruForward(b, h, ptr(gi), ptr(gh), ptr(hPrev), ptr(act), ptr(hOut)),
-    gruBackward: (b, h, gh, act, hPrev, dh, dGi, dGh, dhPrev) =>
-      k.gruBackward(b, h, ptr(gh), ptr(act), ptr(hPrev), ptr(dh), ptr(dGi), ptr(dGh), opt(dhPrev)),
-    layerNorm: (m, n, eps, x, gain, bias, out, mean, rstd) =>
-      k.layerNorm(m, n, eps, ptr(x), ptr(gain), ptr(bias), ptr(out), ptr(mean), ptr(rstd)),
-    layerNormBackward: (m, n, x, gain, mean, rstd, dy, dx, dgain, dbias) =>
-      k.layerNormBackward(m, n, ptr(x), ptr(gain), ptr(mean), ptr(rstd), ptr(dy), opt(dx), opt(dgain), opt(dbias)),
+    ...wrapKernels((name) => k[name]),
 
     // 1 − β and the bias-correction reciprocals in float64 (see assembly/optim.ts).
     adam: (n: number, s: AdamStep, param, grad, m, v) =>
-      k.adam(n, s.lr, s.beta1, 1 - s.beta1, s.beta2, 1 - s.beta2, s.eps, s.weightDecay, 1 / s.bias1, 1 / s.bias2,
-        ptr(param), ptr(grad), ptr(m), ptr(v)),
+      k.adam(
+        n,
+        s.lr,
+        s.beta1,
+        1 - s.beta1,
+        s.beta2,
+        1 - s.beta2,
+        s.eps,
+        s.weightDecay,
+        1 / s.bias1,
+        1 / s.bias2,
+        ptr(param),
+        ptr(grad),
+        ptr(m),
+        ptr(v),
+      ),
   };
 }

@@ -67,12 +67,17 @@ export class WasmHeap {
    * @param start first byte the heap may use (rounded up to 16)
    * @param maximumPages the memory's maximum size in 64 KiB pages
    */
-  constructor(readonly memory: WasmMemory, start: number, maximumPages: number) {
+  constructor(
+    readonly memory: WasmMemory,
+    start: number,
+    maximumPages: number,
+  ) {
     this.view = new Float32Array(memory.buffer);
     this.start = Math.ceil(start / ALIGN) * ALIGN;
     this.end = memory.buffer.byteLength;
     this.maximumPages = maximumPages;
-    if (this.end < this.start) throw new Error(`wasm heap: memory (${this.end} B) ends below the heap start ${this.start}`);
+    if (this.end < this.start)
+      throw new Error(`wasm heap: memory (${this.end} B) ends below the heap start ${this.start}`);
     if (this.end > this.start) this.insertFree(this.start, this.end - this.start);
   }
 
@@ -84,7 +89,8 @@ export class WasmHeap {
 
   /** A zero-filled block of `length` floats. */
   alloc(length: number): WasmBlock {
-    if (!Number.isInteger(length) || length < 0) throw new Error(`wasm heap: alloc length must be a non-negative integer, got ${length}`);
+    if (!Number.isInteger(length) || length < 0)
+      throw new Error(`wasm heap: alloc length must be a non-negative integer, got ${length}`);
     const bytes = Math.max(ALIGN, Math.ceil((length * 4) / ALIGN) * ALIGN);
     let i = this.findFit(bytes);
     if (i < 0) {
@@ -109,7 +115,8 @@ export class WasmHeap {
 
   /** Return a block; freeing it twice, or a block of another heap, throws. */
   free(block: Storage): void {
-    if (!(block instanceof WasmBlock) || block.heap !== this) throw new Error('wasm heap: free of a block that does not belong to this heap');
+    if (!(block instanceof WasmBlock) || block.heap !== this)
+      throw new Error('wasm heap: free of a block that does not belong to this heap');
     if (block.freed) throw new Error(`wasm heap: double free of the block at ${block.address}`);
     block.freed = true;
     this.live--;
@@ -120,7 +127,13 @@ export class WasmHeap {
   stats(): HeapStats {
     let free = 0;
     for (const len of this.freeLen) free += len;
-    return { capacity: this.end - this.start, used: this.usedBytes, free, freeRanges: this.freeAt.length, liveBlocks: this.live };
+    return {
+      capacity: this.end - this.start,
+      used: this.usedBytes,
+      free,
+      freeRanges: this.freeAt.length,
+      liveBlocks: this.live,
+    };
   }
 
   /** Index of the first free range of at least `bytes`, or −1. */
@@ -132,8 +145,10 @@ export class WasmHeap {
 
   /** Add [at, at + bytes) to the free list, merging with adjacent ranges. */
   private insertFree(at: number, bytes: number): void {
-    const starts = this.freeAt, lens = this.freeLen;
-    let lo = 0, hi = starts.length;
+    const starts = this.freeAt,
+      lens = this.freeLen;
+    let lo = 0,
+      hi = starts.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (starts[mid] < at) lo = mid + 1;
@@ -164,7 +179,9 @@ export class WasmHeap {
     const need = Math.ceil((bytes - tail) / PAGE);
     const delta = Math.min(Math.max(need, Math.ceil(pages / 8)), this.maximumPages - pages);
     if (delta < need) {
-      throw new Error(`wasm heap: out of memory allocating ${bytes} B (memory ${pages} pages, maximum ${this.maximumPages})`);
+      throw new Error(
+        `wasm heap: out of memory allocating ${bytes} B (memory ${pages} pages, maximum ${this.maximumPages})`,
+      );
     }
     this.memory.grow(delta);
     const oldEnd = this.end;

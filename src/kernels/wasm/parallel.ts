@@ -10,21 +10,37 @@
  *   steps, row broadcasts, blends, block copies, layer norm forward): by ranges of rows. Each output element
  *   is computed by the same code whichever thread runs it, so these are bit-identical too.
  *
- * A split is described once per kernel (SPLITS): which argument counts the units (elements or rows), the
- * work per unit (for the threshold), and each pointer argument with its stride per unit (in floats, a
- * constant or a constant times another argument). Null pointers (0) are never offset.
+ * A split is described once per kernel, in the kernel table (../table.ts): which argument counts the units
+ * (elements or rows), the work per unit (for the threshold), and each pointer argument with its stride per
+ * unit (in floats, a constant or a constant times another argument). Null pointers (0) are never offset.
  */
-import type { Backend, Ref } from '../backend.js';
+import type { Backend } from '../backend.js';
+import { ADAM_SPLIT, KERNELS, type KernelMethods, type KernelName, type Split } from '../table.js';
 import type { WasmBlock, WasmHeap } from './heap.js';
 import { kernelId, MAX_ARGS, slotArgs, THREAD_KERNELS, type ThreadKernel, type ThreadPool } from './threads.js';
+import { ptr, wrapKernels, type WasmFn } from './wrap.js';
 
 type Fn = (...args: number[]) => void;
 
 /** The kernel exports this file calls directly. */
 export interface SplitKernels {
   gemmScratchBytes(m: number, k: number): number;
-  gemmLd(tA: number, tB: number, m: number, n: number, k: number, alpha: number, a: number, lda: number, b: number,
-    ldb: number, beta: number, c: number, ldc: number, scratch: number): void;
+  gemmLd(
+    tA: number,
+    tB: number,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: number,
+    lda: number,
+    b: number,
+    ldb: number,
+    beta: number,
+    c: number,
+    ldc: number,
+    scratch: number,
+  ): void;
 }
 
 export interface SplitThresholds {
@@ -34,56 +50,9 @@ export interface SplitThresholds {
   pointwise: number;
 }
 
-/**
- * count: index of the argument that counts the units split (elements or rows); perUnit: argument giving
- * the elements per unit (−1: 1); cost: single-thread ns per element (measured, AVX-512 machine, Node 20),
- * or per kind code (argument 0) for unary kernels; grain: units per part boundary; ptrs: triples
- * (argument, stride argument or −1, stride factor): pointer += unit·stride·factor·4 bytes.
- */
-interface Split { count: number; perUnit: number; cost: number | readonly number[]; grain: number; ptrs: readonly number[] }
-
-const elems = (count: number, cost: Split['cost'], ...ptrArgs: number[]): Split =>
-  ({ count, perUnit: -1, cost, grain: 16, ptrs: ptrArgs.flatMap((a) => [a, -1, 1]) });
-/** Rows of `n = args[perUnit]` elements; ptrs as [arg, factor of n] pairs (factor 0: not per row; −1: one float per row). */
-const rows = (count: number, perUnit: number, cost: number, ...pairs: number[]): Split => {
-  const ptrs: number[] = [];
-  for (let i = 0; i < pairs.length; i += 2) {
-    const [arg, f] = [pairs[i], pairs[i + 1]];
-    if (f !== 0) ptrs.push(arg, f < 0 ? -1 : perUnit, Math.abs(f));
-  }
-  return { count, perUnit, cost, grain: 1, ptrs };
-};
-
-// ns per element by kind code: identity tanh sigmoid relu exp neg square sqrt sin cos oneMinus
-const UNARY_COST = [0.1, 2.7, 1.4, 0.1, 1.2, 0.1, 0.1, 0.35, 3, 3, 0.1];
-const UNARY_BACKWARD_COST = [0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.25, 3.2, 3.2, 0.2];
-
-/** Argument positions follow the kernel exports (assembly/*.ts). */
-const SPLITS: Partial<Record<ThreadKernel, Split>> = {
-  fill: elems(0, 0.08, 2), //                          (n, value, out)
-  copy: elems(0, 0.08, 1, 2), //                       (n, x, out)
-  axpy: elems(0, 0.12, 2, 3), //                       (n, alpha, x, y)
-  scale: elems(0, 0.12, 2, 3), //                      (n, alpha, x, out, beta)
-  add: elems(0, 0.12, 1, 2, 3),
-  sub: elems(0, 0.12, 1, 2, 3),
-  mul: elems(0, 0.12, 1, 2, 3),
-  mulAcc: elems(0, 0.15, 1, 2, 3), //                  (n, a, b, out)
-  unary: elems(1, UNARY_COST, 2, 3), //                (kind, n, x, out)
-  unaryBackward: elems(1, UNARY_BACKWARD_COST, 2, 3, 4, 5), // (kind, n, x, y, dy, dx)
-  clamp: elems(0, 0.4, 3, 4), //                       (n, lo, hi, x, out)
-  adam: elems(0, 0.65, 10, 11, 12, 13), //            (n, 9 scalars, param, grad, m, v)
-  addRow: rows(0, 1, 0.14, 2, 1, 4, 1), //             (m, n, x, row, out)
-  mulRow: rows(0, 1, 0.14, 2, 1, 4, 1),
-  blend: rows(0, 1, 0.18, 2, -1, 3, 1, 4, 1, 5, 1), // (m, n, mask, a, b, out)
-  blendBackward: rows(0, 1, 0.26, 2, -1, 3, 1, 4, 1, 5, 1), // (m, n, mask, dy, da, db)
-  lstmForward: rows(0, 1, 10.6, 2, 4, 3, 1, 4, 4, 5, 1, 6, 1, 7, 1), // (b, h, pre, cPrev, act, c, tc, hOut)
-  lstmBackward: rows(0, 1, 0.93, 2, 4, 3, 1, 4, 1, 5, 1, 6, 1, 7, 4, 8, 1), // (b, h, act, cPrev, tc, dh, dc, dPre, dcPrev)
-  gruForward: rows(0, 1, 8.1, 2, 3, 3, 3, 4, 1, 5, 3, 6, 1), // (b, h, gi, gh, hPrev, act, hOut)
-  gruBackward: rows(0, 1, 0.88, 2, 3, 3, 3, 4, 1, 5, 1, 6, 3, 7, 3, 8, 1), // (b, h, gh, act, hPrev, dh, dGi, dGh, dhPrev)
-  layerNorm: rows(0, 1, 0.74, 3, 1, 6, 1, 7, -1, 8, -1), // (m, n, eps, x, gain, bias, out, mean, rstd)
-};
-// copyBlock (rows, cols, src, srcLd, dst, dstLd, acc): rows of `cols` elements, strides srcLd and dstLd.
-SPLITS.copyBlock = { count: 0, perUnit: 1, cost: 0.14, grain: 1, ptrs: [2, 3, 1, 4, 5, 1] };
+/** The split of a thread kernel: the table's, or adam's (gemm is split by its own function below). */
+const splitOf = (name: ThreadKernel): Split =>
+  (name === 'adam' ? ADAM_SPLIT : KERNELS[name as KernelName].split) as Split;
 
 export type Splitter = ReturnType<typeof createSplitter>;
 
@@ -91,7 +60,13 @@ export type Splitter = ReturnType<typeof createSplitter>;
  * The split-and-dispatch functions over `pool` (threads = pool.size + 1). `exports` are the calling
  * thread's instance of the threaded module; scratch blocks for GEMM packing come from `heap`.
  */
-export function createSplitter(pool: ThreadPool, exports: Record<string, Fn>, k: SplitKernels, heap: WasmHeap, limits: SplitThresholds) {
+export function createSplitter(
+  pool: ThreadPool,
+  exports: Record<string, Fn>,
+  k: SplitKernels,
+  heap: WasmHeap,
+  limits: SplitThresholds,
+) {
   const threads = pool.size + 1;
   const call = new Float64Array(MAX_ARGS);
   const out = pool.args;
@@ -108,13 +83,41 @@ export function createSplitter(pool: ThreadPool, exports: Record<string, Fn>, k:
   const fns = Object.fromEntries(THREAD_KERNELS.map((name) => [name, exports[name]])) as Record<ThreadKernel, Fn>;
 
   /** Run kernel `name` with the arguments a0, a1, …: split over the threads when large enough. */
-  function run(name: ThreadKernel, a0: number, a1: number, a2: number, a3: number, a4 = 0, a5 = 0, a6 = 0, a7 = 0,
-    a8 = 0, a9 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0): void {
-    const s = SPLITS[name]!, f = fns[name];
-    call[0] = a0; call[1] = a1; call[2] = a2; call[3] = a3; call[4] = a4; call[5] = a5; call[6] = a6;
-    call[7] = a7; call[8] = a8; call[9] = a9; call[10] = a10; call[11] = a11; call[12] = a12; call[13] = a13;
+  function run(
+    name: ThreadKernel,
+    a0: number,
+    a1: number,
+    a2: number,
+    a3: number,
+    a4 = 0,
+    a5 = 0,
+    a6 = 0,
+    a7 = 0,
+    a8 = 0,
+    a9 = 0,
+    a10 = 0,
+    a11 = 0,
+    a12 = 0,
+    a13 = 0,
+  ): void {
+    const s = splitOf(name),
+      f = fns[name];
+    call[0] = a0;
+    call[1] = a1;
+    call[2] = a2;
+    call[3] = a3;
+    call[4] = a4;
+    call[5] = a5;
+    call[6] = a6;
+    call[7] = a7;
+    call[8] = a8;
+    call[9] = a9;
+    call[10] = a10;
+    call[11] = a11;
+    call[12] = a12;
+    call[13] = a13;
     const units = call[s.count];
-    const cost = typeof s.cost === 'number' ? s.cost : s.cost[a0] ?? 1;
+    const cost = typeof s.cost === 'number' ? s.cost : (s.cost[a0] ?? 1);
     const work = units * (s.perUnit < 0 ? 1 : call[s.perUnit]) * cost;
     const parts = Math.min(threads, Math.floor(units / s.grain));
     if (work < limits.pointwise || parts < 2 || !pool.available) {
@@ -131,14 +134,30 @@ export function createSplitter(pool: ThreadPool, exports: Record<string, Fn>, k:
       const ptrs = s.ptrs;
       for (let j = 0; j < ptrs.length; j += 3) {
         const arg = ptrs[j];
-        if (call[arg] !== 0) out[o + arg] = call[arg] + lo * (ptrs[j + 1] < 0 ? 1 : call[ptrs[j + 1]]) * ptrs[j + 2] * 4;
+        if (call[arg] !== 0)
+          out[o + arg] = call[arg] + lo * (ptrs[j + 1] < 0 ? 1 : call[ptrs[j + 1]]) * ptrs[j + 2] * 4;
       }
     }
     pool.start(kernelId(name), parts - 1);
     const own = Math.min(units, Math.round(blocks / parts) * s.grain);
     call[s.count] = own;
     try {
-      f(call[0], call[1], call[2], call[3], call[4], call[5], call[6], call[7], call[8], call[9], call[10], call[11], call[12], call[13]);
+      f(
+        call[0],
+        call[1],
+        call[2],
+        call[3],
+        call[4],
+        call[5],
+        call[6],
+        call[7],
+        call[8],
+        call[9],
+        call[10],
+        call[11],
+        call[12],
+        call[13],
+      );
     } finally {
       pool.finish();
     }
@@ -146,9 +165,24 @@ export function createSplitter(pool: ThreadPool, exports: Record<string, Fn>, k:
 
   const GEMM = kernelId('gemmLd');
   /** C = α·op(A)·op(B) + β·C over byte addresses a, b, c (see Backend.gemm), split by rows or columns of C. */
-  function gemm(tA: boolean, tB: boolean, m: number, n: number, kk: number, alpha: number, a: number, b: number, beta: number, c: number): void {
-    const ta = tA ? 1 : 0, tb = tB ? 1 : 0, lda = tA ? m : kk, ldb = tB ? kk : n;
-    const rowBlocks = Math.ceil(m / 4), colBlocks = Math.ceil(n / 8);
+  function gemm(
+    tA: boolean,
+    tB: boolean,
+    m: number,
+    n: number,
+    kk: number,
+    alpha: number,
+    a: number,
+    b: number,
+    beta: number,
+    c: number,
+  ): void {
+    const ta = tA ? 1 : 0,
+      tb = tB ? 1 : 0,
+      lda = tA ? m : kk,
+      ldb = tB ? kk : n;
+    const rowBlocks = Math.ceil(m / 4),
+      colBlocks = Math.ceil(n / 8);
     // Split the larger side of C: the other operand (packed whole by every thread) is then the smaller one.
     const byRows = rowBlocks >= threads && (m >= n || colBlocks < threads);
     const blocks = byRows ? rowBlocks : colBlocks;
@@ -157,7 +191,8 @@ export function createSplitter(pool: ThreadPool, exports: Record<string, Fn>, k:
       k.gemmLd(ta, tb, m, n, kk, alpha, a, lda, b, ldb, beta, c, n, scratchFor(0, k.gemmScratchBytes(m, kk)));
       return;
     }
-    const grain = byRows ? 4 : 8, size = byRows ? m : n;
+    const grain = byRows ? 4 : 8,
+      size = byRows ? m : n;
     let lo = 0;
     for (let p = 0; p < parts; p++) {
       const hi = p + 1 === parts ? size : Math.min(size, Math.round((blocks * (p + 1)) / parts) * grain);
@@ -165,15 +200,32 @@ export function createSplitter(pool: ThreadPool, exports: Record<string, Fn>, k:
       const pa = byRows ? a + (tA ? lo : lo * kk) * 4 : a;
       const pb = byRows ? b : b + (tB ? lo * kk : lo) * 4;
       const pc = c + (byRows ? lo * n : lo) * 4;
-      const mm = byRows ? len : m, nn = byRows ? n : len;
+      const mm = byRows ? len : m,
+        nn = byRows ? n : len;
       const sp = scratchFor(p, k.gemmScratchBytes(mm, kk));
       if (p === 0) {
-        call[0] = mm; call[1] = nn; call[2] = pa; call[3] = pb; call[4] = pc; call[5] = sp;
+        call[0] = mm;
+        call[1] = nn;
+        call[2] = pa;
+        call[3] = pb;
+        call[4] = pc;
+        call[5] = sp;
       } else {
         const o = slotArgs(p - 1);
-        out[o] = ta; out[o + 1] = tb; out[o + 2] = mm; out[o + 3] = nn; out[o + 4] = kk; out[o + 5] = alpha;
-        out[o + 6] = pa; out[o + 7] = lda; out[o + 8] = pb; out[o + 9] = ldb; out[o + 10] = beta; out[o + 11] = pc;
-        out[o + 12] = n; out[o + 13] = sp;
+        out[o] = ta;
+        out[o + 1] = tb;
+        out[o + 2] = mm;
+        out[o + 3] = nn;
+        out[o + 4] = kk;
+        out[o + 5] = alpha;
+        out[o + 6] = pa;
+        out[o + 7] = lda;
+        out[o + 8] = pb;
+        out[o + 9] = ldb;
+        out[o + 10] = beta;
+        out[o + 11] = pc;
+        out[o + 12] = n;
+        out[o + 13] = sp;
       }
       lo = hi;
     }
@@ -188,47 +240,33 @@ export function createSplitter(pool: ThreadPool, exports: Record<string, Fn>, k:
   return { run, gemm, threads };
 }
 
-/** Byte address of a Ref (wasm storage). */
-export const ptr = (r: Ref): number => (r.storage.base + r.offset) * 4;
-/** Byte address, or 0 for null. */
-export const opt = (r: Ref | null): number => (r === null ? 0 : (r.storage.base + r.offset) * 4);
-
-type Threaded = 'gemm' | 'addRow' | 'mulRow' | 'copyBlock' | 'fill' | 'copy' | 'axpy' | 'scale' | 'add' | 'sub' | 'mul'
-  | 'mulAcc' | 'unary' | 'unaryBackward' | 'clamp' | 'blend' | 'blendBackward' | 'lstmForward' | 'lstmBackward'
-  | 'gruForward' | 'gruBackward' | 'layerNorm' | 'adam';
-
 /** The Backend methods that the threaded backend overrides (everything else runs on the calling thread). */
-export function threadedMethods(sp: Splitter, unaryCode: (kind: Parameters<Backend['unary']>[0]) => number): Pick<Backend, Threaded> {
+export function threadedMethods(sp: Splitter): Pick<Backend, 'gemm' | 'adam'> & Partial<KernelMethods> {
   const { run } = sp;
   return {
+    ...wrapKernels(
+      (name) => run.bind(null, name) as unknown as WasmFn,
+      (name) => KERNELS[name].split !== undefined,
+    ),
     gemm: (tA, tB, m, n, k, alpha, a, b, beta, c) => sp.gemm(tA, tB, m, n, k, alpha, ptr(a), ptr(b), beta, ptr(c)),
-    addRow: (m, n, x, row, o) => run('addRow', m, n, ptr(x), ptr(row), ptr(o)),
-    mulRow: (m, n, x, row, o) => run('mulRow', m, n, ptr(x), ptr(row), ptr(o)),
-    copyBlock: (r, cols, src, srcLd, dst, dstLd, acc) => run('copyBlock', r, cols, ptr(src), srcLd, ptr(dst), dstLd, acc ? 1 : 0),
-    fill: (n, value, o) => run('fill', n, value, ptr(o), 0),
-    copy: (n, x, o) => run('copy', n, ptr(x), ptr(o), 0),
-    axpy: (n, alpha, x, y) => run('axpy', n, alpha, ptr(x), ptr(y)),
-    scale: (n, alpha, x, o, beta = 0) => run('scale', n, alpha, ptr(x), ptr(o), beta),
-    add: (n, a, b, o) => run('add', n, ptr(a), ptr(b), ptr(o)),
-    sub: (n, a, b, o) => run('sub', n, ptr(a), ptr(b), ptr(o)),
-    mul: (n, a, b, o) => run('mul', n, ptr(a), ptr(b), ptr(o)),
-    mulAcc: (n, a, b, o) => run('mulAcc', n, ptr(a), ptr(b), ptr(o)),
-    unary: (kind, n, x, o) => run('unary', unaryCode(kind), n, ptr(x), ptr(o)),
-    unaryBackward: (kind, n, x, y, dy, dx) => run('unaryBackward', unaryCode(kind), n, ptr(x), ptr(y), ptr(dy), ptr(dx)),
-    clamp: (n, lo, hi, x, o) => run('clamp', n, lo, hi, ptr(x), ptr(o)),
-    blend: (m, n, mask, a, b, o) => run('blend', m, n, ptr(mask), ptr(a), ptr(b), ptr(o)),
-    blendBackward: (m, n, mask, dy, da, db) => run('blendBackward', m, n, ptr(mask), ptr(dy), opt(da), opt(db)),
-    lstmForward: (b, h, pre, cPrev, act, c, tc, hOut) =>
-      run('lstmForward', b, h, ptr(pre), ptr(cPrev), ptr(act), ptr(c), ptr(tc), ptr(hOut)),
-    lstmBackward: (b, h, act, cPrev, tc, dh, dc, dPre, dcPrev) =>
-      run('lstmBackward', b, h, ptr(act), ptr(cPrev), ptr(tc), ptr(dh), opt(dc), ptr(dPre), opt(dcPrev)),
-    gruForward: (b, h, gi, gh, hPrev, act, hOut) => run('gruForward', b, h, ptr(gi), ptr(gh), ptr(hPrev), ptr(act), ptr(hOut)),
-    gruBackward: (b, h, gh, act, hPrev, dh, dGi, dGh, dhPrev) =>
-      run('gruBackward', b, h, ptr(gh), ptr(act), ptr(hPrev), ptr(dh), ptr(dGi), ptr(dGh), opt(dhPrev)),
-    layerNorm: (m, n, eps, x, gain, bias, o, mean, rstd) =>
-      run('layerNorm', m, n, eps, ptr(x), ptr(gain), ptr(bias), ptr(o), ptr(mean), ptr(rstd)),
     // 1 − β and the bias-correction reciprocals in float64, as the single-threaded adam (see assembly/optim.ts).
-    adam: (n, s, param, grad, m, v) => run('adam', n, s.lr, s.beta1, 1 - s.beta1, s.beta2, 1 - s.beta2, s.eps, s.weightDecay,
-      1 / s.bias1, 1 / s.bias2, ptr(param), ptr(grad), ptr(m), ptr(v)),
+    adam: (n, s, param, grad, m, v) =>
+      run(
+        'adam',
+        n,
+        s.lr,
+        s.beta1,
+        1 - s.beta1,
+        s.beta2,
+        1 - s.beta2,
+        s.eps,
+        s.weightDecay,
+        1 / s.bias1,
+        1 / s.bias2,
+        ptr(param),
+        ptr(grad),
+        ptr(m),
+        ptr(v),
+      ),
   };
 }

@@ -6,14 +6,28 @@
  */
 import { workerData } from 'node:worker_threads';
 import { wasmApi } from './wasm-api.js';
-import { DONE, ERRORS, EXIT, GEN, MAIN_SLEEPS, NOTHING, READY, slotArgs, slotId, THREAD_KERNELS, type WorkerInit } from './threads.js';
+import {
+  DONE,
+  ERRORS,
+  EXIT,
+  GEN,
+  MAIN_SLEEPS,
+  NOTHING,
+  READY,
+  slotArgs,
+  slotId,
+  THREAD_KERNELS,
+  type WorkerInit,
+} from './threads.js';
 
 type Fn = (...args: number[]) => void;
 
 const { module, memory, control, index, spinMicros, port } = workerData as WorkerInit;
 const ctl = new Int32Array(control);
 const args = new Float64Array(control);
-const idAt = slotId(index), sleepAt = idAt + 1, a0 = slotArgs(index);
+const idAt = slotId(index),
+  sleepAt = idAt + 1,
+  a0 = slotArgs(index);
 
 function main(): void {
   const exports = new wasmApi!.Instance(module, { env: { memory } }).exports as Record<string, Fn>;
@@ -59,9 +73,26 @@ function waitForWork(seen: number): number {
 
 /** Call a kernel with this slot's MAX_ARGS arguments (wasm functions ignore the extra ones). */
 function call(f: Fn): void {
-  const a = args, o = a0;
-  f(a[o], a[o + 1], a[o + 2], a[o + 3], a[o + 4], a[o + 5], a[o + 6], a[o + 7], a[o + 8], a[o + 9], a[o + 10],
-    a[o + 11], a[o + 12], a[o + 13], a[o + 14], a[o + 15]);
+  const a = args,
+    o = a0;
+  f(
+    a[o],
+    a[o + 1],
+    a[o + 2],
+    a[o + 3],
+    a[o + 4],
+    a[o + 5],
+    a[o + 6],
+    a[o + 7],
+    a[o + 8],
+    a[o + 9],
+    a[o + 10],
+    a[o + 11],
+    a[o + 12],
+    a[o + 13],
+    a[o + 14],
+    a[o + 15],
+  );
 }
 
 try {

@@ -22,23 +22,30 @@
  */
 import { existsSync } from 'node:fs';
 import { compiledSibling } from '../../util/compiled.js';
+import { KERNELS, type KernelName } from '../table.js';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { WasmMemory, WasmModule } from './wasm-api.js';
 
 /** Kernels a worker can run, by id (id = index + 1; 0 means "nothing to do", −1 "exit"). */
-export const THREAD_KERNELS = [
-  'gemmLd', 'fill', 'copy', 'axpy', 'scale', 'add', 'sub', 'mul', 'mulAcc', 'unary', 'unaryBackward', 'clamp',
-  'adam', 'addRow', 'mulRow', 'blend', 'blendBackward', 'copyBlock', 'lstmForward', 'lstmBackward',
-  'gruForward', 'gruBackward', 'layerNorm',
-] as const;
-export type ThreadKernel = (typeof THREAD_KERNELS)[number];
+/** The kernels a worker runs, by id (index + 1): gemm's part, every kernel the table splits, adam. */
+export const THREAD_KERNELS: readonly string[] = [
+  'gemmLd',
+  ...(Object.keys(KERNELS) as KernelName[]).filter((name) => KERNELS[name].split !== undefined),
+  'adam',
+];
+export type ThreadKernel = 'gemmLd' | 'adam' | KernelName;
 export const kernelId = (name: ThreadKernel): number => THREAD_KERNELS.indexOf(name) + 1;
 export const NOTHING = 0;
 export const EXIT = -1;
 
 export const MAX_ARGS = 16;
-export const GEN = 0, DONE = 16, MAIN_SLEEPS = 32, ERRORS = 48, READY = 64;
-const SLOT0 = 512, SLOT_BYTES = 256;
+export const GEN = 0,
+  DONE = 16,
+  MAIN_SLEEPS = 32,
+  ERRORS = 48,
+  READY = 64;
+const SLOT0 = 512,
+  SLOT_BYTES = 256;
 /** Int32 index of worker w's kernel id (its sleeping flag is the next one). */
 export const slotId = (w: number): number => (SLOT0 + w * SLOT_BYTES) / 4;
 /** Float64 index of worker w's first argument. */
@@ -82,7 +89,8 @@ export interface ThreadPoolStats {
  * of their own (another process is busy): run on the calling thread alone for a while. Short bursts (V8
  * compiling or collecting on its own background threads, mostly in the first second) stay below that.
  */
-const WINDOW_MS = 200, LOST_SHARE = 0.25;
+const WINDOW_MS = 200,
+  LOST_SHARE = 0.25;
 /**
  * Waiting right after a sleeping worker was woken is not counted: the wake-up itself, and a woken worker
  * that landed on this thread's core until the scheduler moves it (one scheduler tick, ~4 ms), are not
@@ -117,9 +125,15 @@ export class ThreadPool {
   private readonly counts: ThreadPoolStats = { dispatches: 0, late: 0, backoffs: 0 };
 
   /** Start `size` workers on `memory` (the caller's thread is the pool's extra thread) and wait until they run. */
-  constructor(module: WasmModule, memory: WasmMemory, readonly size: number, options: ThreadPoolOptions) {
+  constructor(
+    module: WasmModule,
+    memory: WasmMemory,
+    readonly size: number,
+    options: ThreadPoolOptions,
+  ) {
     const url = workerUrl();
-    if (!existsSync(url)) throw new Error(`wasm threads: the worker script ${url.pathname} is missing; run \`npm run build\``);
+    if (!existsSync(url))
+      throw new Error(`wasm threads: the worker script ${url.pathname} is missing; run \`npm run build\``);
     const control = new SharedArrayBuffer(controlBytes(size));
     this.ctl = new Int32Array(control);
     this.args = new Float64Array(control);
@@ -190,7 +204,8 @@ export class ThreadPool {
 
   /** Wait until every worker is done with the current generation; rethrows a worker's error. */
   finish(): void {
-    const ctl = this.ctl, n = this.size;
+    const ctl = this.ctl,
+      n = this.size;
     let done = Atomics.load(ctl, DONE);
     if (done < n) {
       const t0 = performance.now();

@@ -31,7 +31,8 @@ export function parseQueueUrl(url: string): QueueLocation {
   }
   const dbText = u.pathname.replace(/^\//, '');
   const db = dbText === '' ? 0 : Number(dbText);
-  if (!Number.isInteger(db) || db < 0) throw new QueueError(`--queue: database "${dbText}" in "${url}" is not a number`);
+  if (!Number.isInteger(db) || db < 0)
+    throw new QueueError(`--queue: database "${dbText}" in "${url}" is not a number`);
   const port = u.port === '' ? 6379 : Number(u.port);
   const connection: RedisOptions = {
     host: u.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1',
@@ -56,9 +57,18 @@ export function redisClient(location: QueueLocation): Redis {
 
 /** Check that the server answers PING within `timeoutMs`; throws QueueError with the reason otherwise. */
 export async function checkRedis(location: QueueLocation, timeoutMs = 5000): Promise<void> {
-  const client = new Redis({ ...(location.connection as object), lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: timeoutMs, enableOfflineQueue: false });
+  const client = new Redis({
+    ...(location.connection as object),
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: timeoutMs,
+    enableOfflineQueue: false,
+  });
   let lastError: Error | null = null;
-  client.on('error', (e: Error) => { lastError = e; });
+  client.on('error', (e: Error) => {
+    lastError = e;
+  });
   try {
     await client.connect();
     await client.ping();

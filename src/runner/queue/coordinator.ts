@@ -45,7 +45,18 @@ export type CoordinatorEvent =
 
 type Finish = (t: TrialSpec, r: TrialRecord) => void;
 
-const failedRecord = (error: string): TrialRecord => ({ status: 'failed', steps: 0, divergedAt: null, error, solvedAt: null, final: null, seconds: 0, metrics: [], curves: [], summary: {} });
+const failedRecord = (error: string): TrialRecord => ({
+  status: 'failed',
+  steps: 0,
+  divergedAt: null,
+  error,
+  solvedAt: null,
+  final: null,
+  seconds: 0,
+  metrics: [],
+  curves: [],
+  summary: {},
+});
 
 /**
  * Run (or resume) a study through the queue; resolves when every trial is in SQLite. The study's phases
@@ -79,7 +90,11 @@ export async function runQueuedStudy(study: StudyBody, options: QueueStudyOption
     const enqueue = async (list: TrialSpec[]): Promise<number> => {
       let added = 0;
       for (let i = 0; i < list.length; i += 500) {
-        const jobs = await queue.addBulk(list.slice(i, i + 500).map((t) => ({ name: TRIAL_JOB, data: trialJob(t, hash), opts: { jobId: t.key, attempts: 1 } })));
+        const jobs = await queue.addBulk(
+          list
+            .slice(i, i + 500)
+            .map((t) => ({ name: TRIAL_JOB, data: trialJob(t, hash), opts: { jobId: t.key, attempts: 1 } })),
+        );
         added += jobs.length;
       }
       return added;
@@ -110,8 +125,14 @@ export async function runQueuedStudy(study: StudyBody, options: QueueStudyOption
 
   try {
     return await runStudy(study, {
-      db: options.db, source: options.source, backend: options.backend, retryFailed: options.retryFailed, select: options.select,
-      signal: options.signal, onEvent: emit, execute,
+      db: options.db,
+      source: options.source,
+      backend: options.backend,
+      retryFailed: options.retryFailed,
+      select: options.select,
+      signal: options.signal,
+      onEvent: emit,
+      execute,
     });
   } finally {
     await queue.close().catch(() => undefined);
@@ -120,7 +141,13 @@ export async function runQueuedStudy(study: StudyBody, options: QueueStudyOption
 }
 
 /** Write every finished job of this study (completed: its record; failed: a failed record with the reason), then remove it. */
-async function collect(queue: Queue, mine: ReadonlySet<string>, pending: Map<string, TrialSpec>, hash: string, write: Finish): Promise<void> {
+async function collect(
+  queue: Queue,
+  mine: ReadonlySet<string>,
+  pending: Map<string, TrialSpec>,
+  hash: string,
+  write: Finish,
+): Promise<void> {
   for (const state of ['completed', 'failed'] as const) {
     for (let start = 0; ; start += 200) {
       const jobs = (await queue.getJobs([state], start, start + 199, true)).filter(Boolean);
@@ -155,7 +182,9 @@ async function missingJobs(queue: Queue, client: Redis, keys: string[]): Promise
     const pipe = client.pipeline();
     for (const k of chunk) pipe.exists(queue.toKey(k));
     const res = (await pipe.exec()) ?? [];
-    res.forEach(([err, n], j) => { if (!err && n === 0) missing.push(chunk[j]); });
+    res.forEach(([err, n], j) => {
+      if (!err && n === 0) missing.push(chunk[j]);
+    });
   }
   return missing;
 }

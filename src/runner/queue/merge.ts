@@ -33,7 +33,10 @@ export interface MergeSummary {
   inputs: MergeInput[];
 }
 
-interface Identity { studies: Map<string, string>; version: string }
+interface Identity {
+  studies: Map<string, string>;
+  version: string;
+}
 
 /** What a results file holds: its studies (name → definition hash) and the recur version that wrote it. */
 function identify(conn: Database.Database, path: string): Identity {
@@ -45,9 +48,17 @@ function identify(conn: Database.Database, path: string): Identity {
     throw new QueueError(`${path}: not a recur results database`);
   }
   if (rows.length === 0) throw new QueueError(`${path}: holds no study`);
-  const studies = new Map(rows.map((r) => [r.name, createHash('sha256').update(canonical(JSON.parse(r.config))).digest('hex')]));
+  const studies = new Map(
+    rows.map((r) => [
+      r.name,
+      createHash('sha256')
+        .update(canonical(JSON.parse(r.config)))
+        .digest('hex'),
+    ]),
+  );
   const versions = [...new Set(readProvenance(conn).map((p) => p.version))];
-  if (versions.length > 1) throw new QueueError(`${path}: holds results of several recur versions (${versions.join(', ')})`);
+  if (versions.length > 1)
+    throw new QueueError(`${path}: holds results of several recur versions (${versions.join(', ')})`);
   return { studies, version: versions[0] ?? 'unknown' };
 }
 
@@ -59,11 +70,20 @@ function describe(id: Identity): string {
 function checkTogether(ids: { path: string; id: Identity }[]): Identity {
   const first = ids[0];
   for (const { path, id } of ids.slice(1)) {
-    if (describe(id) !== describe(first.id)) throw new QueueError(`${path} holds study ${describe(id)}, ${first.path} holds ${describe(first.id)}: refusing to merge different studies`);
+    if (describe(id) !== describe(first.id))
+      throw new QueueError(
+        `${path} holds study ${describe(id)}, ${first.path} holds ${describe(first.id)}: refusing to merge different studies`,
+      );
     for (const [name, hash] of id.studies) {
-      if (first.id.studies.get(name) !== hash) throw new QueueError(`${path} and ${first.path} hold different definitions of study ${name} (content hashes ${hash.slice(0, 12)} ≠ ${first.id.studies.get(name)!.slice(0, 12)}): refusing to merge`);
+      if (first.id.studies.get(name) !== hash)
+        throw new QueueError(
+          `${path} and ${first.path} hold different definitions of study ${name} (content hashes ${hash.slice(0, 12)} ≠ ${first.id.studies.get(name)!.slice(0, 12)}): refusing to merge`,
+        );
     }
-    if (id.version !== first.id.version) throw new QueueError(`${path} was written by recur ${id.version}, ${first.path} by recur ${first.id.version}: refusing to merge`);
+    if (id.version !== first.id.version)
+      throw new QueueError(
+        `${path} was written by recur ${id.version}, ${first.path} by recur ${first.id.version}: refusing to merge`,
+      );
   }
   return first.id;
 }
@@ -74,8 +94,12 @@ function content(conn: Database.Database, schema: string, key: string): string {
   delete row.seconds;
   delete row.finished;
   delete row.attempts; // how often it was tried, not what it produced
-  const metrics = conn.prepare(`SELECT step, name, value FROM ${schema}.metric WHERE trial = ? ORDER BY name, step`).all(key);
-  const curves = conn.prepare(`SELECT kind, step, layer, data FROM ${schema}.curve WHERE trial = ? ORDER BY kind, step, layer`).all(key);
+  const metrics = conn
+    .prepare(`SELECT step, name, value FROM ${schema}.metric WHERE trial = ? ORDER BY name, step`)
+    .all(key);
+  const curves = conn
+    .prepare(`SELECT kind, step, layer, data FROM ${schema}.curve WHERE trial = ? ORDER BY kind, step, layer`)
+    .all(key);
   return JSON.stringify([canonical(row), metrics, curves]);
 }
 
@@ -107,21 +131,35 @@ export function mergeResults(out: string, inputs: string[]): MergeSummary {
   }
   new ResultStore(tmp).close(); // the schema (a no-op on a copy)
   const conn = new Database(tmp);
-  const summary: MergeSummary = { out, studies: [...identity.studies.keys()], version: identity.version, trials: 0, inputs: [] };
+  const summary: MergeSummary = {
+    out,
+    studies: [...identity.studies.keys()],
+    version: identity.version,
+    trials: 0,
+    inputs: [],
+  };
   try {
-    conn.exec('CREATE TABLE IF NOT EXISTS provenance (study TEXT PRIMARY KEY, version TEXT NOT NULL, study_hash TEXT NOT NULL, shard TEXT)');
-    const names = (schema: string, table: string): string[] => (conn.prepare(`PRAGMA ${schema}.table_info(${table})`).all() as { name: string }[]).map((c) => c.name);
+    conn.exec(
+      'CREATE TABLE IF NOT EXISTS provenance (study TEXT PRIMARY KEY, version TEXT NOT NULL, study_hash TEXT NOT NULL, shard TEXT)',
+    );
+    const names = (schema: string, table: string): string[] =>
+      (conn.prepare(`PRAGMA ${schema}.table_info(${table})`).all() as { name: string }[]).map((c) => c.name);
     const columns = (table: string): string => names('main', table).join(', ');
     const [trialCols, metricCols, curveCols] = [columns('trial'), columns('metric'), columns('curve')];
     for (const path of inputs.filter((p) => p !== out)) {
-      conn.prepare("ATTACH DATABASE ? AS src").run(path);
+      conn.prepare('ATTACH DATABASE ? AS src').run(path);
       try {
         conn.transaction(() => {
-          const studyCols = names('main', 'study').filter((c) => names('src', 'study').includes(c)).join(', ');
+          const studyCols = names('main', 'study')
+            .filter((c) => names('src', 'study').includes(c))
+            .join(', ');
           conn.exec(`INSERT OR IGNORE INTO main.study (${studyCols}) SELECT ${studyCols} FROM src.study`);
           // which trials belong to the study's current definition (each shard lists its own)
-          if (names('src', 'expansion').length) conn.exec('INSERT OR IGNORE INTO main.expansion (study, key) SELECT study, key FROM src.expansion');
-          const stamp = conn.prepare('INSERT OR REPLACE INTO main.provenance (study, version, study_hash, shard) VALUES (?, ?, ?, NULL)');
+          if (names('src', 'expansion').length)
+            conn.exec('INSERT OR IGNORE INTO main.expansion (study, key) SELECT study, key FROM src.expansion');
+          const stamp = conn.prepare(
+            'INSERT OR REPLACE INTO main.provenance (study, version, study_hash, shard) VALUES (?, ?, ?, NULL)',
+          );
           for (const [name, hash] of identity.studies) stamp.run(name, identity.version, hash);
           const keys = (conn.prepare('SELECT key FROM src.trial').all() as { key: string }[]).map((r) => r.key);
           const input: MergeInput = { path, trials: keys.length, added: 0, duplicates: 0, conflicts: [] };
@@ -132,9 +170,15 @@ export function mergeResults(out: string, inputs: string[]): MergeSummary {
             else if (content(conn, 'main', key) === content(conn, 'src', key)) input.duplicates++;
             else input.conflicts.push(key);
           }
-          const copyTrial = conn.prepare(`INSERT INTO main.trial (${trialCols}) SELECT ${trialCols} FROM src.trial WHERE key = ?`);
-          const copyMetrics = conn.prepare(`INSERT INTO main.metric (${metricCols}) SELECT ${metricCols} FROM src.metric WHERE trial = ?`);
-          const copyCurves = conn.prepare(`INSERT INTO main.curve (${curveCols}) SELECT ${curveCols} FROM src.curve WHERE trial = ?`);
+          const copyTrial = conn.prepare(
+            `INSERT INTO main.trial (${trialCols}) SELECT ${trialCols} FROM src.trial WHERE key = ?`,
+          );
+          const copyMetrics = conn.prepare(
+            `INSERT INTO main.metric (${metricCols}) SELECT ${metricCols} FROM src.metric WHERE trial = ?`,
+          );
+          const copyCurves = conn.prepare(
+            `INSERT INTO main.curve (${curveCols}) SELECT ${curveCols} FROM src.curve WHERE trial = ?`,
+          );
           for (const key of fresh) {
             copyTrial.run(key);
             copyMetrics.run(key);

@@ -38,7 +38,9 @@ export interface TrialResult {
 
 /** The content hash of a validated study: sha256 of the canonical form of its JSON (as the store keeps it). */
 export function studyHash(study: StudyBody): string {
-  return createHash('sha256').update(canonical(JSON.parse(JSON.stringify(study)))).digest('hex');
+  return createHash('sha256')
+    .update(canonical(JSON.parse(JSON.stringify(study))))
+    .digest('hex');
 }
 
 const trialSchema = z.strictObject({
@@ -60,7 +62,11 @@ const trialSchema = z.strictObject({
   stage: z.strictObject({ group: z.string(), rank: z.number().int().min(0) }).optional(),
 });
 
-const jobSchema = z.strictObject({ version: z.string(), studyHash: z.string().regex(/^[0-9a-f]{64}$/), trial: z.unknown() });
+const jobSchema = z.strictObject({
+  version: z.string(),
+  studyHash: z.string().regex(/^[0-9a-f]{64}$/),
+  trial: z.unknown(),
+});
 
 const recordSchema = z.strictObject({
   status: z.enum(['done', 'diverged', 'failed']),
@@ -71,11 +77,18 @@ const recordSchema = z.strictObject({
   final: z.record(z.string(), z.number().nullable()).nullable(),
   seconds: z.number(),
   metrics: z.array(z.strictObject({ step: z.number(), name: z.string(), value: z.number().nullable() })),
-  curves: z.array(z.strictObject({ kind: z.string(), step: z.number(), layer: z.number(), data: z.record(z.string(), z.unknown()) })),
+  curves: z.array(
+    z.strictObject({ kind: z.string(), step: z.number(), layer: z.number(), data: z.record(z.string(), z.unknown()) }),
+  ),
   summary: z.record(z.string(), z.number().nullable()),
 });
 
-const resultSchema = z.strictObject({ key: z.string(), version: z.string(), studyHash: z.string(), record: recordSchema });
+const resultSchema = z.strictObject({
+  key: z.string(),
+  version: z.string(),
+  studyHash: z.string(),
+  record: recordSchema,
+});
 
 /** A job a worker will not run; the message says why (it becomes the failed job's reason). */
 export class RefusedJob extends Error {
@@ -83,7 +96,10 @@ export class RefusedJob extends Error {
 }
 
 function issues(error: z.ZodError): string {
-  return error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`).join('; ');
+  return error.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`)
+    .join('; ');
 }
 
 /** The job for a trial of a study. */
@@ -99,7 +115,9 @@ export function acceptJob(data: unknown, jobId: string | undefined, version = RE
   const job = jobSchema.safeParse(data);
   if (!job.success) throw new RefusedJob(`not a recur trial job (${issues(job.error)})`);
   if (job.data.version !== version) {
-    throw new RefusedJob(`job from recur ${job.data.version}, this worker is recur ${version}: run workers of the coordinator's version`);
+    throw new RefusedJob(
+      `job from recur ${job.data.version}, this worker is recur ${version}: run workers of the coordinator's version`,
+    );
   }
   const spec = trialSchema.safeParse(job.data.trial);
   if (!spec.success) throw new RefusedJob(`invalid trial spec: ${issues(spec.error)}`);
@@ -113,18 +131,33 @@ export function acceptJob(data: unknown, jobId: string | undefined, version = RE
   // the body the key hashes (runner/grid.ts, runner/pilot.ts): a pilot trial's also names its phase; the
   // identity (backend, recur's version) is part of it when the trial carries it
   const identity = { ...(backend !== undefined ? { backend } : {}), ...(recur !== undefined ? { recur } : {}) };
-  const key = trialKey(trial.study, { ...(phase ? { phase } : {}), task, model, training, seed, instruments, ...identity });
-  if (key !== trial.key) throw new RefusedJob(`trial spec does not match its key ${trial.key} (it hashes to ${key}): the job was altered`);
-  if (jobId !== undefined && jobId !== trial.key) throw new RefusedJob(`job id ${jobId} is not the trial key ${trial.key}`);
+  const key = trialKey(trial.study, {
+    ...(phase ? { phase } : {}),
+    task,
+    model,
+    training,
+    seed,
+    instruments,
+    ...identity,
+  });
+  if (key !== trial.key)
+    throw new RefusedJob(`trial spec does not match its key ${trial.key} (it hashes to ${key}): the job was altered`);
+  if (jobId !== undefined && jobId !== trial.key)
+    throw new RefusedJob(`job id ${jobId} is not the trial key ${trial.key}`);
   return { version: job.data.version, studyHash: job.data.studyHash, trial };
 }
 
 /** Check a job's return value on the coordinator's side; returns null (with the reason) if it is not a result of this trial. */
-export function acceptResult(value: unknown, trial: TrialSpec, hash: string): { result: TrialResult } | { error: string } {
+export function acceptResult(
+  value: unknown,
+  trial: TrialSpec,
+  hash: string,
+): { result: TrialResult } | { error: string } {
   const r = resultSchema.safeParse(value);
   if (!r.success) return { error: `malformed result (${issues(r.error)})` };
   if (r.data.key !== trial.key) return { error: `result for trial ${r.data.key}, expected ${trial.key}` };
-  if (r.data.version !== RECUR_VERSION) return { error: `result from recur ${r.data.version}, the coordinator is recur ${RECUR_VERSION}` };
+  if (r.data.version !== RECUR_VERSION)
+    return { error: `result from recur ${r.data.version}, the coordinator is recur ${RECUR_VERSION}` };
   if (r.data.studyHash !== hash) return { error: 'result from a different definition of the study' };
   return { result: r.data as TrialResult };
 }

@@ -22,9 +22,13 @@ export interface Shard {
 export function parseShard(text: string): Shard {
   const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
   if (!m) throw new QueueError(`--shard: expected k/n (e.g. 2/8), got "${text}"`);
-  const k = Number(m[1]), n = Number(m[2]);
+  const k = Number(m[1]),
+    n = Number(m[2]);
   if (n < 1) throw new QueueError(`--shard ${text}: n must be at least 1`);
-  if (k < 1 || k > n) throw new QueueError(`--shard ${text}: k counts from 1 to n (${k === 0 ? 'for a 0-based array index use $((INDEX + 1))' : `got ${k} > ${n}`})`);
+  if (k < 1 || k > n)
+    throw new QueueError(
+      `--shard ${text}: k counts from 1 to n (${k === 0 ? 'for a 0-based array index use $((INDEX + 1))' : `got ${k} > ${n}`})`,
+    );
   return { k, n };
 }
 
@@ -54,7 +58,8 @@ export interface Provenance {
   shard: string | null;
 }
 
-const TABLE = 'CREATE TABLE IF NOT EXISTS provenance (study TEXT PRIMARY KEY, version TEXT NOT NULL, study_hash TEXT NOT NULL, shard TEXT)';
+const TABLE =
+  'CREATE TABLE IF NOT EXISTS provenance (study TEXT PRIMARY KEY, version TEXT NOT NULL, study_hash TEXT NOT NULL, shard TEXT)';
 
 /**
  * Record (or check) which recur version and study definition wrote the results file. A file that already
@@ -65,9 +70,16 @@ export function stampProvenance(db: string, p: Omit<Provenance, 'version'>): voi
   const conn = new Database(db);
   try {
     conn.exec(TABLE);
-    const old = conn.prepare('SELECT version, study_hash AS studyHash FROM provenance WHERE study = ?').get(p.study) as { version: string; studyHash: string } | undefined;
-    if (old && old.version !== RECUR_VERSION) throw new QueueError(`${db}: holds results of study ${p.study} from recur ${old.version}, this is recur ${RECUR_VERSION}; use another --db`);
-    conn.prepare('INSERT OR REPLACE INTO provenance (study, version, study_hash, shard) VALUES (?, ?, ?, ?)').run(p.study, RECUR_VERSION, p.studyHash, p.shard);
+    const old = conn.prepare('SELECT version, study_hash AS studyHash FROM provenance WHERE study = ?').get(p.study) as
+      | { version: string; studyHash: string }
+      | undefined;
+    if (old && old.version !== RECUR_VERSION)
+      throw new QueueError(
+        `${db}: holds results of study ${p.study} from recur ${old.version}, this is recur ${RECUR_VERSION}; use another --db`,
+      );
+    conn
+      .prepare('INSERT OR REPLACE INTO provenance (study, version, study_hash, shard) VALUES (?, ?, ?, ?)')
+      .run(p.study, RECUR_VERSION, p.studyHash, p.shard);
   } finally {
     conn.close();
   }

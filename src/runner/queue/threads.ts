@@ -13,13 +13,24 @@ import type { TrialProgress } from '../trial.js';
 /** A thread that runs a trial (the queue worker starts one per trial). */
 export class TrialThread {
   private readonly worker: Worker;
-  private current: { key: string; resolve: (r: TrialRecord) => void; reject: (e: Error) => void; onProgress: (p: TrialProgress) => void } | null = null;
+  private current: {
+    key: string;
+    resolve: (r: TrialRecord) => void;
+    reject: (e: Error) => void;
+    onProgress: (p: TrialProgress) => void;
+  } | null = null;
   /** False once the thread has exited (it is then discarded). */
   alive = true;
 
   constructor(options: { backend?: BackendName; threads?: number }) {
-    const env = { ...process.env, ...(options.threads !== undefined ? { RECUR_THREADS: String(options.threads) } : {}) };
-    this.worker = new Worker(compiledSibling(import.meta.url, 'runner/queue', '../worker.js'), { workerData: { backend: options.backend }, env });
+    const env = {
+      ...process.env,
+      ...(options.threads !== undefined ? { RECUR_THREADS: String(options.threads) } : {}),
+    };
+    this.worker = new Worker(compiledSibling(import.meta.url, 'runner/queue', '../worker.js'), {
+      workerData: { backend: options.backend },
+      env,
+    });
     this.worker.on('message', (msg: { type: string; key: string; record?: TrialRecord; progress?: TrialProgress }) => {
       const c = this.current;
       if (!c || msg.key !== c.key) return;

@@ -58,10 +58,11 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const lockMs = options.lockMs ?? 30_000;
   const threads = new Set<TrialThread>();
   let handBack: () => void = () => undefined;
-  const handingBack = new Promise<'handback'>((resolve) => { handBack = () => resolve('handback'); });
+  const handingBack = new Promise<'handback'>((resolve) => {
+    handBack = () => resolve('handback');
+  });
   let finished = 0;
   const id = `${hostname()}:${process.pid}`;
-
 
   const processor = async (job: Job, token?: string): Promise<TrialResult> => {
     let trial: TrialSpec, hash: string;
@@ -74,7 +75,10 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     }
     emit({ type: 'start', trial });
     // A fresh thread per trial, as in the local pool: ending it returns all the memory the trial used.
-    const thread = new TrialThread({ backend: (trial.backend as BackendName | undefined) ?? options.backend, threads: options.threads });
+    const thread = new TrialThread({
+      backend: (trial.backend as BackendName | undefined) ?? options.backend,
+      threads: options.threads,
+    });
     threads.add(thread);
     let lastProgress = 0;
     const running = thread.run(trial, (p) => {
@@ -113,7 +117,8 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   });
   let connected = true;
   worker.on('error', (e: Error) => {
-    if (connected) emit({ type: 'connection', ok: false, message: `Redis connection lost (${e.message}); reconnecting…` });
+    if (connected)
+      emit({ type: 'connection', ok: false, message: `Redis connection lost (${e.message}); reconnecting…` });
     connected = false;
   });
   const back = (): void => {
@@ -126,7 +131,9 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   emit({ type: 'ready', name, id });
 
   return {
-    get finished() { return finished; },
+    get finished() {
+      return finished;
+    },
     async stop(graceMs: number): Promise<void> {
       const timer = setTimeout(handBack, Math.max(0, graceMs));
       try {

@@ -1,16 +1,17 @@
 /**
- * Entry point of the kernel module: re-exports every kernel. All pointers are byte addresses in the
- * imported memory; all data is f32. See each file for the math.
+ * Entry point of the kernel module: every kernel file's exports are the module's exports (each exports
+ * kernels and nothing else; helpers stay unexported). All pointers are byte addresses in the imported memory;
+ * all data is f32. See each file for the math, and ../../table.ts for how the TypeScript side calls them.
  */
-export { gemm, gemmLd, gemmScratchBytes } from './gemm';
-export { addRow, mulRow, sumRows, copyBlock } from './rows';
-export { fill, copy, axpy, scale, add, sub, mul, mulAcc, clamp, blend, blendBackward } from './elementwise';
-export { unary, unaryBackward } from './unary';
-export { sum, sumSquares, dot, allFinite } from './reductions';
-export { softmaxXent, softmaxXentBackward } from './losses';
-export { lstmForward, lstmBackward, gruForward, gruBackward } from './cells';
-export { layerNorm, layerNormBackward } from './layernorm';
-export { adam } from './optim';
+export * from './gemm';
+export * from './rows';
+export * from './elementwise';
+export * from './unary';
+export * from './reductions';
+export * from './losses';
+export * from './cells';
+export * from './layernorm';
+export * from './optim';
 
 /** First free byte above the module's static data: the JS heap may start here. */
 export function heapBase(): usize {

@@ -1,11 +1,12 @@
 /**
  * Pointwise functions y = f(x) and their backward dx += dy·f′, with f′ from the saved output y where
- * possible. Kind codes (the JS side maps UnaryKind to these): 0 identity, 1 tanh, 2 sigmoid, 3 relu, 4 exp,
- * 5 neg, 6 square, 7 sqrt, 8 sin, 9 cos, 10 oneMinus. tanh, sigmoid and exp use the f32x4 versions of
+ * possible. Kind codes: the UnaryCode enum of unary-codes.ts, shared with the TypeScript side. tanh, sigmoid
+ * and exp use the f32x4 versions of
  * math.ts; sin and cos call Mathf lane by lane.
  */
 import { exp4, sigmoid4, tanh4 } from './math';
 import { ld, st, splat } from './simd';
+import { UnaryCode as U } from './unary-codes';
 
 /** Mathf.sin (s = 1) or Mathf.cos (s = 0) on each lane. */
 // @ts-ignore: decorator
@@ -21,16 +22,16 @@ import { ld, st, splat } from './simd';
 /** y = f(x) for kind k (a constant after inlining). relu: x > 0 ? x : 0 (so NaN → 0, like the reference). */
 // @ts-ignore: decorator
 @inline function f4(k: i32, x: v128): v128 {
-  if (k == 1) return tanh4(x);
-  if (k == 2) return sigmoid4(x);
-  if (k == 3) return v128.and(x, f32x4.gt(x, splat(0)));
-  if (k == 4) return exp4(x);
-  if (k == 5) return f32x4.neg(x);
-  if (k == 6) return f32x4.mul(x, x);
-  if (k == 7) return f32x4.sqrt(x);
-  if (k == 8) return trig4(true, x);
-  if (k == 9) return trig4(false, x);
-  if (k == 10) return f32x4.sub(splat(1), x);
+  if (k == U.tanh) return tanh4(x);
+  if (k == U.sigmoid) return sigmoid4(x);
+  if (k == U.relu) return v128.and(x, f32x4.gt(x, splat(0)));
+  if (k == U.exp) return exp4(x);
+  if (k == U.neg) return f32x4.neg(x);
+  if (k == U.square) return f32x4.mul(x, x);
+  if (k == U.sqrt) return f32x4.sqrt(x);
+  if (k == U.sin) return trig4(true, x);
+  if (k == U.cos) return trig4(false, x);
+  if (k == U.oneMinus) return f32x4.sub(splat(1), x);
   return x;
 }
 
@@ -38,15 +39,15 @@ import { ld, st, splat } from './simd';
 // @ts-ignore: decorator
 @inline function df4(k: i32, x: v128, y: v128): v128 {
   const one = splat(1);
-  if (k == 1) return f32x4.sub(one, f32x4.mul(y, y));
-  if (k == 2) return f32x4.mul(y, f32x4.sub(one, y));
-  if (k == 3) return v128.and(one, f32x4.gt(y, splat(0)));
-  if (k == 4) return y;
-  if (k == 5 || k == 10) return splat(-1);
-  if (k == 6) return f32x4.add(x, x);
-  if (k == 7) return f32x4.div(splat(0.5), y);
-  if (k == 8) return trig4(false, x);
-  if (k == 9) return f32x4.neg(trig4(true, x));
+  if (k == U.tanh) return f32x4.sub(one, f32x4.mul(y, y));
+  if (k == U.sigmoid) return f32x4.mul(y, f32x4.sub(one, y));
+  if (k == U.relu) return v128.and(one, f32x4.gt(y, splat(0)));
+  if (k == U.exp) return y;
+  if (k == U.neg || k == U.oneMinus) return splat(-1);
+  if (k == U.square) return f32x4.add(x, x);
+  if (k == U.sqrt) return f32x4.div(splat(0.5), y);
+  if (k == U.sin) return trig4(false, x);
+  if (k == U.cos) return f32x4.neg(trig4(true, x));
   return one;
 }
 
@@ -85,16 +86,16 @@ import { ld, st, splat } from './simd';
 /** out[i] = f(x[i]) */
 export function unary(kind: i32, n: i32, x: usize, out: usize): void {
   switch (kind) {
-    case 1: unaryLoop(1, n, x, out); break;
-    case 2: unaryLoop(2, n, x, out); break;
-    case 3: unaryLoop(3, n, x, out); break;
-    case 4: unaryLoop(4, n, x, out); break;
-    case 5: unaryLoop(5, n, x, out); break;
-    case 6: unaryLoop(6, n, x, out); break;
-    case 7: unaryLoop(7, n, x, out); break;
-    case 8: unaryLoop(8, n, x, out); break;
-    case 9: unaryLoop(9, n, x, out); break;
-    case 10: unaryLoop(10, n, x, out); break;
+    case U.tanh: unaryLoop(U.tanh, n, x, out); break;
+    case U.sigmoid: unaryLoop(U.sigmoid, n, x, out); break;
+    case U.relu: unaryLoop(U.relu, n, x, out); break;
+    case U.exp: unaryLoop(U.exp, n, x, out); break;
+    case U.neg: unaryLoop(U.neg, n, x, out); break;
+    case U.square: unaryLoop(U.square, n, x, out); break;
+    case U.sqrt: unaryLoop(U.sqrt, n, x, out); break;
+    case U.sin: unaryLoop(U.sin, n, x, out); break;
+    case U.cos: unaryLoop(U.cos, n, x, out); break;
+    case U.oneMinus: unaryLoop(U.oneMinus, n, x, out); break;
     default: if (x != out) memory.copy(out, x, <usize>n << 2);
   }
 }
@@ -102,16 +103,16 @@ export function unary(kind: i32, n: i32, x: usize, out: usize): void {
 /** dx[i] += dy[i]·f′(x[i], y[i]) */
 export function unaryBackward(kind: i32, n: i32, x: usize, y: usize, dy: usize, dx: usize): void {
   switch (kind) {
-    case 1: backwardLoop(1, n, x, y, dy, dx); break;
-    case 2: backwardLoop(2, n, x, y, dy, dx); break;
-    case 3: backwardLoop(3, n, x, y, dy, dx); break;
-    case 4: backwardLoop(4, n, x, y, dy, dx); break;
-    case 5: backwardLoop(5, n, x, y, dy, dx); break;
-    case 6: backwardLoop(6, n, x, y, dy, dx); break;
-    case 7: backwardLoop(7, n, x, y, dy, dx); break;
-    case 8: backwardLoop(8, n, x, y, dy, dx); break;
-    case 9: backwardLoop(9, n, x, y, dy, dx); break;
-    case 10: backwardLoop(10, n, x, y, dy, dx); break;
-    default: backwardLoop(0, n, x, y, dy, dx);
+    case U.tanh: backwardLoop(U.tanh, n, x, y, dy, dx); break;
+    case U.sigmoid: backwardLoop(U.sigmoid, n, x, y, dy, dx); break;
+    case U.relu: backwardLoop(U.relu, n, x, y, dy, dx); break;
+    case U.exp: backwardLoop(U.exp, n, x, y, dy, dx); break;
+    case U.neg: backwardLoop(U.neg, n, x, y, dy, dx); break;
+    case U.square: backwardLoop(U.square, n, x, y, dy, dx); break;
+    case U.sqrt: backwardLoop(U.sqrt, n, x, y, dy, dx); break;
+    case U.sin: backwardLoop(U.sin, n, x, y, dy, dx); break;
+    case U.cos: backwardLoop(U.cos, n, x, y, dy, dx); break;
+    case U.oneMinus: backwardLoop(U.oneMinus, n, x, y, dy, dx); break;
+    default: backwardLoop(U.identity, n, x, y, dy, dx);
   }
 }
