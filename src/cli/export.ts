@@ -6,7 +6,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../io/atomic.js';
-import { exportStudy, openResults } from '../runner/export.js';
+import { copyResults, exportStudy, openResults } from '../runner/export.js';
 import { ResultStore } from '../runner/store.js';
 import { UserError, userInput } from './errors.js';
 
@@ -59,27 +59,7 @@ export function registerImport(program: Command): void {
         mkdirSync(dirname(resolve(f.db)), { recursive: true });
         const target = new ResultStore(f.db);
         try {
-          let count = 0;
-          for (const s of source.studies()) {
-            target.saveStudy(s.name, s.source, s.config);
-            for (const t of source.trials(s.name)) {
-              const { metrics, curves } = source.contents(t.key);
-              target.writeTrial(t.config, {
-                status: t.status,
-                steps: t.steps,
-                divergedAt: t.divergedAt,
-                error: t.error,
-                solvedAt: t.solvedAt,
-                final: t.final,
-                seconds: t.seconds,
-                summary: t.summary,
-                metrics,
-                curves,
-              });
-              count++;
-            }
-          }
-          return count;
+          return copyResults(source, target);
         } finally {
           source.close();
           target.close();

@@ -20,6 +20,7 @@
  */
 import { Rng } from '../tensor/rng.js';
 import type { StepProbe } from './probe.js';
+import { normalizeRows } from './jacobian.js';
 import { fitLine, studentTQuantile } from './stats.js';
 
 export interface GradientDecayOptions {
@@ -70,13 +71,13 @@ export function gradientDecay(probe: StepProbe, options: GradientDecayOptions = 
     next = new Float64Array(B * D);
   rng.fillNormal(u, 0, 1);
   const logs = new Float64Array((T + 1) * B); // ℓ_b(m) at [m·B + b]
-  normalise(u, B, D, null);
+  const acc = new Float64Array(B); // running ℓ_b: normalizeRows adds each step's log-norm
+  normalizeRows(u, B, D, new Float64Array(B)); // unit rows: ℓ(0) = 0
   for (let m = 0; m < T; m++) {
     probe.at(T - 1 - m);
     probe.vjp(u, next);
-    const grow = new Float64Array(B);
-    normalise(next, B, D, grow);
-    for (let b = 0; b < B; b++) logs[(m + 1) * B + b] = logs[m * B + b] + grow[b];
+    normalizeRows(next, B, D, acc);
+    logs.set(acc, (m + 1) * B);
     u.set(next);
   }
   const meanLog = new Float64Array(T + 1),
@@ -109,20 +110,4 @@ export function gradientDecay(probe: StepProbe, options: GradientDecayOptions = 
     ms.map((m) => meanLog[m]),
   ).r2;
   return { T, B, meanLog, stdLog, slope, ci, perSample, r2, window: [m0, m1] };
-}
-
-/**
- * Scale every row of x [B·D] to unit norm; `logNorm[b]` receives the row's log-norm (−∞ for a zero row,
- * which stays zero; +∞ or NaN rows are reported as such).
- */
-function normalise(x: Float64Array, B: number, D: number, logNorm: Float64Array | null): void {
-  for (let b = 0; b < B; b++) {
-    let m = 0;
-    for (let j = 0; j < D; j++) m = Math.max(m, Math.abs(x[b * D + j]));
-    let ss = 0;
-    if (m > 0 && Number.isFinite(m)) for (let j = 0; j < D; j++) ss += (x[b * D + j] / m) ** 2;
-    const norm = m > 0 && Number.isFinite(m) ? m * Math.sqrt(ss) : m; // scaled: no overflow in the squares
-    if (logNorm) logNorm[b] = Math.log(norm);
-    if (norm > 0 && Number.isFinite(norm)) for (let j = 0; j < D; j++) x[b * D + j] /= norm;
-  }
 }

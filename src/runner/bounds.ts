@@ -5,7 +5,7 @@
  */
 import type { ModelConfig } from '../models/model.js';
 import type { ResolvedTaskSpec } from '../tasks/registry.js';
-import { StudyError, type StudyBody, type TrainingConfig } from './study.js';
+import { StudyError, studyPairs, type StudyBody, type TrainingConfig } from './study.js';
 import { formatCount, raiseHint, resolveLimits, type StudyLimits } from './limits.js';
 
 /** Combinations a grid defines, from its axis lengths (no expansion; may be astronomically large). */
@@ -38,9 +38,7 @@ export function countTrials(
     }
   }
   const seeds = Array.isArray(study.seeds) ? study.seeds.length : study.seeds;
-  const pairs = study.pairs ?? [
-    { tasks: Object.keys(study.tasks), models: Object.keys(study.models), seeds: undefined },
-  ];
+  const pairs = studyPairs(study);
   const sum = (kind: string, names: string[]): number =>
     names.reduce((s, n) => s + (sizes.get(`${kind}.${n}`) ?? 0), 0);
   const count =

@@ -78,20 +78,34 @@ export function importExport(bytes: Uint8Array, source = 'export'): ResultStore 
       curves: TrialRecord['curves'];
     };
     const { trial } = row;
-    store.writeTrial(trial.config, {
-      status: trial.status,
-      steps: trial.steps,
-      divergedAt: trial.divergedAt,
-      error: trial.error,
-      solvedAt: trial.solvedAt,
-      final: trial.final,
-      seconds: trial.seconds,
-      summary: trial.summary,
-      curves: row.curves,
-      metrics: row.metrics.map(([step, name, value]) => ({ step, name, value: value ?? NaN })),
-    });
+    store.writeTrial(
+      trial.config,
+      recordOf(trial, {
+        curves: row.curves,
+        metrics: row.metrics.map(([step, name, value]) => ({ step, name, value: value ?? NaN })),
+      }),
+    );
   });
   return store;
+}
+
+/** A stored trial and its series as the record `writeTrial` takes. */
+function recordOf(t: Omit<StoredTrial, 'finishedAt'>, series: Pick<TrialRecord, 'metrics' | 'curves'>): TrialRecord {
+  const { status, steps, divergedAt, error, solvedAt, final, seconds, summary } = t;
+  return { status, steps, divergedAt, error, solvedAt, final, seconds, summary, ...series };
+}
+
+/** Copy every study and trial of `source` into `target` (trials already there are replaced); the trial count. */
+export function copyResults(source: ResultStore, target: ResultStore): number {
+  let count = 0;
+  for (const s of source.studies()) {
+    target.saveStudy(s.name, s.source, s.config);
+    for (const t of source.trials(s.name)) {
+      target.writeTrial(t.config, recordOf(t, source.contents(t.key)));
+      count++;
+    }
+  }
+  return count;
 }
 
 function parseLine(line: string | undefined, source: string, n: number): unknown {

@@ -16,7 +16,8 @@ import { parseModelConfig, writtenModelShapeSchema, type ModelShape } from '../m
 import { modelSize } from '../models/size.js';
 import { RECUR_VERSION } from '../util/version.js';
 import {
-  StudyError, deepMerge, formatStudyIssues, instrumentsSchema, trainingSchema, type InstrumentsConfig, type PairConfig, type StudyBody,
+  StudyError,
+  studyPairs, deepMerge, formatStudyIssues, instrumentsSchema, trainingSchema, type InstrumentsConfig, type PairConfig, type StudyBody,
   type TrainingConfig,
 } from './study.js';
 import { formatCount, raiseHint, resolveLimits, type StudyLimits } from './limits.js';
@@ -173,7 +174,7 @@ export function legacyKey(trial: TrialSpec): string {
 export function expandStudy(study: StudyBody, source = study.name, options: ExpandOptions = {}): TrialSpec[] {
   const limits = resolveLimits(study.limits);
   const seeds = Array.isArray(study.seeds) ? study.seeds : Array.from({ length: study.seeds }, (_, i) => i + 1);
-  const pairs: PairConfig[] = study.pairs ?? [{ tasks: Object.keys(study.tasks), models: Object.keys(study.models) }];
+  const pairs = studyPairs(study);
   for (const [i, p] of pairs.entries()) {
     for (const t of p.tasks) if (!Object.hasOwn(study.tasks, t)) throw new StudyError(`${source}: pairs[${i}].tasks: no task named "${t}" (known: ${Object.keys(study.tasks).join(', ')})`);
     for (const m of p.models) if (!Object.hasOwn(study.models, m)) throw new StudyError(`${source}: pairs[${i}].models: no model named "${m}" (known: ${Object.keys(study.models).join(', ')})`);

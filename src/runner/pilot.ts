@@ -22,7 +22,7 @@ import {
   type TrialIdentity,
   type TrialSpec,
 } from './grid.js';
-import { StudyError, type StudyBody } from './study.js';
+import { StudyError, studyPairs, type StudyBody } from './study.js';
 import { parseTaskSpec, type ResolvedTaskSpec } from '../tasks/registry.js';
 
 /** The pilot's trials (empty without a pilot section). */
@@ -96,9 +96,8 @@ export function expandPilot(study: StudyBody, source = study.name, identity: Tri
 
 /** Models that appear in a pair whose trials train (steps > 0). */
 function trainedModels(study: StudyBody): string[] {
-  const pairs = study.pairs ?? [{ tasks: Object.keys(study.tasks), models: Object.keys(study.models) }];
   const out = new Set<string>();
-  for (const p of pairs) {
+  for (const p of studyPairs(study)) {
     const steps = (p.training as { steps?: number } | undefined)?.steps ?? study.training.steps;
     if (steps > 0) for (const m of p.models) out.add(m);
   }

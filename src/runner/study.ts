@@ -141,6 +141,11 @@ export type InstrumentsConfig = z.output<typeof instrumentsSchema>;
 export type PairConfig = z.output<typeof pairSchema>;
 export type PilotConfig = z.output<typeof pilotSchema>;
 
+/** The study's pairs: as written, or every model on every task. */
+export function studyPairs(study: StudyBody): PairConfig[] {
+  return study.pairs ?? [{ tasks: Object.keys(study.tasks), models: Object.keys(study.models) }];
+}
+
 /** A user mistake in a study file: printed as one clear message, exit code 2, no stack trace. */
 export class StudyError extends Error {
   override name = 'StudyError';
