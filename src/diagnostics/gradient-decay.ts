@@ -111,3 +111,14 @@ export function gradientDecay(probe: StepProbe, options: GradientDecayOptions = 
   ).r2;
   return { T, B, meanLog, stdLog, slope, ci, perSample, r2, window: [m0, m1] };
 }
+
+/** Growth per step below which a rate is float32 rounding, not growth (1e-6/step: e^0.001 over T = 1,000). */
+export const EXPLODING_FLOOR = 1e-6;
+
+/**
+ * 1 when the gradient grows backwards beyond noise: the interval's lower end (else the slope, when there is
+ * no interval) is above EXPLODING_FLOOR.
+ */
+export function explodingOf(slope: number, lo: number): 0 | 1 {
+  return (Number.isFinite(lo) ? lo : slope) > EXPLODING_FLOOR ? 1 : 0;
+}

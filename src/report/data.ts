@@ -91,6 +91,8 @@ export interface StudyData {
   trials: TrialView[];
   /** Trials of the per-model learning-rate pilot (`config.phase === 'pilot'`). */
   pilot: TrialView[];
+  /** The pilot's rule: a setting decides when some lr's mean loss < informative × baseline (study's pilot.informative). */
+  pilotInformative: number;
   groups: Group[];
   tasks: TaskInfo[];
   models: ModelInfo[];
@@ -260,10 +262,16 @@ export function loadStudyData(store: ResultStore, study: string): StudyData {
   return {
     name: study,
     description: typeof description === 'string' ? description : null,
-    trials, pilot, groups: groupList, tasks: sortedTasks, models: sortedModels,
+    trials, pilot, pilotInformative: pilotInformativeOf(meta?.config), groups: groupList, tasks: sortedTasks, models: sortedModels,
     counts: { total: trials.length, done: count(trials, 'done'), diverged: count(trials, 'diverged'), failed: count(trials, 'failed'), solved: trials.filter((v) => v.solved).length },
     seconds: all.reduce((a, t) => a + (t.seconds || 0), 0),
   };
+}
+
+/** The study's pilot.informative (0.9, the runner's default, when the config does not say). */
+function pilotInformativeOf(config: unknown): number {
+  const v = (config as { pilot?: { informative?: unknown } } | undefined)?.pilot?.informative;
+  return typeof v === 'number' && v > 0 && v <= 1 ? v : 0.9;
 }
 
 /**

@@ -5,7 +5,7 @@
  * the step-0 measurement of every trial on a many-to-one task (the same measurement, taken before training).
  * One *line* per task condition (T is never pooled) and model setting without its depth: family, activation,
  * gain a, highway b_T. Each trial gives one point (L, s), s = decay.init, the fitted per-step slope of
- * log‖∂L/∂h_t‖ against lag. An exploding trial (decay.init.exploding = 1) keeps its point: s is then the
+ * log‖∂L/∂h_t‖ against lag. An exploding trial (the interval decay.init.lo … hi above 0) keeps its point: s is then the
  * growth rate fitted over the finite part of the curve, and the point is marked, never dropped.
  *
  *   per-layer rate   s = b + c·L by least squares with intercept over all the line's trials; c(a) with its
@@ -13,6 +13,7 @@
  *   prediction       the ‖A‖^{LT} argument: ‖∂h_T/∂h_t‖ ~ a^{L(T−t)}, i.e. s = L·log a, c = log a, b = 0
  *   Lyapunov         the top Lyapunov exponent per time step divided by L (mean over trials, 95% CI)
  */
+import { explodingOf } from '../diagnostics/gradient-decay.js';
 import { fitLine, type LineFit } from '../diagnostics/stats.js';
 import { isUntrained, type StudyData, type TaskInfo, type TrialView } from './data.js';
 import { estimate, type Estimate } from './stats.js';
@@ -77,7 +78,8 @@ export function depthLines(data: StudyData): DepthLine[] {
         L: v.model.depth,
         seed: v.trial.seed,
         s,
-        exploding: v.trial.summary?.['decay.init.exploding'] === 1,
+        // beyond noise: the interval's lower end above 0 (the stored flag where no interval was stored)
+        exploding: exploding(v.trial.summary ?? {}, s),
         lyapunov: num(v.trial.summary?.['lyapunov.init']),
       });
     }
@@ -143,4 +145,10 @@ export function depthMeans(line: DepthLine): { L: number; e: Estimate; exploding
     const at = line.points.filter((p) => p.L === L);
     return { L, e: estimate(at.map((p) => p.s))!, exploding: at.filter((p) => p.exploding).length };
   });
+}
+
+/** A trial's gradient explodes when its decay interval lies above 0; without an interval, its stored flag says. */
+function exploding(summary: Record<string, number | null>, s: number): boolean {
+  const lo = num(summary['decay.init.lo']);
+  return lo === null ? summary['decay.init.exploding'] === 1 : explodingOf(s, lo) === 1;
 }

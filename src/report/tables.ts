@@ -135,7 +135,7 @@ export function t50Table(data: StudyData, curves: readonly ModelCurve[] = modelC
 
 /** The learning-rate pilot. */
 export function pilotTableOf(data: StudyData): Table | null {
-  const p = pilotTable(data.pilot);
+  const p = pilotTable(data.pilot, data.pilotInformative);
   if (!p) return null;
   const marked: [number, number][] = [];
   const rows = p.rows.map((r, i) => [
@@ -152,7 +152,7 @@ export function pilotTableOf(data: StudyData): Table | null {
   return {
     id: 'pilot',
     title: 'Learning-rate pilot',
-    note: 'Mean final evaluation loss over the pilot seeds for each model and learning rate ("diverged": some seed diverged or failed). ✓: the rate chosen and frozen for the main runs — the lowest final loss, ties to the smaller rate. Pilot trials enter no other analysis.',
+    note: `Mean final evaluation loss over the pilot seeds for each model, pilot setting and learning rate ("diverged": some seed diverged or failed). A model's settings ran in order; the first at which some rate's loss fell below ${fmt(data.pilotInformative)} × the task's baseline decided (else the last); a setting after it did not run. ✓: the rate chosen there and frozen for the main runs — the lowest final loss, ties to the smaller rate. Pilot trials enter no other analysis.`,
     head: ['Task', 'Model', ...p.lrs.map((lr) => `lr ${fmt(lr)}`)],
     numeric: [false, false, ...p.lrs.map(() => true)],
     rows,

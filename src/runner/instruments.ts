@@ -13,7 +13,7 @@ import { transitionBound } from '../diagnostics/bounds.js';
 import { createStepProbe } from '../diagnostics/probe.js';
 import { stepJacobianNorms } from '../diagnostics/jacobian.js';
 import { lyapunovSpectrum } from '../diagnostics/lyapunov.js';
-import { gradientDecay } from '../diagnostics/gradient-decay.js';
+import { explodingOf, gradientDecay } from '../diagnostics/gradient-decay.js';
 import type { Batch } from '../tasks/task.js';
 import type { TrialSpec } from './grid.js';
 import type { TrialRecord } from './store.js';
@@ -131,7 +131,7 @@ export function measureInstruments(
 /**
  * The log-domain gradient decay (diagnostics/gradient-decay.ts) of layer 0: it replaces the tape fit as
  * `decay.<when>` (the tape's stays as `decay.tape.<when>`), with its interval over samples and a flag for
- * exploding gradients (s > 0), which stay in every statistic. Curve 'decay': mean log-norm per lag.
+ * exploding gradients (the interval lies above 0: s > 0 beyond sampling noise), which stay in every statistic. Curve 'decay': mean log-norm per lag.
  */
 function measureDecay(
   model: Model,
@@ -148,7 +148,7 @@ function measureDecay(
     out.summary[`decay.${when}`] = finiteOrNull(d.slope);
     out.summary[`decay.${when}.lo`] = finiteOrNull(d.ci[0]);
     out.summary[`decay.${when}.hi`] = finiteOrNull(d.ci[1]);
-    out.summary[`decay.${when}.exploding`] = d.slope > 0 ? 1 : 0;
+    out.summary[`decay.${when}.exploding`] = explodingOf(d.slope, d.ci[0]);
     const every = Math.max(1, Math.ceil(d.T / 400));
     const lags = Array.from({ length: Math.floor(d.T / every) + 1 }, (_, i) => i * every);
     out.curves.push({

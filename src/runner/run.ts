@@ -10,7 +10,7 @@ import { compiledSibling } from '../util/compiled.js';
 import { Worker } from 'node:worker_threads';
 import { defaultBackendName, type BackendName } from '../kernels/index.js';
 import { checkTrials, expandStudy, legacyKey, type TrialSpec } from './grid.js';
-import { choosePilotLearningRates, expandPilot, type PilotChoice } from './pilot.js';
+import { expandPilotRungs, pilotStep, taskBaseline, type PilotChoice, type PilotLadderRule } from './pilot.js';
 import { stageCount, stageTrials } from './staircase.js';
 import { estimateTrials, type StudyEstimate } from './estimate.js';
 import { ResultStore, type StoredTrial, type TrialRecord } from './store.js';
@@ -93,10 +93,13 @@ export async function runStudy(study: StudyBody, options: RunStudyOptions): Prom
   const backend = options.backend ?? defaultBackendName();
   if (backend !== 'wasm' && backend !== 'reference') throw new StudyError(`backend must be 'wasm' or 'reference', got '${String(backend)}'`);
   const identity = { backend };
-  const pilotTrials = expandPilot(study, source, identity);
+  const pilotRungs = expandPilotRungs(study, source, identity);
+  const ladder: PilotLadderRule = { informative: study.pilot?.informative, baselineOf: taskBaseline() };
+  // The pilot's trials the study holds now: rung 0, then the easier rungs its undecided conditions need.
+  let pilotTrials = pilotRungs[0] ?? [];
   const expand = (lr?: PilotChoice['lr']): TrialSpec[] => (options.select ?? ((t) => t))(expandStudy(study, source, { ...identity, ...(lr ? { lr } : {}) }));
   const unchosen = expand();
-  checkTrials([...pilotTrials, ...unchosen], source, resolveLimits(study.limits));
+  checkTrials([...pilotRungs.flat(), ...unchosen], source, resolveLimits(study.limits));
   const store = new ResultStore(options.db);
   let lock: StoreLock | null = null;
   let beat: NodeJS.Timeout | null = null;
@@ -108,7 +111,7 @@ export async function runStudy(study: StudyBody, options: RunStudyOptions): Prom
     const stored = (): Map<string, StoredTrial> => new Map(store.trials(study.name).map((t) => [t.key, t]));
     const finishedKeys = (): Set<string> => store.finishedKeys(study.name, { retryFailed: options.retryFailed });
     const failedBefore = store.failedKeys(study.name);
-    const total = pilotTrials.length + unchosen.length;
+    let total = pilotTrials.length + unchosen.length;
     let budget = options.limit ?? Infinity;
     const summary: StudySummary = { total, skipped: 0, left: 0, ran: 0, done: 0, diverged: 0, failed: 0, staircase: 0, retried: 0, stale: 0, version: 1, stopped: false };
     const progressed = (): number => summary.skipped + summary.ran + summary.staircase;
@@ -146,11 +149,19 @@ export async function runStudy(study: StudyBody, options: RunStudyOptions): Prom
 
     let choice: PilotChoice | null = null;
     let main = unchosen;
-    record(main);
-    if (pilotTrials.length) {
-      choice = choosePilotLearningRates(pilotTrials, stored());
-      if (choice.incomplete.length === 0) record(main = expand(choice.lr));
+    /** Follow the pilot's ladder as far as the stored trials go: the current pilot trials and the total. */
+    const climb = (): PilotChoice => {
+      const step = pilotStep(pilotRungs, stored(), ladder);
+      pilotTrials = step.current;
+      summary.total = total = pilotTrials.length + main.length;
+      return step.choice;
+    };
+    if (pilotRungs.length) {
+      choice = climb();
+      if (choice.incomplete.length === 0) main = expand(choice.lr);
     }
+    record(main);
+    summary.total = total = pilotTrials.length + main.length;
     let finished = finishedKeys();
     summary.skipped = [...pilotTrials, ...main].filter((t) => finished.has(t.key)).length;
     const retrying = [...pilotTrials, ...main].filter((t) => !finished.has(t.key) && failedBefore.has(t.key)).length;
@@ -162,9 +173,18 @@ export async function runStudy(study: StudyBody, options: RunStudyOptions): Prom
     }
     // Probe-only trials (no training) do not depend on the pilot's learning rates: they run first.
     if (!(await runBatch(unchosen.filter((t) => t.training.steps === 0), finished))) return stop();
-    if (pilotTrials.length) {
-      if (!(await runBatch(pilotTrials, finished))) return stop();
-      choice = choosePilotLearningRates(pilotTrials, stored());
+    if (pilotRungs.length) {
+      // Rung by rung: run what the ladder holds and has not run (a failed trial is retried once per run).
+      const ranHere = new Set<string>();
+      for (;;) {
+        choice = climb();
+        record(main);
+        const todo = pilotTrials.filter((t) => !finished.has(t.key) && !ranHere.has(t.key));
+        if (todo.length === 0) break;
+        for (const t of todo) ranHere.add(t.key);
+        if (!(await runBatch(todo, finished))) return stop();
+        finished = finishedKeys();
+      }
       options.onEvent?.({ type: 'pilot', choice });
       record(main = expand(choice.lr));
       finished = finishedKeys();

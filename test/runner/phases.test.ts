@@ -11,7 +11,15 @@ import { parseStudy } from '../../src/runner/study.js';
 import { runStudy, type StudyEvent } from '../../src/runner/run.js';
 import { ResultStore, type StoredTrial } from '../../src/runner/store.js';
 import { expandStudy, modelConditionKey, type TrialSpec } from '../../src/runner/grid.js';
-import { choosePilotLearningRates, expandPilot } from '../../src/runner/pilot.js';
+import {
+  choosePilotLearningRates,
+  expandPilot,
+  expandPilotRungs,
+  pilotStep,
+  taskBaseline,
+} from '../../src/runner/pilot.js';
+import { loadStudyData } from '../../src/report/data.js';
+import { pilotTable } from '../../src/report/pilot.js';
 import { stageTrials } from '../../src/runner/staircase.js';
 import { estimateTrials, formatDuration } from '../../src/runner/estimate.js';
 
@@ -108,6 +116,88 @@ describe('study phases', () => {
     // a rerun recomputes the same choice and runs nothing
     const again = await runStudy(s, { db, workers: 0 });
     expect(again.ran).toBe(0);
+  });
+
+  it('the pilot ladder: a model whose every lr stays at the baseline is piloted again at the next setting', () => {
+    const s = study({
+      pilot: {
+        task: 'adding',
+        taskValues: { T: 8 },
+        fallback: [{ T: 4 }],
+        lrs: [0.001, 0.01],
+        seeds: [3],
+        training: { steps: 12 },
+      },
+    });
+    const rungs = expandPilotRungs(s);
+    expect(rungs.map((r) => r.map((t) => (t.task as { T?: number }).T))).toEqual([
+      [8, 8],
+      [4, 4],
+    ]);
+    expect(new Set(rungs.flat().map((t) => t.index)).size).toBe(4);
+    const rule = { baselineOf: taskBaseline() };
+    expect(rule.baselineOf(rungs[0][0])).toBeCloseTo(1 / 6, 12);
+    const rec = (t: TrialSpec, loss: number, status: StoredTrial['status'] = 'done') =>
+      [t.key, { status, final: { loss } } as unknown as StoredTrial] as const;
+    const cond = modelConditionKey('tanh', {});
+    // nothing stored: rung 0 runs first
+    let step = pilotStep(rungs, new Map(), rule);
+    expect(step.pending).toEqual(rungs[0]);
+    expect(step.current).toEqual(rungs[0]);
+    // rung 0 informative (0.1 < 0.9 × 1/6): it decides, rung 1 never runs
+    step = pilotStep(rungs, new Map([rec(rungs[0][0], 0.16), rec(rungs[0][1], 0.1)]), rule);
+    expect(step.pending).toEqual([]);
+    expect(step.current).toEqual(rungs[0]);
+    expect(step.choice.lr.get(cond)).toBe(0.01);
+    // rung 0 at the baseline for both rates: rung 1 is needed
+    const flat = [rec(rungs[0][0], 0.166), rec(rungs[0][1], 0.168)];
+    step = pilotStep(rungs, new Map(flat), rule);
+    expect(step.pending).toEqual(rungs[1]);
+    expect(step.current).toEqual([...rungs[0], ...rungs[1]]);
+    expect(step.choice.incomplete).toEqual([cond]);
+    // rung 1 decides: its lowest loss, and only its rows are marked
+    step = pilotStep(rungs, new Map([...flat, rec(rungs[1][0], 0.05), rec(rungs[1][1], 0.02)]), rule);
+    expect(step.choice.lr.get(cond)).toBe(0.01);
+    expect(step.choice.table.filter((r) => r.chosen).map((r) => [r.rung, r.lr])).toEqual([[1, 0.01]]);
+    expect(step.choice.table.filter((r) => r.deciding).map((r) => r.rung)).toEqual([1, 1]);
+    // no rung informative: the last one decides anyway (a diverged trial counts as +∞)
+    step = pilotStep(rungs, new Map([...flat, rec(rungs[1][0], 0.2), rec(rungs[1][1], 0.1, 'diverged')]), rule);
+    expect(step.choice.lr.get(cond)).toBe(0.001);
+  });
+
+  it('the ladder in a run: both settings stored, the choice frozen from the deciding one, the report marks it', async () => {
+    // informative so strict that the first setting can never decide: the fallback must run
+    const s = study({
+      pilot: {
+        task: 'adding',
+        taskValues: { T: 8 },
+        fallback: [{ T: 4 }],
+        informative: 1e-9,
+        lrs: [0.001, 0.01],
+        seeds: [3],
+        training: { steps: 12 },
+      },
+    });
+    const db = join(dir, 'ladder.db');
+    const summary = await runStudy(s, { db, workers: 0 });
+    const store = new ResultStore(db, { readonly: true });
+    const rows = store.trials('phases');
+    const data = loadStudyData(store, 'phases');
+    store.close();
+    const byKey = new Map(rows.map((r) => [r.key, r]));
+    const rungs = expandPilotRungs(s);
+    expect(rungs.flat().every((t) => byKey.has(t.key))).toBe(true);
+    const [lo, hi] = rungs[1].map((t) => byKey.get(t.key)!.final!.loss);
+    const expected = lo <= hi ? 0.001 : 0.01;
+    for (const r of rows.filter((r) => r.config.training.steps > 0 && r.config.phase !== 'pilot'))
+      expect(r.config.training.optimizer.lr).toBe(expected);
+    expect(summary.total).toBe(summary.ran + summary.staircase);
+    const table = pilotTable(data.pilot, data.pilotInformative)!;
+    expect(table.rows.map((r) => [r.task, r.chosen])).toEqual([
+      ['adding (T = 8)', null],
+      ['adding (T = 4)', expected],
+    ]);
+    expect((await runStudy(s, { db, workers: 0 })).ran).toBe(0);
   });
 
   it('the choice: ties go to the smaller lr, a diverged trial counts as +∞, an unfinished pilot chooses nothing', () => {
