@@ -8,6 +8,8 @@ import cliProgress from 'cli-progress';
 export interface Progress {
   /** Update the bar (value of total) with a status text. */
   update(value: number, status: string): void;
+  /** Change the total (e.g. a study's pilot grew by a rung). */
+  setTotal(total: number): void;
   /** Print a line above the bar (or as a plain line). */
   log(line: string): void;
   /** Remove nothing, draw the final state, and show the cursor again. Safe to call twice. */
@@ -40,7 +42,8 @@ const REDRAW_MS = 100;
 
 /** A progress display on stderr: a bar on a terminal, plain lines otherwise (or nothing when quiet). */
 export function createProgress(total: number, label: string, options: ProgressOptions = {}): Progress {
-  if (options.quiet) return { update: () => undefined, log: () => undefined, stop: () => undefined };
+  if (options.quiet)
+    return { update: () => undefined, setTotal: () => undefined, log: () => undefined, stop: () => undefined };
   const start = Date.now();
   let startValue: number | null = null;
   const rateText = (rate: number): string =>
@@ -57,6 +60,9 @@ export function createProgress(total: number, label: string, options: ProgressOp
         lastPlain = Date.now();
         const t = timing(start, startValue, value, total);
         process.stderr.write(`${label} ${value}/${total}${rateText(t.rate)} | ETA ${t.eta} | ${status}\n`);
+      },
+      setTotal: (n) => {
+        total = n;
       },
       log: (line) => process.stderr.write(`${line}\n`),
       stop: () => undefined,
@@ -90,6 +96,10 @@ export function createProgress(total: number, label: string, options: ProgressOp
         lastDraw = now;
         multi.update(); // draw now: cli-progress's timer cannot fire while training holds the thread
       }
+    },
+    setTotal: (n) => {
+      total = n;
+      bar.setTotal(n);
     },
     log: (line) => {
       multi.log(`${line}\n`);

@@ -111,6 +111,17 @@ Examples:
       );
       let progress: Progress | null = null;
       let best: { label: string; metric: number } | null = null;
+      // Trials in flight (local threads or queue workers) and how far each has trained: the bar moves between
+      // trials too, which matters when one trial takes minutes.
+      const running = new Map<string, number>();
+      let done = 0;
+      const status = (): string => {
+        const fractions = [...running.values()].map((x) => `${Math.floor(100 * x)}%`);
+        const inFlight = fractions.length
+          ? `${fractions.length} running (${fractions.slice(0, 4).join(' ')}${fractions.length > 4 ? ' …' : ''})`
+          : '';
+        return [inFlight, best ? `best ${best.metric.toPrecision(3)} ${best.label}` : ''].filter(Boolean).join(' | ');
+      };
       const t0 = Date.now();
       const onEvent = (e: StudyEvent | CoordinatorEvent): void => {
         if (e.type === 'queued') {
@@ -125,6 +136,7 @@ Examples:
           );
         } else if (e.type === 'start') {
           progress = createProgress(e.total, study.name, { quiet: f.quiet || f.json });
+          done = e.skipped;
           progress.update(e.skipped, e.skipped ? `resumed: ${e.skipped} already done` : '');
           if (e.tookOverFrom)
             progress.log(`${db}: took over the lock of pid ${e.tookOverFrom.pid}, which is no longer running`);
@@ -155,12 +167,20 @@ Examples:
           progress.log(
             `${study.name}: staircase: ${e.skipped.length} trials at the next T skipped (no seed solved the shorter T)`,
           );
-          progress.update(e.done, '');
+          done = e.done;
+          progress.setTotal(e.total);
+          progress.update(e.done, status());
         } else if (e.type === 'stopping' && progress) {
           progress.log(
             `stopping: no new trials; waiting for the ${e.inFlight} in flight to finish (signal again to abandon them)`,
           );
+        } else if (e.type === 'progress' && progress) {
+          if (e.progress.steps > 0) running.set(e.trial.key, Math.min(1, e.progress.step / e.progress.steps));
+          progress.update(done, status());
         } else if (e.type === 'trial' && progress) {
+          running.delete(e.trial.key);
+          done = e.done;
+          progress.setTotal(e.total);
           const metric = e.record.final?.metric;
           if (
             metric !== undefined &&
@@ -178,7 +198,7 @@ Examples:
                   ? `diverged@${e.record.divergedAt}`
                   : `failed: ${e.record.error}`;
           progress.log(`[${e.done}/${e.total}] ${e.trial.label}: ${what} (${e.record.seconds.toFixed(1)} s)`);
-          progress.update(e.done, best ? `best ${best.metric.toPrecision(3)} ${best.label}` : '');
+          progress.update(e.done, status());
         }
       };
       // First SIGINT/SIGTERM: stop handing out trials and let those in flight finish; a second: leave now

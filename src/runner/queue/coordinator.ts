@@ -99,6 +99,8 @@ export async function runQueuedStudy(study: StudyBody, options: QueueStudyOption
       }
       return added;
     };
+    /** The last progress reported per running trial (workers update it about once a second). */
+    const reported = new Map<string, string>();
     // Results that finished while no coordinator was running are collected first.
     await collect(queue, mine, pending, hash, write);
     emit({ type: 'queued', added: await enqueue([...pending.values()]), queue: name });
@@ -107,6 +109,7 @@ export async function runQueuedStudy(study: StudyBody, options: QueueStudyOption
       await new Promise((r) => setTimeout(r, options.pollMs ?? 250));
       try {
         await collect(queue, mine, pending, hash, write);
+        await reportProgress(queue, pending, reported, emit);
         if (pending.size > 0 && Date.now() - lastSync > (options.resyncMs ?? 5000)) {
           lastSync = Date.now();
           const missing = await missingJobs(queue, redis, [...pending.keys()]);
@@ -171,6 +174,24 @@ async function collect(
       if (jobs.length < 200) break;
       start -= removed;
     }
+  }
+}
+
+/** Emit a 'progress' event for each running trial of ours whose workers reported a new step. */
+async function reportProgress(
+  queue: Queue,
+  pending: ReadonlyMap<string, TrialSpec>,
+  reported: Map<string, string>,
+  emit: (e: StudyEvent) => void,
+): Promise<void> {
+  for (const job of await queue.getJobs(['active'], 0, 199)) {
+    const trial = job ? pending.get(job.id ?? '') : undefined;
+    const p = job?.progress as { step?: unknown; steps?: unknown } | undefined;
+    if (!trial || typeof p?.step !== 'number' || typeof p.steps !== 'number') continue;
+    const text = `${p.step}/${p.steps}`;
+    if (reported.get(trial.key) === text) continue;
+    reported.set(trial.key, text);
+    emit({ type: 'progress', trial, progress: { step: p.step, steps: p.steps } });
   }
 }
 

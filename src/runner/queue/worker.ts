@@ -30,6 +30,8 @@ export interface QueueWorkerOptions {
   backend?: BackendName;
   /** A job whose worker stops renewing its lock is handed to another worker after this long (default 30 s). */
   lockMs?: number;
+  /** How often a running trial's step is reported to the coordinator, at most (default 1 s). */
+  progressMs?: number;
   onEvent?: (event: WorkerEvent) => void;
 }
 
@@ -83,7 +85,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     let lastProgress = 0;
     const running = thread.run(trial, (p) => {
       const now = Date.now();
-      if (now - lastProgress < 1000) return;
+      if (now - lastProgress < (options.progressMs ?? 1000)) return;
       lastProgress = now;
       job.updateProgress({ step: p.step, steps: p.steps }).catch(() => undefined);
     });
