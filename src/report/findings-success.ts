@@ -1,22 +1,25 @@
 /**
  * Findings about trainability (Part B, trained trials on tasks with a T axis), one per task condition:
  *
- *  - better-than (finding, per T): model A solves the task more often than model B. Pairs: a deep
- *    shortcut/residual/highway model against the plain one of the same depth, activation and gain; a plain
- *    model initialised at a ≠ 1 against the plain one at a = 1 of the same depth; gated cells (LSTM, GRU)
- *    against the vanilla tanh RNN (else plain L = 1 at a = 1). Paired by seed: exact one-sided McNemar
- *    test on the discordant pairs; held if the Holm-adjusted p ≤ 0.05, did not hold if the 95%
- *    Clopper–Pearson CI of P(A wins a discordant pair) lies wholly ≤ ½. A T without discordant pairs
- *    (0/n vs 0/n, n/n vs n/n, or only concordant pairs) carries no information and is not tested; a pair
- *    with no informative T gives one "inconclusive" line. Cells skipped by design are not trials and are
- *    left out here (they enter the T₅₀ fit only).
+ *  - better-than (finding, per T): model A learns the task better than model B — a lower final loss
+ *    relative to the trivial baseline, the study's continuous endpoint. Pairs: a deep shortcut/residual/
+ *    highway model against the plain one of the same depth, activation and gain; a plain model initialised
+ *    at a ≠ 1 against the plain one at a = 1 of the same depth; gated cells (LSTM, GRU) against the vanilla
+ *    tanh RNN (else plain L = 1 at a = 1). Paired by seed: one-sided paired t test of log(final mse /
+ *    baseline) (a diverged trial counts as 0); held if the Holm-adjusted p ≤ 0.05, did not hold if the 95%
+ *    CI of the mean paired difference lies wholly on B's side. Success counts are shown alongside; a T at
+ *    which both solved on every shared seed is censored (training stops at the threshold) and not tested,
+ *    nor is one with fewer than two shared seeds; a pair with no informative T gives one "inconclusive"
+ *    line. Cells skipped by design are not trials and are left out here (they enter the T₅₀ fit only).
+ *    (Success itself is binary: with 3–5 seeds an exact test on it cannot reach p ≤ 0.05 after correction,
+ *    so it is the T₅₀ fit's endpoint, not a pairwise test's.)
  *  - Le et al. 2015 (finding, only in that paper's setting: the adding problem at 150 ≤ T ≤ 400, LSTM and
  *    IRNN): the model ends below the trivial baseline. One-sample t test of log(final mse / baseline) < 0
  *    over seeds; did not hold if the 95% CI lies wholly ≥ 0.
  */
 import type { ModelInfo, StudyData, TrialView } from './data.js';
 import type { Draft } from './findings.js';
-import { mcnemar, meanTest } from './inference.js';
+import { meanTest } from './inference.js';
 import { isImplied, trainedSource } from './trainability.js';
 import { ciText, fmt, pText } from './stats.js';
 
@@ -48,14 +51,30 @@ export function comparisons(models: readonly ModelInfo[]): Pair[] {
   return pairs;
 }
 
-function bySeed(views: readonly TrialView[]): Map<number, boolean> {
-  return new Map(views.map((v) => [v.trial.seed, v.solved]));
+/** log(final metric / baseline) of a finished trial: 0 for a diverged one (no better than the baseline); null without data. */
+function logRatio(v: TrialView): number | null {
+  const base = v.task.baseline;
+  if (base === null || !(base > 0)) return null;
+  if (v.trial.status === 'diverged') return 0;
+  const m = v.trial.final?.metric;
+  return v.trial.status === 'done' && typeof m === 'number' && m > 0 ? Math.log(m / base) : null;
 }
 
+function bySeed(views: readonly TrialView[]): Map<number, { solved: boolean; log: number }> {
+  const out = new Map<number, { solved: boolean; log: number }>();
+  for (const v of views) {
+    const log = logRatio(v);
+    if (log !== null) out.set(v.trial.seed, { solved: v.solved, log });
+  }
+  return out;
+}
+
+const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+
 function pairDrafts(source: readonly TrialView[], task: string, { a, b, why }: Pair): Draft[] {
-  const claim = `${a.label} solves ${task} more often than ${b.label} (${why}).`;
+  const claim = `${a.label} learns ${task} better than ${b.label} (${why}): a lower final loss relative to the baseline.`;
   const rule =
-    'per T, paired by seed: exact one-sided McNemar test on the discordant pairs; held if the Holm-adjusted p ≤ 0.05; did not hold if the 95% Clopper–Pearson CI of P(A wins a discordant pair) lies wholly ≤ ½; T values without discordant pairs carry no information and are not tested, and with 4 or fewer (smallest possible p ≥ 1/16) the test cannot decide and stays out of the Holm correction.';
+    'per T, paired by seed: one-sided paired t test of log(final mse / baseline), A lower than B (a diverged trial counts as 0, no better than the baseline); held if the Holm-adjusted p ≤ 0.05; did not hold if the 95% CI of the mean paired difference lies wholly on the side of B; a T at which both solved on every shared seed carries no information (training stops at the solved threshold, so both losses are censored there) and is not tested; success counts are shown alongside.';
   const onTask = source.filter((v) => v.task.name === task && !isImplied(v) && v.trial.status !== 'failed'); // crashed: missing data
   const Ts = [...new Set(onTask.map((v) => v.task.T!))].sort((x, y) => x - y);
   const out: Draft[] = [];
@@ -68,23 +87,26 @@ function pairDrafts(source: readonly TrialView[], task: string, { a, b, why }: P
     const sa = bySeed(va),
       sb = bySeed(vb);
     const seeds = [...sa.keys()].filter((s) => sb.has(s)).sort((x, y) => x - y);
-    const m = mcnemar(seeds.map((s) => [sa.get(s)!, sb.get(s)!] as const));
-    const n = seeds.length,
-      ka = m.onlyA + m.both,
-      kb = m.onlyB + m.both;
+    const n = seeds.length;
+    if (n === 0) continue;
+    const ka = seeds.filter((s) => sa.get(s)!.solved).length,
+      kb = seeds.filter((s) => sb.get(s)!.solved).length;
     const counts = `T = ${T}: ${ka}/${n} vs ${kb}/${n}`;
     usedAll.push(...va, ...vb);
-    if (m.onlyA + m.onlyB === 0) {
-      empty.push(counts);
+    // B − A per seed: positive when A ends lower (better)
+    const diffs = seeds.map((s) => sb.get(s)!.log - sa.get(s)!.log);
+    if ((ka === n && kb === n) || n < 2 || diffs.every((d) => d === 0)) {
+      empty.push(`${counts}${ka === n && kb === n ? ' (both solved: censored)' : n < 2 ? ' (one shared seed)' : ''}`);
       continue;
     }
+    const t = meanTest(diffs)!;
     const unpaired = va.length + vb.length - 2 * n;
+    const la = mean(seeds.map((s) => sa.get(s)!.log)),
+      lb = mean(seeds.map((s) => sb.get(s)!.log));
     const nums =
-      `${a.label} solved ${ka}/${n}, ${b.label} ${kb}/${n} over ${n} shared seeds; discordant pairs ${m.onlyA} for, ${m.onlyB} against; ` +
-      `95% CI of P(${a.label} wins a discordant pair) ${ciText(m.ci[0], m.ci[1], 2)}${unpaired ? `; ${unpaired} unpaired trials left out` : ''}`;
+      `${a.label} solved ${ka}/${n}, ${b.label} ${kb}/${n}; mean log(final mse / baseline) ${fmt(la, 3)} vs ${fmt(lb, 3)}; ` +
+      `mean paired difference (A − B) ${fmt(-t.mean, 3)}, 95% CI ${ciText(-t.hi, -t.lo)}, ${n} seeds${unpaired ? `; ${unpaired} unpaired trials left out` : ''}`;
     const used = [...va, ...vb].filter((v) => seeds.includes(v.trial.seed));
-    const d = m.onlyA + m.onlyB,
-      minP = 0.5 ** d;
     out.push({
       id: `success:${task}:T=${T}:${a.key}|${b.key}`,
       kind: 'finding',
@@ -93,16 +115,12 @@ function pairDrafts(source: readonly TrialView[], task: string, { a, b, why }: P
       rule,
       used,
       evidence: nums,
-      numbers: { T, n, solvedA: ka, solvedB: kb, onlyA: m.onlyA, onlyB: m.onlyB, p: m.p },
-      p: m.p,
-      minP,
-      contrary: m.ci[1] <= 0.5,
-      ci: { lo: m.ci[0], hi: m.ci[1], of: `P(${a.label} wins a discordant pair)` },
+      numbers: { T, n, solvedA: ka, solvedB: kb, logA: la, logB: lb, diff: -t.mean, lo: -t.hi, hi: -t.lo, p: t.p },
+      p: t.p,
+      contrary: t.hi <= 0,
+      ci: { lo: -t.hi, hi: -t.lo, of: 'mean paired difference of log(final mse / baseline), A − B' },
       say: (v, ph) =>
-        `${task} · T = ${T}: ${v === 'held' ? `${a.label} solves it more often than ${b.label}` : v === 'did not hold' ? `${a.label} does not solve it more often than ${b.label}` : `${a.label} vs ${b.label}: difference not shown`} — ${nums}; ` +
-        (ph === null
-          ? `one-sided p = ${fmt(m.p, 2)}, but with ${d} discordant pair${d === 1 ? '' : 's'} no outcome could reach p ≤ 0.05 (smallest possible ${fmt(minP, 2)}), so this T decides nothing and is left out of the correction.`
-          : `${pText(m.p, ph)}.`),
+        `${task} · T = ${T}: ${v === 'held' ? `${a.label} learns it better than ${b.label}` : v === 'did not hold' ? `${a.label} does not learn it better than ${b.label}` : `${a.label} vs ${b.label}: difference not shown`} — ${nums}; ${pText(t.p, ph)}.`,
     });
   }
   if (out.length === 0 && empty.length) {
@@ -120,7 +138,7 @@ function pairDrafts(source: readonly TrialView[], task: string, { a, b, why }: P
       contrary: false,
       untested: true,
       say: () =>
-        `${task}: ${a.label} vs ${b.label} — no T carried information (${empty.join('; ')}: every seed gave both the same outcome), so nothing is tested.`,
+        `${task}: ${a.label} vs ${b.label} — no T carried information (${empty.join('; ')}), so nothing is tested.`,
     });
   }
   return out;

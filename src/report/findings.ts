@@ -6,9 +6,11 @@
  *
  * How every finding is decided (the rule printed with it refines this):
  *  - each claim is tested on one task condition (one T: nothing is pooled over T), pairing by seed where
- *    both conditions share seeds (exact McNemar for success, paired t for slopes);
- *  - a comparison that carries no information (no discordant pair: 0/n vs 0/n, n/n vs n/n) is not tested;
- *    a claim with no informative condition at all is "inconclusive" and enters no correction;
+ *    both conditions share seeds (paired t tests: of log(final / baseline) for training, of slopes for the
+ *    gradient);
+ *  - a comparison that carries no information (both solved on every seed, so both losses are censored at
+ *    the threshold; identical values) is not tested; a claim with no informative condition at all is
+ *    "inconclusive" and enters no correction;
  *  - all tested claims of the report form one family: Holm's step-down correction at ALPHA. A test whose
  *    smallest attainable p exceeds ALPHA (an exact test on too few discordant pairs: 0.5^d > 0.05 for
  *    d ≤ 4) can decide nothing and is left out of the family (Tarone 1990), its claim "inconclusive";

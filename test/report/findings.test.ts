@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadStudyData } from '../../src/report/data.js';
 import { computeFindings, decide, type Draft, type Finding } from '../../src/report/findings.js';
+import { meanTest } from '../../src/report/inference.js';
 import { loadGtt } from '../../src/report/series.js';
 import { fixtureStore, type FixtureOptions } from './fixture.js';
 import { studyStore, type StudyFixture } from './study-fixture.js';
@@ -70,12 +71,20 @@ describe('findings: gradient at initialisation (Part A)', () => {
 describe('findings: trainability (Part B), per T, paired, Holm-corrected', () => {
   // With no untrained trials the step-0 decay of these trained ones is Part A's data: highway keeps far more
   // gradient than plain (p ≈ 0), a test in the same Holm family.
-  const models = (solvedA: (T: number, s: number) => boolean, solvedB: (T: number, s: number) => boolean) => [
-    { name: 'hw', cell: highway(4), solved: solvedA, s: -0.01 },
-    { name: 'plain', cell: plain(4), solved: solvedB, s: -0.3 },
+  type Rule = (T: number, s: number) => boolean;
+  type Loss = (T: number, s: number) => number;
+  const models = (solvedA: Rule, solvedB: Rule, lossA?: Loss, lossB?: Loss) => [
+    { name: 'hw', cell: highway(4), solved: solvedA, loss: lossA, s: -0.01 },
+    { name: 'plain', cell: plain(4), solved: solvedB, loss: lossB, s: -0.3 },
   ];
+  const never = () => false;
+  // A ends below B by these amounts of log(final / baseline) on seeds 1–5: mean 0.3, one-sided p ≈ 0.035
+  const gains = [0.5, -0.1, 0.6, 0.2, 0.3];
+  const p1 = meanTest(gains)!.p;
+  const better: Loss = (_T, s) => 0.16 * Math.exp(-gains[s - 1]);
+  const atBase: Loss = () => 0.16;
 
-  it('a zero-information table (0/n vs 0/n and n/n vs n/n at every T) gives one "inconclusive" line and no test', () => {
+  it('a zero-information table (n/n vs n/n: censored; equal losses) gives one "inconclusive" line and no test', () => {
     const fs = study({
       partB: {
         Ts: [16, 64],
@@ -88,80 +97,63 @@ describe('findings: trainability (Part B), per T, paired, Holm-corrected', () =>
     expect(fs).toHaveLength(1);
     expect(fs[0].verdict).toBe('inconclusive');
     expect(fs[0].p).toBeNull();
-    expect(fs[0].sentence).toContain('no T carried information (T = 16: 5/5 vs 5/5; T = 64: 0/5 vs 0/5');
+    expect(fs[0].sentence).toContain(
+      'no T carried information (T = 16: 5/5 vs 5/5 (both solved: censored); T = 64: 0/5 vs 0/5)',
+    );
   });
 
-  it('Holm changes the verdict: one informative T alone is "held" (p = 1/32), two are not (adjusted 1/16)', () => {
-    const one = study({
-      partB: {
-        Ts: [16, 64],
-        models: models(
-          (T) => T === 64 || T === 16,
-          (T) => T === 16,
-        ),
-      },
-    }).filter((f) => f.topic === 'trainability');
-    // family: {decay p ≈ 0, success p = 1/32}: Holm multiplies the larger by 1
-    expect(one.map((f) => f.verdict)).toEqual(['held']);
-    expect(one[0].p).toBeCloseTo(1 / 32, 12);
-    expect(one[0].pHolm).toBeCloseTo(1 / 32, 12);
-    const two = study({
-      partB: {
-        Ts: [16, 64],
-        models: models(
-          () => true,
-          () => false,
-        ),
-      },
-    }).filter((f) => f.topic === 'trainability');
-    expect(two.map((f) => f.verdict)).toEqual(['inconclusive', 'inconclusive']);
-    // family: {decay p ≈ 0, 1/32, 1/32}: each success p is multiplied by 2
-    for (const f of two) expect([f.p! * 32, f.pHolm! * 16]).toEqual([expect.closeTo(1, 9), expect.closeTo(1, 9)]);
-    expect(two[0].sentence).toMatch(/one-sided p = 0\.031, Holm-adjusted 0\.06/);
+  it('the test is the paired t test of log(final / baseline), with the success counts alongside', () => {
+    const f = study({ partB: { Ts: [64], models: models(never, never, better, atBase) } }).find(
+      (x) => x.topic === 'trainability',
+    )!;
+    expect(f.p).toBeCloseTo(p1, 12);
+    expect(f.numbers.diff).toBeCloseTo(-0.3, 12);
+    expect(f.sentence).toMatch(
+      /highway L=4 solved 0\/5, plain L=4 0\/5; mean log\(final mse \/ baseline\) −0\.3\d* vs /,
+    );
+    expect(f.sentence).toMatch(/mean paired difference \(A − B\) −0\.3, 95% CI \[−0\.\d+, 0\.\d+\], 5 seeds/);
   });
 
-  it('"did not hold" only when the CI excludes the predicted effect: 0–6 discordant pairs yes, 0–5 no', () => {
-    const six = study({
-      partB: {
-        Ts: [16],
-        seeds: [1, 2, 3, 4, 5, 6],
-        models: models(
-          () => false,
-          () => true,
-        ),
-      },
-    }).find((f) => f.topic === 'trainability')!;
-    expect(six.verdict).toBe('did not hold');
-    expect(six.ci!.hi).toBeLessThan(0.5);
-    const five = study({
-      partB: {
-        Ts: [16],
-        models: models(
-          () => false,
-          () => true,
-        ),
-      },
-    }).find((f) => f.topic === 'trainability')!;
-    expect(five.verdict).toBe('inconclusive');
+  it('Holm changes the verdict: one informative T alone is "held" (p ≈ 0.035), two are not (adjusted ≈ 0.07)', () => {
+    const one = study({ partB: { Ts: [16, 64], models: models(never, never, better, atBase) } })
+      .filter((f) => f.topic === 'trainability')
+      .filter((f) => f.p !== null);
+    expect(one).toHaveLength(2); // T = 16 and T = 64 carry the same evidence
+    const single = study({
+      partB: { Ts: [64], models: models(never, never, better, atBase) },
+    }).filter((f) => f.topic === 'trainability');
+    // family: {decay p ≈ 0, success p1}: Holm multiplies the larger by 1
+    expect(single.map((f) => f.verdict)).toEqual(['held']);
+    expect(single[0].pHolm).toBeCloseTo(p1, 12);
+    // family: {decay p ≈ 0, p1, p1}: each success p is multiplied by 2, above 0.05
+    expect(one.map((f) => f.verdict)).toEqual(['inconclusive', 'inconclusive']);
+    for (const f of one) expect(f.pHolm).toBeCloseTo(2 * p1, 12);
+  });
+
+  it('"did not hold" only when the CI lies on B\'s side: consistently worse yes, worse on average only no', () => {
+    const worse = [-0.5, -0.6, -0.4, -0.5, -0.55];
+    const noisy = [-0.5, 0.4, -0.3, 0.2, -0.1];
+    const run = (d: number[]) =>
+      study({
+        partB: { Ts: [16], models: models(never, never, (_T, s) => 0.16 * Math.exp(-d[s - 1]), atBase) },
+      }).find((f) => f.topic === 'trainability')!;
+    const w = run(worse);
+    expect(w.verdict).toBe('did not hold');
+    expect(w.ci!.lo).toBeGreaterThan(0); // A − B > 0: A ends higher
+    expect(run(noisy).verdict).toBe('inconclusive');
   });
 
   it('Holm runs over every test of the report (Part A and Part B together)', () => {
-    // three Part A rate claims that are far from their prediction (p ≈ 1) and one Part B claim with p = 1/32:
+    // three Part A rate claims that are far from their prediction (p ≈ 1) and one Part B claim with p1:
     // the smallest of four p-values is multiplied by 4, so the Part B claim alone would hold, here it does not
     const fs = study({
       partA: { activations: ['tanh'] },
-      partB: {
-        Ts: [16],
-        models: models(
-          () => true,
-          () => false,
-        ),
-      },
+      partB: { Ts: [16], models: models(never, never, better, atBase) },
     });
     const tested = fs.filter((f) => f.p !== null && f.kind === 'finding');
     expect(tested).toHaveLength(4);
     const b = fs.find((f) => f.topic === 'trainability')!;
-    expect(b.pHolm).toBeCloseTo(4 / 32, 12);
+    expect(b.pHolm).toBeCloseTo(4 * p1, 12);
     expect(b.verdict).toBe('inconclusive');
   });
 });
@@ -226,32 +218,15 @@ describe("findings on an older study (the committed quick report's shape)", () =
   });
 });
 
-describe('tests that cannot decide', () => {
-  it('a T with ≤ 4 discordant pairs stays out of the Holm family (its smallest p is above 0.05) and says why', () => {
+describe('censored comparisons', () => {
+  it('a T at which both solved every seed is not tested (losses stop at the threshold); another T decides', () => {
     const models = [
-      { name: 'hw', cell: highway(4), solved: (T: number, s: number) => T === 64 || s <= 3, s: -0.01 },
-      { name: 'plain', cell: plain(4), solved: (T: number, s: number) => T === 16 && s <= 3, s: -0.3 },
+      { name: 'hw', cell: highway(4), solved: () => true, s: -0.01 },
+      { name: 'plain', cell: plain(4), solved: (T: number) => T === 16, s: -0.3 },
     ];
-    // T = 16: 3/5 vs 3/5 on the same seeds (no information); T = 64: 5/5 vs 0/5 (5 discordant pairs)
     const fs = study({ partB: { Ts: [16, 64], models } }).filter((f) => f.topic === 'trainability');
-    expect(fs.map((f) => f.verdict)).toEqual(['held']);
-    const few = study({
-      partB: {
-        Ts: [16, 64],
-        seeds: [1, 2, 3, 4],
-        models: [
-          { ...models[0], solved: () => true },
-          { ...models[1], solved: () => false },
-        ],
-      },
-    }).filter((f) => f.topic === 'trainability');
-    expect(few.map((f) => [f.verdict, f.pHolm])).toEqual([
-      ['inconclusive', null],
-      ['inconclusive', null],
-    ]);
-    expect(few[0].sentence).toMatch(
-      /with 4 discordant pairs no outcome could reach p ≤ 0\.05 \(smallest possible 0\.06\d?\)/,
-    );
+    expect(fs.map((f) => [f.numbers.T, f.verdict])).toEqual([[64, 'held']]);
+    expect(fs[0].sentence).toContain('highway L=4 solved 5/5, plain L=4 0/5');
   });
 });
 

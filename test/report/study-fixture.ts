@@ -31,6 +31,8 @@ export interface PartBModel {
   name: string;
   cell: Record<string, unknown>;
   solved: (T: number, seed: number) => boolean;
+  /** Final mse per (T, seed) (default 0.002 when solved, else 0.16). */
+  loss?: (T: number, seed: number) => number;
   /** decay.init of this model (default −0.05). */
   s?: number;
   /** Record gtt curves at these fractions of training, the slope rising linearly from s to s/2. */
@@ -234,6 +236,7 @@ export function studyStore(f: StudyFixture): ResultStore {
             seed,
             steps: 1000,
             solved: m.solved(T, seed),
+            ...(m.loss ? { final: { loss: m.loss(T, seed), metric: m.loss(T, seed) } } : {}),
             summary: { 'decay.init': s0 },
             curves,
           });
