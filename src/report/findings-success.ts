@@ -17,9 +17,9 @@
  *    IRNN): the model ends below the trivial baseline. One-sample t test of log(final mse / baseline) < 0
  *    over seeds; did not hold if the 95% CI lies wholly ≥ 0.
  */
-import type { ModelInfo, StudyData, TrialView } from './data.js';
 import type { Draft } from './findings.js';
 import { meanTest } from './inference.js';
+import { isUntrained, type ModelInfo, type StudyData, type TrialView } from './data.js';
 import { isImplied, trainedSource } from './trainability.js';
 import { ciText, fmt, pText } from './stats.js';
 
@@ -213,6 +213,7 @@ export function successDrafts(data: StudyData): Draft[] {
     data.models.filter((m) => source.some((v) => v.task.name === t && v.model.key === m.key));
   return [
     ...tasks.flatMap((t) => comparisons(trainedOn(t)).flatMap((p) => pairDrafts(source, t, p))),
-    ...leDrafts(source),
+    // the literature claims also read trained tasks of one fixed length (e.g. a budget check at T = 256)
+    ...leDrafts(data.trials.filter((v) => !isUntrained(v) && v.task.T !== null)),
   ];
 }
