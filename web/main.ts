@@ -16,14 +16,17 @@ interface PageState {
   measurement: Measurement | null;
   /** How many measurements have been plotted. */
   plotted: number;
-  training: { running: boolean; losses: number[]; summary: TrainSummary | null };
+  /** Losses of the current run, and how many of them the plot shows once it is done. */
+  training: { running: boolean; losses: number[]; plotted: number; summary: TrainSummary | null };
   errors: string[];
+  /** Train the current settings for `steps` steps with no plotting; resolves to steps per second. */
+  bench?: (steps: number) => Promise<number>;
 }
 const page: PageState = {
   ready: false,
   measurement: null,
   plotted: 0,
-  training: { running: false, losses: [], summary: null },
+  training: { running: false, losses: [], plotted: 0, summary: null },
   errors: [],
 };
 (window as unknown as { recurPage: PageState }).recurPage = page;
@@ -84,14 +87,15 @@ function singularSpec(m: Measurement): TopLevelSpec {
   };
 }
 
-function lossSpec(losses: number[], baseline: number): TopLevelSpec {
+/** The loss plot reads two named data sets, so training appends points to one live view (no re-embedding). */
+function lossSpec(): TopLevelSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     width: 'container',
     height: 220,
     layer: [
       {
-        data: { values: losses.map((loss, i) => ({ step: i + 1, loss })) },
+        data: { name: 'losses' },
         mark: 'line',
         encoding: {
           x: { field: 'step', type: 'quantitative', title: 'step' },
@@ -99,9 +103,9 @@ function lossSpec(losses: number[], baseline: number): TopLevelSpec {
         },
       },
       {
-        data: { values: [{ baseline }] },
+        data: { name: 'baseline' },
         mark: { type: 'rule', strokeDash: [4, 4] },
-        encoding: { y: { field: 'baseline' } },
+        encoding: { y: { field: 'baseline', type: 'quantitative' } },
       },
     ],
   };
@@ -143,27 +147,39 @@ async function train(): Promise<void> {
   if (page.training.running) return;
   const s = readSettings();
   const steps = Math.max(1, Math.floor(Number($<HTMLInputElement>('steps').value) || 200));
-  page.training = { running: true, losses: [], summary: null };
+  page.training = { running: true, losses: [], plotted: 0, summary: null };
   abort = new AbortController();
   $<HTMLButtonElement>('train').disabled = true;
   $<HTMLButtonElement>('stop').disabled = false;
-  let lastDraw = 0;
-  const draw = () => embed('#loss-plot', lossSpec(page.training.losses, Number.NaN), view);
+  let plot: Awaited<ReturnType<typeof embed>>['view'] | null = null;
+  let drawn = 0,
+    lastDraw = 0,
+    drawing = false;
+  // Append the steps not yet drawn, at most every 500 ms and never two redraws at once.
+  const draw = async (): Promise<void> => {
+    if (drawing || !plot) return;
+    drawing = true;
+    const rows = page.training.losses.slice(drawn).map((loss, i) => ({ step: drawn + i + 1, loss }));
+    drawn += rows.length;
+    await plot.insert('losses', rows).runAsync();
+    drawing = false;
+  };
   try {
+    // canvas: redrawing a growing line as SVG every few hundred ms costs more than the training steps
+    plot = (await embed('#loss-plot', lossSpec(), { ...view, renderer: 'canvas' })).view;
     const summary = await trainAdding(s, backend, {
       steps,
       signal: abort.signal,
       onStep: (step, loss) => {
         page.training.losses.push(loss);
         const now = performance.now();
-        if (now - lastDraw > 250) {
+        if (now - lastDraw > 500) {
           lastDraw = now;
           $('train-status').textContent = `step ${step} / ${steps}, loss ${loss.toExponential(3)}`;
           void draw();
         }
       },
     });
-    page.training.summary = summary;
     const final = summary.result.final?.metric ?? summary.result.history.loss.at(-1) ?? Number.NaN;
     const verdict =
       summary.solvedBelow !== null && final < summary.solvedBelow
@@ -174,7 +190,11 @@ async function train(): Promise<void> {
     $('train-status').textContent =
       `${summary.result.status} after ${summary.result.steps} steps (${summary.stepsPerSecond.toFixed(0)} steps/s): ` +
       `evaluation MSE ${final.toExponential(3)}, baseline ${summary.baseline.toExponential(3)} — ${verdict}`;
-    await embed('#loss-plot', lossSpec(page.training.losses, summary.baseline), view);
+    while (drawing) await new Promise((r) => setTimeout(r, 10));
+    await draw();
+    await plot.insert('baseline', [{ baseline: summary.baseline }]).runAsync();
+    page.training.plotted = drawn;
+    page.training.summary = summary;
   } catch (e) {
     fail(e);
   } finally {
@@ -200,6 +220,7 @@ async function start(): Promise<void> {
   $('train').addEventListener('click', () => void train());
   $('stop').addEventListener('click', () => abort?.abort());
   $('status').textContent = `recur: wasm backend, one thread`;
+  page.bench = async (steps) => (await trainAdding(readSettings(), backend, { steps })).stepsPerSecond;
   page.ready = true;
   update();
 }

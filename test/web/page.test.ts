@@ -37,7 +37,7 @@ interface PageState {
   ready: boolean;
   measurement: Measurement | null;
   plotted: number;
-  training: { running: boolean; losses: number[]; summary: { stepsPerSecond: number } | null };
+  training: { running: boolean; losses: number[]; plotted: number; summary: { stepsPerSecond: number } | null };
   errors: string[];
 }
 
@@ -125,9 +125,10 @@ describe.skipIf(!haveChromium)('the explorable page (web/) in Chromium', () => {
     );
     const s = await state();
     expect(s.training.losses.length).toBe(200);
+    expect(s.training.plotted).toBe(200);
     expect(s.errors).toEqual([]);
     expect(consoleErrors).toEqual([]);
-    expect(await page.locator('#loss-plot svg path').count()).toBeGreaterThan(0);
+    expect(await page.locator('#loss-plot canvas').count()).toBe(1);
     const settings = (s.measurement as Measurement).settings;
     const node = await trainAdding(settings, createWasmBackend({ variant: 'simd' }), { steps: 200 });
     console.log(
