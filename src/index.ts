@@ -3,6 +3,10 @@
  * time, the gradient-flow instruments, and reproducible studies (the study runner, report and CLI live in
  * runner/, report/ and cli/ and are not part of the library API).
  *
+ * This entry runs anywhere (Node, browsers, workers): it imports no `node:` module. In a browser, load the
+ * kernels once with `await loadWasm()` before `getBackend('wasm')`. The Node entry (src/node.ts, what
+ * `import … from 'recur'` resolves to in Node) adds the helpers that read and write files.
+ *
  * Layers, each importing only from those before it:
  *   tensor → kernels → autodiff → ops → cells → models → optim, io → train → diagnostics, tasks
  */
@@ -13,6 +17,7 @@ export { shapeSize, formatShape, sameShape, type Shape } from './tensor/shape.js
 export { getBackend, defaultBackendName, referenceBackend, type BackendName } from './kernels/index.js';
 export type { Backend, Activation, UnaryKind, Ref, Storage, FloatArray, AdamStep } from './kernels/backend.js';
 export { createWasmBackend, wasmAvailable, relaxedSimdSupported, type WasmBackend } from './kernels/wasm/backend.js';
+export { loadWasm, type WasmFile, type WasmSource } from './kernels/wasm/source.js';
 
 export { Tape, type TapeNode, type TapeOptions } from './autodiff/tape.js';
 export { gradcheck, gradcheckInPlace, type GradcheckOptions, type GradcheckResult } from './autodiff/gradcheck.js';
@@ -38,15 +43,8 @@ export {
 
 export * from './optim/index.js';
 
-export {
-  encodeSafetensors,
-  decodeSafetensors,
-  readSafetensorsFile,
-  writeSafetensorsFile,
-  type SafeTensor,
-} from './io/safetensors.js';
-export { writeFileAtomic } from './io/atomic.js';
-export { saveModel, loadModel } from './io/model-file.js';
+export { encodeSafetensors, decodeSafetensors, type SafeTensor } from './io/safetensors.js';
+export { modelToBytes, modelFromBytes } from './io/model-file.js';
 export {
   toTorchStateDict,
   loadTorchStateDict,
@@ -60,7 +58,6 @@ export {
 export { dataset, Dataset, isDataset, type DatasetOptions } from './data/dataset.js';
 export { padSequences, type Sequence, type PaddedSequences, type PadOptions } from './data/pad.js';
 export type { Targets } from './data/targets.js';
-export { loadSequences, type LoadSequencesOptions, type LoadedSequences } from './data/load.js';
 
 export {
   fit,
@@ -72,7 +69,7 @@ export {
   type LossFunction,
 } from './train/fit.js';
 export { evaluate, type EvaluateOptions, type Evaluation } from './train/evaluate.js';
-export { saveCheckpoint, loadCheckpoint, type TrainingCheckpoint } from './train/checkpoint.js';
+export type { TrainingCheckpoint } from './train/checkpoint.js';
 export { buildGraph, loadBatch, GraphCache, type Graph, type GraphOptions } from './train/graph.js';
 export { MetricAccumulator, isSolved, type Metrics } from './train/metrics.js';
 

@@ -10,8 +10,7 @@
  * const data = dataset({ ...loadSequences('ecg.csv', { sequence: 'id', target: 'label' }), loss: 'xent' });
  * ```
  */
-import { readFileSync } from 'node:fs';
-import { extname } from 'node:path';
+import { nodeBuiltin } from '../util/node-builtin.js';
 
 export interface LoadSequencesOptions {
   /** File format (default: from the extension: .csv, or .jsonl / .ndjson). */
@@ -34,6 +33,8 @@ export interface LoadedSequences {
 
 /** Read sequences and targets from a CSV or JSON-lines file (errors name the file, line and column). */
 export function loadSequences(path: string, options: LoadSequencesOptions = {}): LoadedSequences {
+  const { readFileSync } = nodeBuiltin('node:fs', `loadSequences(${path})`);
+  const { extname } = nodeBuiltin('node:path', `loadSequences(${path})`);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

@@ -6,9 +6,10 @@
  * file system), fsync it, rename it over the target, then fsync the directory (best effort) so the rename
  * itself survives a power loss.
  */
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { basename, dirname, join } from 'node:path';
+import { nodeBuiltin } from '../util/node-builtin.js';
+
+/** Node's fs (files exist only there: a browser saves with encodeSafetensors / modelToBytes instead). */
+const fs = () => nodeBuiltin('node:fs', 'writing a file');
 
 /**
  * Write `bytes` to `path` atomically: readers see either the old file or the complete new one.
@@ -18,11 +19,13 @@ import { basename, dirname, join } from 'node:path';
  * @throws Error naming `path` when the directory does not exist or the write fails (the temp file is removed).
  */
 export function writeFileAtomic(path: string, bytes: Uint8Array): void {
+  const { basename, dirname, join } = nodeBuiltin('node:path', `writeFileAtomic(${path})`);
+  const random = nodeBuiltin('node:crypto', `writeFileAtomic(${path})`).randomBytes(6).toString('hex');
   const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${random}.tmp`);
   let fd: number;
   try {
-    fd = openSync(tmp, 'wx', 0o666);
+    fd = fs().openSync(tmp, 'wx', 0o666);
   } catch (e) {
     throw new Error(`cannot write ${path}: ${why(e, dir, tmp, path)}`);
   }
@@ -30,13 +33,13 @@ export function writeFileAtomic(path: string, bytes: Uint8Array): void {
     let written = 0;
     while (written < bytes.byteLength) {
       // writeSync may write fewer bytes than asked (e.g. on some pipes/file systems): loop until done.
-      written += writeSync(fd, bytes, written, bytes.byteLength - written);
+      written += fs().writeSync(fd, bytes, written, bytes.byteLength - written);
     }
-    fsyncSync(fd);
-    closeSync(fd);
+    fs().fsyncSync(fd);
+    fs().closeSync(fd);
   } catch (e) {
     try {
-      closeSync(fd);
+      fs().closeSync(fd);
     } catch {
       /* already closed */
     }
@@ -44,7 +47,7 @@ export function writeFileAtomic(path: string, bytes: Uint8Array): void {
     throw new Error(`cannot write ${path}: ${why(e, dir, tmp, path)}`);
   }
   try {
-    renameSync(tmp, path);
+    fs().renameSync(tmp, path);
   } catch (e) {
     removeQuietly(tmp);
     throw new Error(`cannot write ${path}: ${why(e, dir, tmp, path)}`);
@@ -65,7 +68,7 @@ function why(e: unknown, dir: string, tmp: string, path: string): string {
 
 function removeQuietly(path: string): void {
   try {
-    unlinkSync(path);
+    fs().unlinkSync(path);
   } catch {
     /* nothing to clean up */
   }
@@ -75,14 +78,14 @@ function removeQuietly(path: string): void {
 function fsyncDirectory(dir: string): void {
   let fd: number | undefined;
   try {
-    fd = openSync(dir, 'r');
-    fsyncSync(fd);
+    fd = fs().openSync(dir, 'r');
+    fs().fsyncSync(fd);
   } catch {
     /* best effort */
   } finally {
     if (fd !== undefined)
       try {
-        closeSync(fd);
+        fs().closeSync(fd);
       } catch {
         /* ignore */
       }

@@ -3,7 +3,7 @@
  * only — a FIFO would block the reader forever and a device such as /dev/zero never ends — and never more
  * than a stated number of bytes, checked before the bytes are read.
  */
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { nodeBuiltin } from '../util/node-builtin.js';
 
 /** `1234567` → "1,234,567": byte counts in messages. */
 const count = (n: number): string => n.toLocaleString('en-US');
@@ -16,6 +16,7 @@ const count = (n: number): string => n.toLocaleString('en-US');
  * @throws Error naming `path`: missing, not permitted, not a regular file, or larger than `maxBytes`.
  */
 export function readRegularFile(path: string, maxBytes: number, what = 'the file'): Buffer {
+  const { closeSync, constants, fstatSync, openSync, readSync } = nodeBuiltin('node:fs', `reading ${path}`);
   let fd: number;
   try {
     // O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused just below).

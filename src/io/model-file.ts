@@ -3,27 +3,39 @@
  * config (the architecture) as JSON in the header metadata:
  *   __metadata__ = { format: "recur-model", version: "1", config: "<ModelConfig JSON>", dtype: "F32"|"F64" }
  * Float32 models (wasm backend) are stored as F32, float64 models (reference) as F64, so a save → load
- * round trip on the same backend is bit-identical.
+ * round trip on the same backend is bit-identical. `modelToBytes` / `modelFromBytes` work on the file's bytes
+ * (any platform: a browser keeps them in IndexedDB or offers a download); `saveModel` / `loadModel` on files (Node).
  */
 import type { Backend } from '../kernels/backend.js';
 import { Model, type ModelConfig } from '../models/model.js';
 import { parseModelConfig } from '../models/config.js';
 import { modelSize } from '../models/size.js';
 import { formatShape, sameShape } from '../tensor/shape.js';
+import { writeFileAtomic } from './atomic.js';
 import { jsonNestingDepth, readRegularFile } from './files.js';
 import {
   MAX_FILE_BYTES,
   decodeSafetensors,
-  writeSafetensorsFile,
+  encodeSafetensors,
   type DecodedSafetensors,
   type SafeTensor,
 } from './safetensors.js';
 
 export const MODEL_FORMAT = 'recur-model';
 
-/** Write `model` to `path` atomically (temp file + rename). Extra metadata strings are kept in the header. */
+/** Write `model` to `path` atomically (temp file + rename; Node). Extra metadata strings are kept in the header. */
 export function saveModel(path: string, model: Model, extra: Record<string, string> = {}): void {
-  model.assertLive('saveModel');
+  writeFileAtomic(path, modelToBytes(model, extra));
+}
+
+/**
+ * The model file's bytes (safetensors): what saveModel writes. Extra metadata strings are kept in the header.
+ * @example
+ * const bytes = modelToBytes(model);            // Uint8Array
+ * const { model: copy } = modelFromBytes(bytes, getBackend());
+ */
+export function modelToBytes(model: Model, extra: Record<string, string> = {}): Uint8Array {
+  model.assertLive('modelToBytes');
   const tensors: Record<string, SafeTensor> = {};
   const f64 = model.backend.dtype === 'float64';
   for (const [name, t] of model.namedParameters()) {
@@ -31,7 +43,7 @@ export function saveModel(path: string, model: Model, extra: Record<string, stri
       ? { dtype: 'F64', shape: [...t.shape], data: t.toArray() }
       : { dtype: 'F32', shape: [...t.shape], data: t.toFloat32() };
   }
-  writeSafetensorsFile(path, tensors, {
+  return encodeSafetensors(tensors, {
     ...extra,
     format: MODEL_FORMAT,
     version: '1',
@@ -57,7 +69,20 @@ export function loadModel(
   backend: Backend,
   options: { maxBytes?: number } = {},
 ): { model: Model; metadata: Record<string, string> } {
-  const file = readModelFile(path, options);
+  return modelFromBytes(readRegularFile(path, options.maxBytes ?? MAX_FILE_BYTES, 'a model file'), backend, path);
+}
+
+/**
+ * Build a model from a model file's bytes (see loadModel; every check is the same). `source` names the
+ * bytes in errors (a file name, a URL).
+ */
+export function modelFromBytes(
+  bytes: Uint8Array,
+  backend: Backend,
+  source = '<model bytes>',
+): { model: Model; metadata: Record<string, string> } {
+  const path = source;
+  const file = decodeModelBytes(bytes, source);
   const meta = file.metadata;
   if (meta.format !== MODEL_FORMAT) {
     throw new Error(
@@ -127,7 +152,11 @@ export function loadModel(
  * PyTorch .pt pickle): a safetensors file starts with an 8-byte header length followed by a JSON object.
  */
 export function readModelFile(path: string, options: { maxBytes?: number } = {}): DecodedSafetensors {
-  const bytes = readRegularFile(path, options.maxBytes ?? MAX_FILE_BYTES, 'a model file');
+  return decodeModelBytes(readRegularFile(path, options.maxBytes ?? MAX_FILE_BYTES, 'a model file'), path);
+}
+
+/** Decode safetensors bytes, saying plainly when they are something else (see readModelFile). */
+export function decodeModelBytes(bytes: Uint8Array, path: string): DecodedSafetensors {
   if (bytes.length < 9 || bytes[8] !== 0x7b /* '{' */) {
     const what =
       bytes.length === 0

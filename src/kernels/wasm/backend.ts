@@ -3,6 +3,7 @@
  * build/kernels.wasm (plain SIMD) and build/kernels-relaxed.wasm (relaxed-SIMD fused multiply-add in GEMM).
  * The relaxed build is used when the engine validates relaxed SIMD (e.g. node --experimental-wasm-relaxed-simd).
  *
+ * The compiled modules come from source.ts: read from build/ in Node, `await loadWasm()` in a browser.
  * The module imports its memory: this file creates it, and a WasmHeap hands out blocks above the module's
  * static data. A Ref becomes a byte address: (storage.base + offset)·4. Wrappers allocate nothing per call;
  * GEMM packing uses one scratch block that is enlarged only when a bigger GEMM comes along.
@@ -16,13 +17,13 @@
  *   const a = be.alloc(6); a.array.set([1, 2, 3, 4, 5, 6], a.base);   // 2×3
  *   be.gemm(false, true, 2, 2, 3, 1, { storage: a, offset: 0 }, { storage: a, offset: 0 }, 0, c); // c = a·aᵀ
  */
-import { readFileSync, existsSync } from 'node:fs';
 import type { AdamStep, Backend, Storage } from '../backend.js';
 import type { KernelName } from '../table.js';
 import { type WasmBlock, WasmHeap } from './heap.js';
 import { createSplitter, threadedMethods, type SplitKernels, type SplitThresholds } from './parallel.js';
 import { ThreadPool, type ThreadPoolStats } from './threads.js';
 import { wasmApi, type WasmMemory, type WasmModule } from './wasm-api.js';
+import { hasWasmModule, wasmModule, type WasmFile } from './source.js';
 import { ptr, wrapKernels, type WasmFn } from './wrap.js';
 
 /** The exported functions of build/kernels*.wasm: the table's kernels, and those called directly. */
@@ -111,8 +112,6 @@ export interface WasmBackend extends Backend {
   threadStats(): ThreadPoolStats | null;
 }
 
-const buildFile = (name: string): URL => new URL(`../../../build/${name}`, import.meta.url);
-
 /** A module of one function taking three v128 and returning op(...) — the feature probes. */
 function probe(body: number[]): Uint8Array {
   return new Uint8Array([
@@ -158,10 +157,13 @@ export function relaxedSimdSupported(): boolean {
   return wasmApi?.validate(probe([0x20, 0, 0x20, 1, 0x20, 2, 0xfd, 0x85, 0x02])) === true;
 }
 
-/** true when the wasm backend can run here: WebAssembly with SIMD, and build/kernels.wasm is built. */
+/**
+ * true when the wasm backend can run here: WebAssembly with SIMD, and the plain build is at hand (Node:
+ * build/kernels.wasm is built; elsewhere: loaded by `loadWasm`).
+ */
 export function wasmAvailable(): boolean {
   try {
-    return simdSupported() && existsSync(buildFile('kernels.wasm'));
+    return simdSupported() && hasWasmModule('kernels.wasm');
   } catch {
     return false;
   }
@@ -179,11 +181,17 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
   if (!Number.isInteger(threads) || threads < 1)
     throw new Error(`wasm backend: threads must be a positive integer, got ${threads}`);
   const want = options.variant ?? 'auto';
-  const variant: WasmVariant = want === 'auto' ? (relaxedSimdSupported() ? 'relaxed-simd' : 'simd') : want;
-  const name = `kernels${threads > 1 ? '-threads' : ''}${variant === 'relaxed-simd' ? '-relaxed' : ''}.wasm`;
-  const file = buildFile(name);
-  if (!existsSync(file)) throw new Error(`wasm backend: ${file.pathname} is missing; run \`npm run build:wasm\``);
-  const module = new api.Module(readFileSync(file));
+  const fileOf = (v: WasmVariant): WasmFile =>
+    `kernels${threads > 1 ? '-threads' : ''}${v === 'relaxed-simd' ? '-relaxed' : ''}.wasm` as WasmFile;
+  // 'auto' takes relaxed SIMD only where the engine has it and its build is at hand (a page that loaded
+  // only the plain build runs the plain build, with the same numbers as Node without the flag).
+  const variant: WasmVariant =
+    want === 'auto'
+      ? relaxedSimdSupported() && hasWasmModule(fileOf('relaxed-simd'))
+        ? 'relaxed-simd'
+        : 'simd'
+      : want;
+  const module = wasmModule(fileOf(variant));
   const maximumPages = options.maximumPages ?? 32768;
   const initial = Math.min(options.initialPages ?? 256, maximumPages);
   const memory = new api.Memory({ initial, maximum: maximumPages, ...(threads > 1 ? { shared: true } : {}) });

@@ -11,7 +11,8 @@
  * so idle workers sleep and cost nothing; a sleeper is woken by Atomics.notify, sent only when its
  * "sleeping" flag is up. When workers keep finishing late (no free core: another process is busy), the
  * pool reports itself unavailable for a while and callers run on their own thread (see account()).
- * Workers are unref()ed: they never keep the process alive.
+ * Workers are unref()ed: they never keep the process alive. They are Node worker_threads, reached at run time
+ * (util/node-builtin.ts) so the library still bundles for a browser, where threads > 1 is refused for now.
  *
  * Control block (one SharedArrayBuffer; Int32 indices, each field on its own 64-byte line):
  *   GEN  generation, bumped once per dispatch     DONE   workers finished with the current generation
@@ -20,10 +21,10 @@
  *   worker w's slot at byte SLOT0 + w·SLOT_BYTES: Int32 [0] kernel id (0 = nothing, −1 = exit),
  *   [1] "sleeping" flag; Float64 args from byte 64 of the slot (up to MAX_ARGS).
  */
-import { existsSync } from 'node:fs';
 import { compiledSibling } from '../../util/compiled.js';
 import { KERNELS, type KernelName } from '../table.js';
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import type { MessagePort, Worker } from 'node:worker_threads';
+import { nodeBuiltin } from '../../util/node-builtin.js';
 import type { WasmMemory, WasmModule } from './wasm-api.js';
 
 /** Kernels a worker can run, by id (id = index + 1; 0 means "nothing to do", −1 "exit"). */
@@ -131,8 +132,9 @@ export class ThreadPool {
     readonly size: number,
     options: ThreadPoolOptions,
   ) {
+    const { Worker, MessageChannel } = nodeBuiltin('node:worker_threads', 'wasm threads (threads > 1)');
     const url = workerUrl();
-    if (!existsSync(url))
+    if (!nodeBuiltin('node:fs', 'wasm threads').existsSync(url))
       throw new Error(`wasm threads: the worker script ${url.pathname} is missing; run \`npm run build\``);
     const control = new SharedArrayBuffer(controlBytes(size));
     this.ctl = new Int32Array(control);
@@ -269,7 +271,7 @@ export class ThreadPool {
   /** A message a worker posted about a failure, if any. */
   private takeError(): string | null {
     for (const port of this.ports) {
-      const msg = receiveMessageOnPort(port);
+      const msg = nodeBuiltin('node:worker_threads', 'wasm threads').receiveMessageOnPort(port);
       if (msg) return String(msg.message);
     }
     return null;

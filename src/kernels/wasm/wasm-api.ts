@@ -17,6 +17,8 @@ export interface WasmApi {
   Module: new (bytes: Uint8Array) => WasmModule;
   Instance: new (module: WasmModule, imports: Record<string, Record<string, unknown>>) => { readonly exports: object };
   validate(bytes: Uint8Array): boolean;
+  /** Compile off the calling thread (browsers refuse `new Module` of more than 4 KB on the main thread). */
+  compile(bytes: Uint8Array): Promise<WasmModule>;
 }
 
 /** The engine's WebAssembly namespace, or undefined when there is none. */

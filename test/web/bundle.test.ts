@@ -1,0 +1,36 @@
+/**
+ * One library, two platforms: the library entry bundles for a browser with esbuild as it is (no stubs, no
+ * externals), and no `node:` module is imported by anything in the bundle.
+ */
+import { build } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+
+const entry = new URL('../../src/index.ts', import.meta.url).pathname;
+
+describe('the library entry in a browser bundle', () => {
+  it('bundles with --platform=browser, imports no node: module, and its size is stated', async () => {
+    const r = await build({
+      entryPoints: [entry],
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      target: 'es2022',
+      minify: true,
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    expect(r.errors).toEqual([]);
+    const imports = Object.values(r.metafile.inputs).flatMap((i) => i.imports.map((x) => x.path));
+    expect(
+      imports.filter((p) => p.startsWith('node:') || /^(fs|path|url|crypto|zlib|module|worker_threads)$/.test(p)),
+    ).toEqual([]);
+    const out = r.outputFiles[0].text;
+    expect(out).not.toMatch(/\bfrom\s*["']node:|\bimport\(\s*["']node:|\brequire\(\s*["']node:/);
+    const kb = (r.outputFiles[0].contents.length / 1024).toFixed(0);
+    console.log(
+      `browser bundle of src/index.ts: ${kb} KiB minified (${Object.keys(r.metafile.inputs).length} modules)`,
+    );
+    expect(r.outputFiles[0].contents.length).toBeGreaterThan(50_000);
+  }, 60_000);
+});
