@@ -40,11 +40,13 @@ describe('new Model checks its config like parseModelConfig', () => {
 describe('fit names a missing or misspelt option', () => {
   const model = new Model({ ...sizes, cell: { kind: 'lstm', hidden: 4 } }, backend, 1);
   const task = addingTask({ T: 5 });
-  const ok: FitOptions = { steps: 1, batchSize: 2, optimizer: { kind: 'adam', lr: 0.01 }, evalBatches: 1 };
+  const ok = { steps: 1, batchSize: 2, optimizer: { kind: 'adam' as const, lr: 0.01 }, evalBatches: 1 };
   const example = "e.g. { steps: 1000, batchSize: 32, optimizer: { kind: 'adam', lr: 0.001 } }";
 
   it('no options', () => {
-    expect(() => fit(model, task, undefined as never)).toThrow(`fit: options must be an object, ${example}; got nothing`);
+    expect(() => fit(model, task, undefined as never)).toThrow(
+      `fit: options must be an object, ${example}; got nothing`,
+    );
   });
   it.each(['steps', 'batchSize', 'optimizer'] as const)('no %s', (key) => {
     const { [key]: _, ...rest } = ok;
