@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 /**
- * The wasm heap over a library user's lifecycles (issue 12): N fit() calls on one LSTM-256, and M models
- * created, fitted and dropped — with `model.dispose()` when the library has it. Prints the bytes in live
- * heap blocks and the wasm memory's size after each round; exits 1 if the heap in use grew after round 1.
+ * The wasm heap over a library user's lifecycles (issue 12): N fit() calls on one LSTM-256, M models
+ * created, fitted and dropped — with `model.dispose()` when the library has it — and K study-worker trials
+ * (runTrial: training and every instrument) on one backend. Prints the bytes in live heap blocks and the wasm
+ * memory's size; exits 1 if the heap in use grew after the first round of any of the three.
+ * `npm run bench -- --memory` runs it with --fits 100 --models 40 --trials 200.
  *
- *   node --expose-gc bench/lifecycle.mjs [--fits 5] [--models 40] [--lib ./dist/index.js]
+ *   node --expose-gc bench/lifecycle.mjs [--fits 5] [--models 40] [--trials 0] [--lib ./dist/index.js]
  */
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
@@ -14,6 +16,7 @@ const { values: a } = parseArgs({
   options: {
     fits: { type: 'string', default: '5' },
     models: { type: 'string', default: '40' },
+    trials: { type: 'string', default: '0' },
     lib: { type: 'string', default: './dist/index.js' },
   },
 });
@@ -54,6 +57,46 @@ console.log(
   `${a.models} LSTM-256 models created, fitted and dropped${disposable ? ' (model.dispose())' : ' (no Model.dispose in this build)'}:`,
 );
 console.log(`  before: ${fmt(start)}; after the first: ${fmt(afterFirst)}; after all: ${fmt(end)}`);
-const grew = fits[fits.length - 1].used > fits[0].used || end.used > afterFirst.used;
+let trialsGrew = false;
+if (Number(a.trials) > 0) trialsGrew = await trials(Number(a.trials));
+const grew = fits[fits.length - 1].used > fits[0].used || end.used > afterFirst.used || trialsGrew;
 console.log(grew ? 'heap in use GREW after the first round' : 'heap in use flat after the first round');
 process.exitCode = grew ? 1 : 0;
+
+/** `n` trials of a small study, run as a study worker runs them (runTrial, one shared backend). */
+async function trials(n) {
+  const url = (p) => new URL(p, pathToFileURL(resolve(a.lib))).href;
+  const { parseStudy } = await import(url('./runner/study.js'));
+  const { expandStudy } = await import(url('./runner/grid.js'));
+  const { runTrial } = await import(url('./runner/trial.js'));
+  const training = { steps: 3, batchSize: 4, optimizer: { kind: 'adam', lr: 1e-3 }, evalEvery: 3, evalBatches: 1 };
+  const study = {
+    name: 'memory',
+    seeds: Math.ceil(n / 2),
+    training: { ...training, evalBatchSize: 4 },
+    instruments: {
+      gradientThroughTime: { at: [0, 1], batchSize: 2 },
+      jacobian: { batchSize: 2 },
+      lyapunov: { k: 1, batchSize: 2 },
+    },
+    tasks: { adding: { kind: 'adding', T: 4 } },
+    models: { lstm: { cell: { kind: 'lstm', hidden: 6 } }, deep: { cell: { kind: 'deep', hidden: 5, depth: 2 } } },
+  };
+  const list = expandStudy(parseStudy(JSON.stringify(study), 'memory.json')).slice(0, n);
+  const shared = lib.getBackend('wasm');
+  const at = () => {
+    globalThis.gc?.();
+    const s = shared.heap.stats();
+    return { used: s.used / MiB, capacity: s.capacity / MiB };
+  };
+  let first = null;
+  for (const trial of list) {
+    const r = runTrial(trial, { backend: 'wasm' });
+    if (r.status !== 'done') throw new Error(`trial ${trial.key ?? ''} ${r.status}: ${r.error ?? ''}`);
+    first ??= at();
+  }
+  const last = at();
+  console.log(`${list.length} study-worker trials (runTrial: training, gradient through time, Jacobians, Lyapunov):`);
+  console.log(`  after the first: ${fmt(first)}; after all: ${fmt(last)}`);
+  return last.used > first.used;
+}

@@ -11,7 +11,8 @@
  *   npm run bench -- --save report.json     # the table on stdout, and the JSON report written to a file
  *   npm run bench -- --quick                # fewer repeats: a smoke run
  *   npm run bench -- --only W1,W3 --peers recur,torch
- *   npm run bench -- --memory               # also: W1's peak RSS and memory growth over 1,000 steps
+ *   npm run bench -- --memory               # also: W1's peak RSS and memory growth over 1,000 steps, and the
+ *                                           # wasm heap over 100 fit() calls, 40 models, 200 study-worker trials
  *   npm run bench -- --memory-only
  * Options: --tfjs-impl loop|loop-hoisted|layers (default loop, see bench/tfjs.mjs), --torch-threads 1,2,2:1
  * (PyTorch configurations: torch.set_num_threads(n), and after a colon OpenBLAS's own thread count, default n;
@@ -239,24 +240,55 @@ function finish(out, peer, w, variant = '') {
   return res;
 }
 
-/** The memory check (bench/memory.mjs) in a child process: its peak RSS is W1 training's alone. */
+/**
+ * The memory checks, each in a child process: bench/memory.mjs (W1 training; its peak RSS is W1's alone),
+ * then bench/lifecycle.mjs (100 fit() calls on one model, 40 models created and disposed, 200 study-worker
+ * trials on one backend: the wasm heap must stay flat).
+ */
 async function runMemory() {
   progress('memory: W1 training…');
   const args = [...recurFlags, '--expose-gc', here('./memory.mjs'), '--json', ...(opt.quick ? ['--quick'] : [])];
   const out = await runChild(process.execPath, args, process.env, true);
   const line = out.stdout.trim().split('\n').pop();
+  let mem;
   try {
-    const mem = JSON.parse(line);
+    mem = JSON.parse(line);
     delete mem.samples;
-    progress(formatMemory(mem).join('\n'));
-    return mem;
   } catch {
-    return {
+    mem = {
       ok: false,
       error: `memory.mjs failed (exit code ${out.code}): ${out.stderr.trim().split('\n').slice(-3).join(' / ')}`,
       series: [],
     };
   }
+  progress('memory: fit() calls, model lifecycles and study-worker trials…');
+  const counts = opt.quick ? ['10', '5', '20'] : ['100', '40', '200'];
+  const life = await runChild(
+    process.execPath,
+    [
+      ...recurFlags,
+      '--expose-gc',
+      here('./lifecycle.mjs'),
+      '--fits',
+      counts[0],
+      '--models',
+      counts[1],
+      '--trials',
+      counts[2],
+    ],
+    process.env,
+    true,
+  );
+  const lines = life.stdout.trim().split('\n');
+  const fits = lines.flatMap((l, i) => (/^ {2}after fit \d+:/.test(l) ? [i] : []));
+  mem.lifecycle = {
+    ok: life.code === 0,
+    lines: lines.filter((_, i) => !fits.includes(i) || i === fits[0] || i === fits.at(-1)), // first and last fit
+    ...(life.code !== 0 && life.code !== 1 ? { error: life.stderr.trim().split('\n').slice(-3).join(' / ') } : {}),
+  };
+  mem.ok = mem.ok && mem.lifecycle.ok;
+  progress(formatMemory(mem).join('\n'));
+  return mem;
 }
 
 function runChild(cmd, args, env, streamStderr = false) {

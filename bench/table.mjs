@@ -133,14 +133,21 @@ export function formatReport(report) {
 }
 
 export function formatMemory(mem) {
-  const lines = [
-    `memory: ${mem.workload} training, ${mem.steps} steps after ${mem.warmup} warm-up steps, sampled every ${mem.every} (after a full GC)`,
-  ];
-  lines.push(`  peak RSS ${mib(mem.peakRssBytes)}`);
+  const lines = mem.error
+    ? [`memory: ${mem.error}`]
+    : [
+        `memory: ${mem.workload} training, ${mem.steps} steps after ${mem.warmup} warm-up steps, sampled every ${mem.every} (after a full GC)`,
+        `  peak RSS ${mib(mem.peakRssBytes)}`,
+      ];
   for (const s of mem.series) {
     lines.push(
       `  ${s.name.padEnd(16)} ${mib2(s.first)} → ${mib2(s.last)}  growth ${(s.growth / 2 ** 20).toFixed(2)} MiB (fitted ${((s.slopePerStep * mem.steps) / 2 ** 20).toFixed(2)} MiB per ${mem.steps} steps; rose in ${s.rises}/${s.intervals} intervals)${s.leak ? `  ← LEAK: ${s.leak}` : ''}`,
     );
+  }
+  if (mem.lifecycle) {
+    lines.push('memory over lifecycles (bench/lifecycle.mjs, wasm heap after a full GC):');
+    lines.push(...mem.lifecycle.lines.map((l) => `  ${l}`));
+    if (mem.lifecycle.error) lines.push(`  lifecycle.mjs failed: ${mem.lifecycle.error}`);
   }
   lines.push(mem.ok ? '  no growth: OK' : '  MEMORY GROWS STEADILY: FAILED');
   return lines;

@@ -30,6 +30,22 @@ export function handleError(e: unknown): never {
   process.exit(user ? 2 : 1);
 }
 
+/**
+ * Commander's own parse errors in the house format: one line, no `error:` prefix, and where the options are.
+ * "option '--steps <n>' argument 'abc' is invalid. --steps must be an integer, got "abc"" keeps only our
+ * parser's sentence; commander's suggestion ("(Did you mean --steps?)") joins the line.
+ */
+export function commanderMessage(message: string, command: string | undefined): string {
+  const text = message
+    .replace(/^error:\s*/, '')
+    .replace(/^option '[^']*' argument '[^']*' is invalid\.\s+/s, '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(' ');
+  return `${text} (see \`recur ${command ? `${command} ` : ''}--help\`)`;
+}
+
 /** Library validation errors (configs, shapes, files) are user mistakes when they reach the CLI. */
 function isValidationError(message: string): boolean {
   return /invalid|expected|must|unknown|not found|cannot read|no such|missing|not a recur/i.test(message);

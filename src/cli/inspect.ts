@@ -18,7 +18,7 @@ import { jacobianProductNorms, stepJacobianNorms } from '../diagnostics/jacobian
 import { lyapunovSpectrum } from '../diagnostics/lyapunov.js';
 import { renderSvg } from '../report/render.js';
 import { DEFAULT_LIMITS } from '../runner/limits.js';
-import { addModelOptions, int, modelFromFlags, taskFromFlags, type SpecFlags } from './options.js';
+import { addModelOptions, givenModelFlags, int, modelFromFlags, taskFromFlags, type SpecFlags } from './options.js';
 import { UserError, userInput } from './errors.js';
 
 interface InspectFlags extends SpecFlags {
@@ -46,9 +46,9 @@ export function registerInspect(program: Command): void {
       'measure gradient flow through time: ‖∂L/∂h_t‖, decay per step, theory bound, Jacobian norms, Lyapunov exponents',
     )
     .option('--task <kind>', 'task (default: the one the model was trained on, else adding)')
-    .option('--T <n>', 'sequence length', int('--T'))
+    .option('--T <n>', "sequence length (default: the task's, see `recur tasks`)", int('--T'))
     .option('--task-config <json>', 'full task spec as JSON');
-  addModelOptions(command, 'vanilla', ' (when no model file)')
+  addModelOptions(command, 'lstm', ' (when no model file)')
     .option('--batch <n>', 'batch size of the probe', int('--batch'), 32)
     .option('--seed <n>', 'seed (initialisation of a spec model, and the batch)', int('--seed'), 1)
     .option('--lyapunov <k>', 'how many Lyapunov exponents (0: skip)', int('--lyapunov'), 1)
@@ -64,7 +64,15 @@ Examples:
   recur inspect --cell deep --depth 4 --variant plain --hidden 64 --T 50 --svg deep4.svg
   recur inspect lstm.safetensors --T 200 --json`,
     )
-    .action((file: string | undefined, f: InspectFlags) => {
+    .action((file: string | undefined, f: InspectFlags, cmd: Command) => {
+      if (file) {
+        // the file fixes the model: flags that describe another one would be silently ignored
+        const clash = [...givenModelFlags(cmd), ...(f.modelConfig ? ['--model-config'] : [])];
+        if (clash.length)
+          throw new UserError(
+            `${clash.join(', ')}: the model comes from ${file}; these flags describe a model built from flags (drop them, or the file)`,
+          );
+      }
       const backend = getBackend(f.backend);
       let model: Model;
       let taskSpec: ResolvedTaskSpec;

@@ -1,6 +1,6 @@
 /** The `recur` command line: a thin client of the library, one file per command. */
 import { Command, CommanderError } from 'commander';
-import { handleError } from './errors.js';
+import { commanderMessage, handleError } from './errors.js';
 import { registerTasks } from './tasks.js';
 import { registerTrain } from './train.js';
 import { registerStudy } from './study.js';
@@ -22,8 +22,8 @@ export async function main(argv: string[]): Promise<void> {
     .description('recurrent neural networks: train them fast, see why they train or fail, run studies')
     .version('0.1.0')
     .exitOverride()
-    .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    // commander's parse errors are printed below as one `recur:` line (commanderMessage)
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: () => {} });
   registerTrain(program);
   registerStudy(program);
   registerReport(program);
@@ -39,7 +39,11 @@ export async function main(argv: string[]): Promise<void> {
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version') process.exit(0);
-      process.exit(2); // commander already printed the message
+      if (e.code !== 'commander.help') {
+        const command = program.commands.find((c) => argv.slice(2).includes(c.name()))?.name();
+        process.stderr.write(`recur: ${commanderMessage(e.message, command)}\n`);
+      } // (commander.help: commander printed the help, as for `recur` alone)
+      process.exit(2);
     }
     handleError(e);
   }

@@ -60,7 +60,7 @@ export function taskFromFlags(f: SpecFlags): ResolvedTaskSpec {
 /**
  * The model flags, declared once for every command that builds a model (train, inspect). The cell's own
  * defaults live in its schema (src/cells/<kind>.ts); the CLI adds only what a config must state: hidden 64,
- * depth 2 for a deep transition, and the cell kind (`cell`: lstm for train, vanilla for inspect).
+ * depth 2 for a deep transition, and the cell kind (`cell`: lstm, the same for train and inspect).
  */
 export function addModelOptions(command: Command, cell: string, when = ''): Command {
   return command
@@ -71,9 +71,17 @@ export function addModelOptions(command: Command, cell: string, when = ''): Comm
     .option('--activation <a>', 'tanh | sigmoid | relu | identity (vanilla, deep)')
     .option('--init <kind>', 'recurrent init: uniform | glorot | orthogonal | identity | normal')
     .option('--spectral-norm <s>', 'rescale the recurrent matrix to this spectral norm ‖A‖', num('--spectral-norm'))
-    .option('--layers <n>', 'stacked layers', int('--layers'))
+    .option('--layers <n>', 'stacked layers (default 1)', int('--layers'))
     .option('--bidirectional', 'bidirectional layers')
     .option('--model-config <json>', 'full model shape as JSON (cell, layers, bidirectional, readout, …)');
+}
+
+/** The model-shape flags addModelOptions declares that were given on the command line, as written (`--cell`). */
+export function givenModelFlags(command: Command): string[] {
+  const keys = ['cell', 'hidden', 'depth', 'variant', 'activation', 'init', 'spectralNorm', 'layers', 'bidirectional'];
+  return keys
+    .filter((k) => command.getOptionValueSource(k) === 'cli')
+    .map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
 }
 
 /** The model shape from --cell/--hidden/… or --model-config (validated, as written). */

@@ -126,7 +126,7 @@ export function registerTrain(program: Command): void {
     .command('train')
     .description('train one model on one task (progress bar), evaluate it and save it')
     .option('--task <kind>', 'task (see `recur tasks`)', 'adding')
-    .option('--T <n>', 'sequence length', int('--T'))
+    .option('--T <n>', "sequence length (default: the task's, see `recur tasks`)", int('--T'))
     .option('--task-config <json>', 'full task spec as JSON, e.g. \'{"kind":"copy","T":50}\'');
   addModelOptions(command, 'lstm')
     .option('--steps <n>', 'optimisation steps', int('--steps'), 1000)
@@ -155,7 +155,7 @@ export function registerTrain(program: Command): void {
     )
     .option('--stop-when-solved', "stop at the first evaluation that meets the task's solved criterion")
     .option('--seed <n>', 'seed (initialisation and data)', int('--seed'), 1)
-    .option('--eval-every <n>', 'evaluate every n steps', int('--eval-every'))
+    .option('--eval-every <n>', 'evaluate every n steps (default: steps/10, and at the end)', int('--eval-every'))
     .option('--out <file>', 'save the trained model (safetensors)')
     .option(
       '--checkpoint <file>',

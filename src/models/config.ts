@@ -46,9 +46,14 @@ export type ResolvedModelConfig = z.output<typeof modelConfigSchema>;
 export const writtenModelShapeSchema = asWritten(modelShapeSchema);
 
 const modelFieldsSchema = modelConfigSchema.omit({ cell: true });
+const cellKindSchema = z.enum(cellConfigSchema.options.map((o) => o.shape.kind.value));
 
 /** The model's own fields, resolved (the Model constructor; its cell is checked by the cell's constructor). */
 export function parseModelFields(config: ModelConfig): Omit<ResolvedModelConfig, 'cell'> {
+  // no config, or no cell of a known kind: the schema's own message (a cell's constructor checks the rest of it)
+  const kind = (config as { cell?: { kind?: unknown } } | undefined)?.cell?.kind;
+  if (typeof config !== 'object' || config === null || !cellKindSchema.safeParse(kind).success)
+    parseModelConfig(config);
   const { cell: _cell, ...fields } = config;
   return parseConfig(modelFieldsSchema, fields, 'model');
 }

@@ -63,7 +63,7 @@ figcaption{font-size:14px;color:#333;max-width:95ch;margin-top:6px}figcaption b{
 .note{color:var(--mute);font-size:14px}
 table{border-collapse:collapse;width:100%;font-size:13px;margin:6px 0 18px}
 th,td{padding:4px 8px;border-bottom:1px solid var(--line);text-align:left;white-space:nowrap}
-th{background:var(--bg2);font-weight:600;white-space:normal;vertical-align:bottom}.scroll{overflow-x:auto}th .sort{color:#9aa4ae;font-size:10px;margin-left:3px}
+th{background:var(--bg2);font-weight:600;white-space:normal;vertical-align:bottom}.scroll{overflow-x:auto}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}tbody tr:nth-child(even){background:#fbfcfd}
 .bar{display:inline-block;width:56px;height:8px;background:var(--inc-bg);border-radius:4px;margin-right:6px;vertical-align:middle;overflow:hidden}
 .bar i{display:block;height:100%;background:#2da44e}
@@ -193,11 +193,8 @@ function groupTable(groups: Group[]): string {
     ['Failed', 'n'],
     ['Compute', 'n'],
   ];
-  const th = head
-    .map(
-      ([h, c], i) => `<th${c ? ` class="${c}"` : ''}>${esc(h)}<span class="sort">${i === 0 ? '▲' : '▲▼'}</span></th>`,
-    )
-    .join('');
+  // no sort arrows: the page has no script, and the rows come sorted by task, then model
+  const th = head.map(([h, c]) => `<th${c ? ` class="${c}"` : ''}>${esc(h)}</th>`).join('');
   const rows = groups.map((g) => {
     const pct = Math.round(100 * g.successRate);
     const metric = g.task.metric ? ` ${esc(g.task.metric)}` : '';

@@ -38,7 +38,9 @@ export interface PlotInputs {
   curves?: readonly ModelCurve[];
 }
 
-const PANEL = { width: 160, height: 110 };
+const PANEL = { width: 220, height: 150 };
+/** Facet headers as long as the panel is wide (vega-lite's default cuts "gain=0.9, layer norm" to "gain=0.9…"). */
+const HEADER = { labelLimit: PANEL.width + 40 };
 const wrap = (n: number) => Math.min(4, Math.max(1, n));
 const extent = (vs: number[]) => [Math.min(...vs), Math.max(...vs)];
 /** A layer drawing one mark per panel (reference lines) gets one row of its own, not one per data row. */
@@ -71,7 +73,7 @@ export function gttFigure(inputs: PlotInputs, taskName: string): Built {
   const panel = (phase: string) => ({
     title: phase,
     transform: [{ filter: { field: 'phase', equal: phase } }],
-    facet: { field: 'variant', type: 'nominal', sort: variants, title: null },
+    facet: { field: 'variant', type: 'nominal', sort: variants, title: null, header: HEADER },
     columns: wrap(variants.length),
     spec: {
       ...PANEL,
@@ -156,7 +158,7 @@ export function lossFigure(inputs: PlotInputs, taskName: string): Built {
         + `measured on fresh evaluation batches rather than this training batch.` : ''),
     spec: {
       data: { values: rows },
-      facet: { field: 'variant', type: 'nominal', sort: variants, title: null },
+      facet: { field: 'variant', type: 'nominal', sort: variants, title: null, header: HEADER },
       columns: wrap(variants.length),
       spec: {
         ...PANEL,

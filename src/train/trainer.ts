@@ -44,6 +44,43 @@ export function checkModelFitsTask(model: Model, task: Task, who: string): void 
     );
 }
 
+/** Every key FitOptions (and fitAsync's yieldEveryMs) has — the type keeps this list complete: a misspelt
+ * option is an error, not a silent default. */
+const FIT_OPTIONS: Record<keyof FitOptions | 'yieldEveryMs', true> = {
+  steps: true,
+  batchSize: true,
+  optimizer: true,
+  schedule: true,
+  clipNorm: true,
+  clipValue: true,
+  seed: true,
+  evalEvery: true,
+  validation: true,
+  evalBatches: true,
+  evalBatchSize: true,
+  stopWhenSolved: true,
+  earlyStopping: true,
+  loss: true,
+  checkpoint: true,
+  resume: true,
+  signal: true,
+  eager: true,
+  onEvent: true,
+  yieldEveryMs: true,
+};
+
+/** The options object itself: present, no unknown keys, and the three fit cannot default. */
+function checkOptions(o: unknown): asserts o is FitOptions {
+  const example = "e.g. { steps: 1000, batchSize: 32, optimizer: { kind: 'adam', lr: 0.001 } }";
+  if (typeof o !== 'object' || o === null || Array.isArray(o))
+    throw new Error(`fit: options must be an object, ${example}; got ${o === undefined ? 'nothing' : String(o)}`);
+  const unknown = Object.keys(o).filter((k) => !Object.hasOwn(FIT_OPTIONS, k));
+  if (unknown.length)
+    throw new Error(`fit: unknown option ${unknown.join(', ')} (expected ${Object.keys(FIT_OPTIONS).join(', ')})`);
+  for (const k of ['steps', 'batchSize', 'optimizer'] as const)
+    if ((o as Record<string, unknown>)[k] === undefined) throw new Error(`fit: options.${k} is required, ${example}`);
+}
+
 function positiveInt(who: string, name: string, v: unknown): void {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1)
     throw new Error(`${who}: ${name} must be a positive integer, got ${String(v)}`);
@@ -72,6 +109,7 @@ export class Trainer {
     private readonly task: Task,
     private readonly options: FitOptions,
   ) {
+    checkOptions(options);
     const o = options;
     positiveInt('fit', 'steps', o.steps);
     positiveInt('fit', 'batchSize', o.batchSize);

@@ -40,5 +40,7 @@ export function htmlProblems(html: string): string[] {
   }
   if (stack.length) problems.push(`unclosed: ${stack.join(' > ')}`);
   for (const tag of ['head', 'title', 'body', 'main']) if (!html.includes(`<${tag}`)) problems.push(`no <${tag}>`);
+  // sort arrows promise a table that sorts: only with a script that does it (issue 12)
+  if (/[▲▼]/.test(body) && !html.includes('<script')) problems.push('sort arrows (▲▼) but no script sorts the tables');
   return problems;
 }
