@@ -1,7 +1,7 @@
 /**
  * The fused scan: one recurrent layer's whole time loop as one tape node (scan's fast path). It fuses this
  * reference loop (models/scan.ts runs it step by step) for the cells whose step is one GEMM and one
- * pointwise kernel — vanilla, GRU and LSTM are the three `StepKernel` instances at the end of this file:
+ * pointwise kernel — vanilla, GRU and LSTM are the three `StepKernel` instances in ops/sequence-steps.ts:
  *
  *   state = initial                                       // [h] or [h, c], each [B, H]
  *   for t in (reverse ? T−1..0 : 0..T−1):
@@ -24,7 +24,7 @@
  * instruments record cell.composedStep; for jvp through a whole layer, use scan's per-step path.
  */
 import type { Tape, TapeNode } from '../autodiff/tape.js';
-import type { Activation, Backend, Ref } from '../kernels/backend.js';
+import type { Backend, Ref } from '../kernels/backend.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { noop } from './elementwise.js';
 import { gradOf } from './grad.js';
@@ -264,78 +264,3 @@ export function fusedScan(
   const final = carries.map((c, i) => (i === 0 ? hs[rev ? 0 : T - 1] : view(c, rev ? 0 : T, [B, H])));
   return { outputs: view(carries[0], rev ? 0 : 1, [T, B, H]), final, hs };
 }
-
-/** Vanilla: h' = σ(pre); backward ∂pre += ∂h·σ′ (from the saved pre and output). */
-export const rnnStep = (kind: Activation): StepKernel => ({
-  op: 'rnnSequence',
-  gates: 1,
-  states: 1,
-  addsInput: true,
-  keepsPre: true,
-  keepsOutput: true,
-  saved: [],
-  accumulates: true,
-  forward: (be, B, H, s) => be.unary(kind, B * H, s.pre, s.out[0]),
-  backward: (be, B, H, s, [g], dXp) => be.unaryBackward(kind, B * H, s.pre, s.out[0], g, dXp),
-});
-
-/** GRU (gates r|z|n, cells/gru.ts): pre = gh = h·W_hhᵀ + b_hh, the kernel adds gi = xp_t; saves act = (r, z, n). */
-export const gruStep: StepKernel = {
-  op: 'gruSequence',
-  gates: 3,
-  states: 1,
-  addsInput: false,
-  keepsPre: true,
-  keepsOutput: false,
-  saved: [3],
-  accumulates: false,
-  forward: (be, B, H, s) => be.gruForward(B, H, s.xp, s.pre, s.prev[0], s.saved[0], s.out[0]),
-  backward: (be, B, H, s, [g], dXp, dPre, [dh]) => be.gruBackward(B, H, s.pre, s.saved[0], s.prev[0], g, dXp, dPre, dh),
-};
-
-/** LSTM (gates i|f|g|o, cells/lstm.ts): state (h, c); saves act = (σ(i), σ(f), tanh(g), σ(o)) and tanh(c). */
-export const lstmStep: StepKernel = {
-  op: 'lstmSequence',
-  gates: 4,
-  states: 2,
-  addsInput: true,
-  keepsPre: false,
-  keepsOutput: false,
-  saved: [4, 1],
-  accumulates: false,
-  forward: (be, B, H, s) => be.lstmForward(B, H, s.pre, s.prev[1], s.saved[0], s.out[1], s.saved[1], s.out[0]),
-  backward: (be, B, H, s, [gh, gc], dXp, _dPre, [, dc]) =>
-    be.lstmBackward(B, H, s.saved[0], s.prev[1], s.saved[1], gh, gc, dXp, dc),
-};
-
-/** Vanilla RNN layer: h_t = σ(xp_t + h_{t−1}·W_hhᵀ + b_hh). xp [T, B, H], W_hh [H, H], b_hh [H], h0 [B, H]. */
-export const rnnSequence = (
-  tape: Tape,
-  kind: Activation,
-  xp: Tensor,
-  wHh: Tensor,
-  bHh: Tensor,
-  h0: Tensor,
-  opts: SequenceOptions = {},
-): SequenceOutput => fusedScan(tape, rnnStep(kind), xp, wHh, bHh, [h0], opts);
-
-/** GRU layer: gi = xp [T, B, 3H], W_hh [3H, H], b_hh [3H], h0 [B, H]. */
-export const gruSequence = (
-  tape: Tape,
-  xp: Tensor,
-  wHh: Tensor,
-  bHh: Tensor,
-  h0: Tensor,
-  opts: SequenceOptions = {},
-): SequenceOutput => fusedScan(tape, gruStep, xp, wHh, bHh, [h0], opts);
-
-/** LSTM layer: xp [T, B, 4H], W_hh [4H, H], b_hh [4H], h0, c0 [B, H]. */
-export const lstmSequence = (
-  tape: Tape,
-  xp: Tensor,
-  wHh: Tensor,
-  bHh: Tensor,
-  h0: Tensor,
-  c0: Tensor,
-  opts: SequenceOptions = {},
-): SequenceOutput => fusedScan(tape, lstmStep, xp, wHh, bHh, [h0, c0], opts);
