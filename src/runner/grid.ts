@@ -38,16 +38,7 @@ import {
 } from './variants.js';
 
 export { checkTrials } from './check-trials.js';
-export {
-  canonical,
-  crossProduct,
-  mergedTraining,
-  modelConditionKey,
-  modelVariantsOf,
-  setPath,
-  taskVariantsOf,
-  withLearningRate,
-} from './variants.js';
+export { crossProduct, modelConditionKey } from './variants.js';
 
 export interface TrialSpec {
   /** Stable identity: sha256 of the study name, the resolved trial, the backend and recur's version. */
