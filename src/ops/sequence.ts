@@ -149,7 +149,7 @@ export function fusedScan(
   const be = tape.backend,
     rev = opts.reverse ?? false,
     mask = opts.mask ?? null;
-  const [T, B] = xp.shape,
+  const [T, B] = xp.shape, // xp: (T, B, G·H)
     H = wHh.shape[1],
     GH = k.gates * H,
     BH = B * H;
@@ -159,7 +159,7 @@ export function fusedScan(
   const prev = (t: number): number => (rev ? t + 1 : t); // row of the state before it
   const initRow = rev ? T : 0;
   const carries = initial.map((init): Carry => {
-    const buf = tape.tensor([T + 1, B, H], grad);
+    const buf = tape.tensor([T + 1, B, H], grad); // (T+1, B, H): the initial state and h_t (or c_t)
     return { buf, rows: rowsOf(buf, T + 1, BH), grads: buf.grad ? rowsOf(buf.grad, T + 1, BH) : [], init };
   });
   /** Per-step rows: all T when gradients are recorded (and `keep`), else one block reused by every step. */
@@ -169,8 +169,8 @@ export function fusedScan(
   };
   const xpRows = rowsOf(xp, T, B * GH),
     maskRows = mask ? rowsOf(mask, T, B) : null;
-  const pre = stepRows(GH, k.keepsPre);
-  const saved = k.saved.map((w) => stepRows(w * H));
+  const pre = stepRows(GH, k.keepsPre); // T rows of (B, G·H)
+  const saved = k.saved.map((w) => stepRows(w * H)); // T rows of (B, w·H) each
   const outs = mask && k.keepsOutput ? stepRows(H) : null; // the output before the mask blend
   const rows0 = carries.map((c) => c.rows[0]);
   const refs: StepRefs = {
@@ -197,12 +197,12 @@ export function fusedScan(
     for (let step = 0; step < T; step++) {
       const t = time(step),
         s = at(t),
-        h = carries[0].rows[prev(t)];
+        h = carries[0].rows[prev(t)]; // (B, H)
       // pre = xp_t + h·W_hhᵀ + b_hh in the order of linear(h, W_hh, b_hh, xp_t), so results match bit for bit
-      if (k.addsInput) be.copy(B * GH, s.xp, s.pre);
-      be.gemm(false, true, B, GH, H, 1, h, wHh, k.addsInput ? 1 : 0, s.pre);
-      be.addRow(B, GH, s.pre, bHh, s.pre);
-      k.forward(be, B, H, s);
+      if (k.addsInput) be.copy(B * GH, s.xp, s.pre); // pre (B, G·H) = xp_t
+      be.gemm(false, true, B, GH, H, 1, h, wHh, k.addsInput ? 1 : 0, s.pre); // += (B, H)·(H, G·H)
+      be.addRow(B, GH, s.pre, bHh, s.pre); // += b_hh (G·H) per row
+      k.forward(be, B, H, s); // out: (B, H) per state component
       if (maskRows) {
         for (let i = 0; i < carries.length; i++)
           be.blend(B, H, maskRows[t], s.out[i], s.prev[i], carries[i].rows[out(t)]);
@@ -216,12 +216,12 @@ export function fusedScan(
     const gW = gradOf(wHh);
     const gb = gradOf(bHh);
     const sink = xpSink(tape, xp, T, k.accumulates);
-    const dPre = k.addsInput ? null : tape.tensor([T, B, GH]),
+    const dPre = k.addsInput ? null : tape.tensor([T, B, GH]), // (T, B, G·H)
       dPreRows = dPre ? rowsOf(dPre, T, B * GH) : null;
     const cands = maskRows ? carries.map(() => tape.tensor([B, H])) : null;
     const g: Ref[] = [...rows0],
       dPrev: (Ref | null)[] = [...rows0];
-    const hPrev = carries[0].rows[rev ? 1 : 0]; // H_prev: T·B contiguous rows
+    const hPrev = carries[0].rows[rev ? 1 : 0]; // H_prev (T·B, H): contiguous rows
     backward = () => {
       sink.begin(node);
       for (let step = T - 1; step >= 0; step--) {
@@ -241,11 +241,11 @@ export function fusedScan(
         }
         const dp = dPreRows ? dPreRows[t] : sink.rows[t];
         k.backward(be, B, H, s, g, sink.rows[t], dp, dPrev);
-        if (dPrev[0]) be.gemm(false, false, B, H, GH, 1, dp, wHh, 1, dPrev[0]); // ∂h_s += ∂pre·W_hh
+        if (dPrev[0]) be.gemm(false, false, B, H, GH, 1, dp, wHh, 1, dPrev[0]); // ∂h_s (B, H) += ∂pre·W_hh
       }
       const dAll = dPre ?? sink.buf;
-      if (gW) be.gemm(true, false, GH, H, T * B, 1, dAll, hPrev, 1, gW); // ∂W_hh += ∂PREᵀ·H_prev
-      if (gb) be.sumRows(T * B, GH, dAll, 1, gb); //                       ∂b_hh += Σ_rows ∂PRE
+      if (gW) be.gemm(true, false, GH, H, T * B, 1, dAll, hPrev, 1, gW); // ∂W_hh (G·H, H) += ∂PREᵀ·H_prev
+      if (gb) be.sumRows(T * B, GH, dAll, 1, gb); // ∂b_hh (G·H) += Σ_rows ∂PRE
       carries.forEach((c, i) => {
         const gi = initGrads[i];
         if (gi) be.axpy(BH, 1, c.grads[initRow], gi);
