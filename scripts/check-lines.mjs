@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const LIMIT = 350;
+const LIMIT = 300;
 const root = fileURLToPath(new URL('..', import.meta.url));
 const files = [];
 const walk = (dir) => {

@@ -141,38 +141,39 @@ export class Model {
     if (x.rank !== 3 || x.shape[2] !== this.config.inputSize) {
       throw new Error(`model: expected input [T, B, ${this.config.inputSize}], got ${formatShape(x.shape)}`);
     }
-    const B = x.shape[1];
+    const B = x.shape[1]; // x: (T, B, I)
     const final: Tensor[][] = [],
       hs: Tensor[][] = [];
-    let input = x;
+    let input = x; // (T, B, I), then each layer's output (T, B, directions·H)
     let outs: Tensor[] = [];
     this.layers.forEach((layer, k) => {
       outs = [];
       layer.cells.forEach((cell, d) => {
         const index = k * this.directions + d;
-        const initial = options.initial?.[index] ?? initialState(tape, cell, layer.h0[d], B);
+        const initial = options.initial?.[index] ?? initialState(tape, cell, layer.h0[d], B); // each (B, size)
         try {
           const r = scan(tape, cell, input, initial, {
             mask: options.mask,
             reverse: d === 1,
             perStep: options.perStep,
           });
-          outs.push(r.outputs);
+          outs.push(r.outputs); // (T, B, H)
           final.push(r.final);
           hs.push(r.hs);
         } catch (e) {
           throw new Error(`layer ${k}${d ? ' (reverse)' : ''}: ${(e as Error).message}`);
         }
       });
-      input = outs.length === 1 ? outs[0] : concat(tape, outs);
+      input = outs.length === 1 ? outs[0] : concat(tape, outs); // (T, B, directions·H)
       const p = this.config.dropout ?? 0;
       if (p > 0 && options.training && k + 1 < this.layers.length) {
         if (!options.rng) throw new Error('model: dropout in training needs an rng');
-        input = dropout(tape, input, p, options.rng);
+        input = dropout(tape, input, p, options.rng); // (T, B, directions·H)
       }
     });
+    // 'all': (T, B, directions·H); 'last': (B, directions·H)
     const features = this.config.target === 'all' ? input : this.lastFeatures(tape, outs, final, options.mask ?? null);
-    return { y: this.readout.apply(tape, features), sequence: input, final, hs };
+    return { y: this.readout.apply(tape, features), sequence: input, final, hs }; // y: (T, B, O) or (B, O)
   }
 
   /**
@@ -185,22 +186,22 @@ export class Model {
     const cells = this.layers[this.layers.length - 1].cells;
     const top = final.slice(final.length - this.directions);
     const parts = cells.map((cell, d) => {
-      if (!cell.emit) return top[d][0];
+      if (!cell.emit) return top[d][0]; // (B, H)
       const T = outs[d].shape[0];
-      if (d === 1) return outs[d].at(0);
+      if (d === 1) return outs[d].at(0); // (B, O)
       if (!mask) return outs[d].at(T - 1);
       let last = outs[d].at(0);
       for (let t = 1; t < T; t++) last = blend(tape, mask.at(t), outs[d].at(t), last);
       return last;
     });
-    return parts.length === 1 ? parts[0] : concat(tape, parts);
+    return parts.length === 1 ? parts[0] : concat(tape, parts); // (B, directions·H)
   }
 }
 
 /** A layer's initial state for a batch of B: zeros, or the learned h0 broadcast over the batch; [B, size] each. */
 export function initialState(tape: Tape, cell: Cell, learned: Tensor[] | null, B: number): Tensor[] {
   return cell.stateSizes.map((s, i) => {
-    const zeros = tape.tensor([B, s]);
-    return learned ? addRow(tape, zeros, learned[i]) : zeros;
+    const zeros = tape.tensor([B, s]); // (B, s)
+    return learned ? addRow(tape, zeros, learned[i]) : zeros; // (B, s): h0 (s) broadcast over the batch
   });
 }

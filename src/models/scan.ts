@@ -47,7 +47,7 @@ export function scan(
   options: ScanOptions = {},
 ): ScanResult {
   if (x.rank !== 3) throw new Error(`${cell.kind} layer: input must be [T, B, I], got ${formatShape(x.shape)}`);
-  const [T, B, I] = x.shape;
+  const [T, B, I] = x.shape; // x: (T, B, I)
   if (I !== cell.inputSize) throw new Error(`${cell.kind} layer: expected input size ${cell.inputSize}, got ${I}`);
   if (T < 1) throw new Error(`${cell.kind} layer: empty sequence (T = 0)`);
   if (initial.length !== cell.stateSizes.length) {
@@ -72,12 +72,12 @@ export function scan(
   }
   const emitComponents = cell.emit ? (cell.emitComponents ?? [0]) : [0];
   const history: Tensor[][] = emitComponents.map(() => new Array<Tensor>(T));
-  let state: Tensor[] = [...initial];
+  let state: Tensor[] = [...initial]; // each (B, size_i)
   for (let k = 0; k < T; k++) {
     const t = options.reverse ? T - 1 - k : k;
     const next = cell.step(tape, xp.at(t), state); // each [B, size_i]
-    const m = mask?.at(t);
-    state = m ? next.map((s, i) => blend(tape, m, s, state[i])) : next;
+    const m = mask?.at(t); // (B)
+    state = m ? next.map((s, i) => blend(tape, m, s, state[i])) : next; // each (B, size_i)
     emitComponents.forEach((c, j) => {
       history[j][t] = state[c];
     });

@@ -7,4 +7,5 @@ export * from './loss.js';
 export * from './fused.js';
 export * from './dropout.js';
 export * from './sequence.js';
+export * from './sequence-steps.js';
 export * from './grad.js';

@@ -1,7 +1,7 @@
 /**
  * The fused scan: one recurrent layer's whole time loop as one tape node (scan's fast path). It fuses this
  * reference loop (models/scan.ts runs it step by step) for the cells whose step is one GEMM and one
- * pointwise kernel — vanilla, GRU and LSTM are the three `StepKernel` instances at the end of this file:
+ * pointwise kernel — vanilla, GRU and LSTM are the three `StepKernel` instances in ops/sequence-steps.ts:
  *
  *   state = initial                                       // [h] or [h, c], each [B, H]
  *   for t in (reverse ? T−1..0 : 0..T−1):
@@ -24,7 +24,7 @@
  * instruments record cell.composedStep; for jvp through a whole layer, use scan's per-step path.
  */
 import type { Tape, TapeNode } from '../autodiff/tape.js';
-import type { Activation, Backend, Ref } from '../kernels/backend.js';
+import type { Backend, Ref } from '../kernels/backend.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { noop } from './elementwise.js';
 import { gradOf } from './grad.js';
@@ -149,7 +149,7 @@ export function fusedScan(
   const be = tape.backend,
     rev = opts.reverse ?? false,
     mask = opts.mask ?? null;
-  const [T, B] = xp.shape,
+  const [T, B] = xp.shape, // xp: (T, B, G·H)
     H = wHh.shape[1],
     GH = k.gates * H,
     BH = B * H;
@@ -159,7 +159,7 @@ export function fusedScan(
   const prev = (t: number): number => (rev ? t + 1 : t); // row of the state before it
   const initRow = rev ? T : 0;
   const carries = initial.map((init): Carry => {
-    const buf = tape.tensor([T + 1, B, H], grad);
+    const buf = tape.tensor([T + 1, B, H], grad); // (T+1, B, H): the initial state and h_t (or c_t)
     return { buf, rows: rowsOf(buf, T + 1, BH), grads: buf.grad ? rowsOf(buf.grad, T + 1, BH) : [], init };
   });
   /** Per-step rows: all T when gradients are recorded (and `keep`), else one block reused by every step. */
@@ -169,8 +169,8 @@ export function fusedScan(
   };
   const xpRows = rowsOf(xp, T, B * GH),
     maskRows = mask ? rowsOf(mask, T, B) : null;
-  const pre = stepRows(GH, k.keepsPre);
-  const saved = k.saved.map((w) => stepRows(w * H));
+  const pre = stepRows(GH, k.keepsPre); // T rows of (B, G·H)
+  const saved = k.saved.map((w) => stepRows(w * H)); // T rows of (B, w·H) each
   const outs = mask && k.keepsOutput ? stepRows(H) : null; // the output before the mask blend
   const rows0 = carries.map((c) => c.rows[0]);
   const refs: StepRefs = {
@@ -197,12 +197,12 @@ export function fusedScan(
     for (let step = 0; step < T; step++) {
       const t = time(step),
         s = at(t),
-        h = carries[0].rows[prev(t)];
+        h = carries[0].rows[prev(t)]; // (B, H)
       // pre = xp_t + h·W_hhᵀ + b_hh in the order of linear(h, W_hh, b_hh, xp_t), so results match bit for bit
-      if (k.addsInput) be.copy(B * GH, s.xp, s.pre);
-      be.gemm(false, true, B, GH, H, 1, h, wHh, k.addsInput ? 1 : 0, s.pre);
-      be.addRow(B, GH, s.pre, bHh, s.pre);
-      k.forward(be, B, H, s);
+      if (k.addsInput) be.copy(B * GH, s.xp, s.pre); // pre (B, G·H) = xp_t
+      be.gemm(false, true, B, GH, H, 1, h, wHh, k.addsInput ? 1 : 0, s.pre); // += (B, H)·(H, G·H)
+      be.addRow(B, GH, s.pre, bHh, s.pre); // += b_hh (G·H) per row
+      k.forward(be, B, H, s); // out: (B, H) per state component
       if (maskRows) {
         for (let i = 0; i < carries.length; i++)
           be.blend(B, H, maskRows[t], s.out[i], s.prev[i], carries[i].rows[out(t)]);
@@ -216,12 +216,12 @@ export function fusedScan(
     const gW = gradOf(wHh);
     const gb = gradOf(bHh);
     const sink = xpSink(tape, xp, T, k.accumulates);
-    const dPre = k.addsInput ? null : tape.tensor([T, B, GH]),
+    const dPre = k.addsInput ? null : tape.tensor([T, B, GH]), // (T, B, G·H)
       dPreRows = dPre ? rowsOf(dPre, T, B * GH) : null;
     const cands = maskRows ? carries.map(() => tape.tensor([B, H])) : null;
     const g: Ref[] = [...rows0],
       dPrev: (Ref | null)[] = [...rows0];
-    const hPrev = carries[0].rows[rev ? 1 : 0]; // H_prev: T·B contiguous rows
+    const hPrev = carries[0].rows[rev ? 1 : 0]; // H_prev (T·B, H): contiguous rows
     backward = () => {
       sink.begin(node);
       for (let step = T - 1; step >= 0; step--) {
@@ -241,11 +241,11 @@ export function fusedScan(
         }
         const dp = dPreRows ? dPreRows[t] : sink.rows[t];
         k.backward(be, B, H, s, g, sink.rows[t], dp, dPrev);
-        if (dPrev[0]) be.gemm(false, false, B, H, GH, 1, dp, wHh, 1, dPrev[0]); // ∂h_s += ∂pre·W_hh
+        if (dPrev[0]) be.gemm(false, false, B, H, GH, 1, dp, wHh, 1, dPrev[0]); // ∂h_s (B, H) += ∂pre·W_hh
       }
       const dAll = dPre ?? sink.buf;
-      if (gW) be.gemm(true, false, GH, H, T * B, 1, dAll, hPrev, 1, gW); // ∂W_hh += ∂PREᵀ·H_prev
-      if (gb) be.sumRows(T * B, GH, dAll, 1, gb); //                       ∂b_hh += Σ_rows ∂PRE
+      if (gW) be.gemm(true, false, GH, H, T * B, 1, dAll, hPrev, 1, gW); // ∂W_hh (G·H, H) += ∂PREᵀ·H_prev
+      if (gb) be.sumRows(T * B, GH, dAll, 1, gb); // ∂b_hh (G·H) += Σ_rows ∂PRE
       carries.forEach((c, i) => {
         const gi = initGrads[i];
         if (gi) be.axpy(BH, 1, c.grads[initRow], gi);
@@ -264,78 +264,3 @@ export function fusedScan(
   const final = carries.map((c, i) => (i === 0 ? hs[rev ? 0 : T - 1] : view(c, rev ? 0 : T, [B, H])));
   return { outputs: view(carries[0], rev ? 0 : 1, [T, B, H]), final, hs };
 }
-
-/** Vanilla: h' = σ(pre); backward ∂pre += ∂h·σ′ (from the saved pre and output). */
-export const rnnStep = (kind: Activation): StepKernel => ({
-  op: 'rnnSequence',
-  gates: 1,
-  states: 1,
-  addsInput: true,
-  keepsPre: true,
-  keepsOutput: true,
-  saved: [],
-  accumulates: true,
-  forward: (be, B, H, s) => be.unary(kind, B * H, s.pre, s.out[0]),
-  backward: (be, B, H, s, [g], dXp) => be.unaryBackward(kind, B * H, s.pre, s.out[0], g, dXp),
-});
-
-/** GRU (gates r|z|n, cells/gru.ts): pre = gh = h·W_hhᵀ + b_hh, the kernel adds gi = xp_t; saves act = (r, z, n). */
-export const gruStep: StepKernel = {
-  op: 'gruSequence',
-  gates: 3,
-  states: 1,
-  addsInput: false,
-  keepsPre: true,
-  keepsOutput: false,
-  saved: [3],
-  accumulates: false,
-  forward: (be, B, H, s) => be.gruForward(B, H, s.xp, s.pre, s.prev[0], s.saved[0], s.out[0]),
-  backward: (be, B, H, s, [g], dXp, dPre, [dh]) => be.gruBackward(B, H, s.pre, s.saved[0], s.prev[0], g, dXp, dPre, dh),
-};
-
-/** LSTM (gates i|f|g|o, cells/lstm.ts): state (h, c); saves act = (σ(i), σ(f), tanh(g), σ(o)) and tanh(c). */
-export const lstmStep: StepKernel = {
-  op: 'lstmSequence',
-  gates: 4,
-  states: 2,
-  addsInput: true,
-  keepsPre: false,
-  keepsOutput: false,
-  saved: [4, 1],
-  accumulates: false,
-  forward: (be, B, H, s) => be.lstmForward(B, H, s.pre, s.prev[1], s.saved[0], s.out[1], s.saved[1], s.out[0]),
-  backward: (be, B, H, s, [gh, gc], dXp, _dPre, [, dc]) =>
-    be.lstmBackward(B, H, s.saved[0], s.prev[1], s.saved[1], gh, gc, dXp, dc),
-};
-
-/** Vanilla RNN layer: h_t = σ(xp_t + h_{t−1}·W_hhᵀ + b_hh). xp [T, B, H], W_hh [H, H], b_hh [H], h0 [B, H]. */
-export const rnnSequence = (
-  tape: Tape,
-  kind: Activation,
-  xp: Tensor,
-  wHh: Tensor,
-  bHh: Tensor,
-  h0: Tensor,
-  opts: SequenceOptions = {},
-): SequenceOutput => fusedScan(tape, rnnStep(kind), xp, wHh, bHh, [h0], opts);
-
-/** GRU layer: gi = xp [T, B, 3H], W_hh [3H, H], b_hh [3H], h0 [B, H]. */
-export const gruSequence = (
-  tape: Tape,
-  xp: Tensor,
-  wHh: Tensor,
-  bHh: Tensor,
-  h0: Tensor,
-  opts: SequenceOptions = {},
-): SequenceOutput => fusedScan(tape, gruStep, xp, wHh, bHh, [h0], opts);
-
-/** LSTM layer: xp [T, B, 4H], W_hh [4H, H], b_hh [4H], h0, c0 [B, H]. */
-export const lstmSequence = (
-  tape: Tape,
-  xp: Tensor,
-  wHh: Tensor,
-  bHh: Tensor,
-  h0: Tensor,
-  c0: Tensor,
-  opts: SequenceOptions = {},
-): SequenceOutput => fusedScan(tape, lstmStep, xp, wHh, bHh, [h0, c0], opts);

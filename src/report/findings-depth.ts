@@ -148,14 +148,10 @@ function variantDraft(lines: readonly DepthLine[], line: DepthLine): Draft | nul
     'paired by seed at the deepest common L ≥ 2: d = s_variant − s_plain; one-sided paired t test of mean d > 0; held if the Holm-adjusted p ≤ 0.05, did not hold if the 95% CI of mean d lies wholly ≤ 0, otherwise inconclusive. Exploding runs enter with their growth rate.';
   const used = [...line.points, ...plain.points].filter((p) => p.L === L).map((p) => p.view);
   const t = L === undefined ? null : pairedTest(slopesBySeed(line, L), slopesBySeed(plain, L));
+  const base = { id, kind: 'finding' as const, topic: TOPIC, claim, rule, used };
   if (!t) {
     return {
-      id,
-      kind: 'finding',
-      topic: TOPIC,
-      claim,
-      rule,
-      used,
+      ...base,
       evidence: `no depth ≥ 2 with two or more seeds measured in both`,
       numbers: {},
       p: null,
@@ -171,12 +167,7 @@ function variantDraft(lines: readonly DepthLine[], line: DepthLine): Draft | nul
     `at L = ${L}, mean paired difference ${f3(t.mean)} per step, 95% CI ${ciText(t.lo, t.hi)}, ${t.n} seeds` +
     (exploding ? `; ${exploding} of the variant's runs exploding (growth rate included)` : '');
   return {
-    id,
-    kind: 'finding',
-    topic: TOPIC,
-    claim,
-    rule,
-    used,
+    ...base,
     evidence: nums,
     p: t.p,
     contrary: t.hi <= 0,

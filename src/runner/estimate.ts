@@ -15,7 +15,8 @@ import { getBackend, type BackendName } from '../kernels/index.js';
 import { modelForTask } from '../models/for-task.js';
 import { createTask } from '../tasks/registry.js';
 import { fit } from '../train/fit.js';
-import { canonical, type TrialSpec } from './grid.js';
+import type { TrialSpec } from './grid.js';
+import { canonical } from './variants.js';
 import { runTrial } from './trial.js';
 
 export interface StudyEstimate {

@@ -19,17 +19,8 @@
  * study recomputes the same choice, and the report shows the whole pilot table next to it.
  */
 import type { StoredTrial } from './store.js';
-import {
-  identityOf,
-  mergedTraining,
-  modelConditionKey,
-  modelVariantsOf,
-  setPath,
-  trialKey,
-  withLearningRate,
-  type TrialIdentity,
-  type TrialSpec,
-} from './grid.js';
+import { identityOf, trialKey, type TrialIdentity, type TrialSpec } from './grid.js';
+import { mergedTraining, modelConditionKey, modelVariantsOf, setPath, withLearningRate } from './variants.js';
 import { StudyError, studyPairs, type StudyBody } from './study.js';
 import { createTask, parseTaskSpec, type ResolvedTaskSpec } from '../tasks/registry.js';
 

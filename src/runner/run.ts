@@ -6,8 +6,6 @@
  * aborting `signal` stops handing out trials and lets those in flight finish.
  */
 import { availableParallelism } from 'node:os';
-import { compiledSibling } from '../util/compiled.js';
-import { Worker } from 'node:worker_threads';
 import { defaultBackendName, type BackendName } from '../kernels/index.js';
 import { checkTrials, expandStudy, legacyKey, type TrialSpec } from './grid.js';
 import { expandPilotRungs, pilotStep, taskBaseline, type PilotChoice, type PilotLadderRule } from './pilot.js';
@@ -17,7 +15,8 @@ import { ResultStore, type StoredTrial, type TrialRecord } from './store.js';
 import { acquireStoreLock, type StoreLock } from './store-lock.js';
 import { resolveLimits } from './limits.js';
 import { StudyError, type StudyBody } from './study.js';
-import { runTrial, type TrialProgress } from './trial.js';
+import type { TrialProgress } from './trial.js';
+import { runTrials } from './pool.js';
 
 export interface RunStudyOptions {
   /** Path of the SQLite results database. */
@@ -44,7 +43,16 @@ export interface RunStudyOptions {
 }
 
 export type StudyEvent =
-  | { type: 'start'; total: number; pending: number; skipped: number; retrying: number; stale: number; adopted: number; tookOverFrom: StoreLock['tookOverFrom'] }
+  | {
+      type: 'start';
+      total: number;
+      pending: number;
+      skipped: number;
+      retrying: number;
+      stale: number;
+      adopted: number;
+      tookOverFrom: StoreLock['tookOverFrom'];
+    }
   | { type: 'progress'; trial: TrialSpec; progress: TrialProgress }
   | { type: 'trial'; trial: TrialSpec; record: TrialRecord; done: number; total: number }
   | { type: 'estimate'; estimate: StudyEstimate; pending: number; workers: number }
@@ -75,11 +83,9 @@ export interface StudySummary {
 }
 
 function checkCount(name: string, value: number | undefined): void {
-  if (value !== undefined && !(Number.isSafeInteger(value) && value >= 0)) throw new StudyError(`${name} must be a whole number ≥ 0, got ${value}`);
+  if (value !== undefined && !(Number.isSafeInteger(value) && value >= 0))
+    throw new StudyError(`${name} must be a whole number ≥ 0, got ${value}`);
 }
-
-/** The compiled worker script (also when running from TypeScript sources, e.g. under vitest). */
-const workerUrl = (): URL => compiledSibling(import.meta.url, 'runner', 'worker.js');
 
 /**
  * Run (or resume) a validated study: its probe-only trials first, then the learning-rate pilot (if the study
@@ -91,13 +97,15 @@ export async function runStudy(study: StudyBody, options: RunStudyOptions): Prom
   checkCount('limit', options.limit);
   const source = options.source ?? study.name;
   const backend = options.backend ?? defaultBackendName();
-  if (backend !== 'wasm' && backend !== 'reference') throw new StudyError(`backend must be 'wasm' or 'reference', got '${String(backend)}'`);
+  if (backend !== 'wasm' && backend !== 'reference')
+    throw new StudyError(`backend must be 'wasm' or 'reference', got '${String(backend)}'`);
   const identity = { backend };
   const pilotRungs = expandPilotRungs(study, source, identity);
   const ladder: PilotLadderRule = { informative: study.pilot?.informative, baselineOf: taskBaseline() };
   // The pilot's trials the study holds now: rung 0, then the easier rungs its undecided conditions need.
   let pilotTrials = pilotRungs[0] ?? [];
-  const expand = (lr?: PilotChoice['lr']): TrialSpec[] => (options.select ?? ((t) => t))(expandStudy(study, source, { ...identity, ...(lr ? { lr } : {}) }));
+  const expand = (lr?: PilotChoice['lr']): TrialSpec[] =>
+    (options.select ?? ((t) => t))(expandStudy(study, source, { ...identity, ...(lr ? { lr } : {}) }));
   const unchosen = expand();
   checkTrials([...pilotRungs.flat(), ...unchosen], source, resolveLimits(study.limits));
   const store = new ResultStore(options.db);
@@ -113,7 +121,20 @@ export async function runStudy(study: StudyBody, options: RunStudyOptions): Prom
     const failedBefore = store.failedKeys(study.name);
     let total = pilotTrials.length + unchosen.length;
     let budget = options.limit ?? Infinity;
-    const summary: StudySummary = { total, skipped: 0, left: 0, ran: 0, done: 0, diverged: 0, failed: 0, staircase: 0, retried: 0, stale: 0, version: 1, stopped: false };
+    const summary: StudySummary = {
+      total,
+      skipped: 0,
+      left: 0,
+      ran: 0,
+      done: 0,
+      diverged: 0,
+      failed: 0,
+      staircase: 0,
+      retried: 0,
+      stale: 0,
+      version: 1,
+      stopped: false,
+    };
     const progressed = (): number => summary.skipped + summary.ran + summary.staircase;
     const finish = (trial: TrialSpec, record: TrialRecord): void => {
       store.writeTrial(trial, record);
@@ -137,7 +158,10 @@ export async function runStudy(study: StudyBody, options: RunStudyOptions): Prom
       const all = [...pilotTrials, ...main];
       // Trials stored before keys held the backend and version: adopted under their current keys.
       adopted += store.adoptLegacy(study.name, new Map(all.map((t) => [legacyKey(t), t])));
-      const change = store.recordExpansion(study.name, all.map((t) => t.key));
+      const change = store.recordExpansion(
+        study.name,
+        all.map((t) => t.key),
+      );
       summary.stale = change.stale;
       summary.version = change.version;
     };
@@ -165,14 +189,35 @@ export async function runStudy(study: StudyBody, options: RunStudyOptions): Prom
     let finished = finishedKeys();
     summary.skipped = [...pilotTrials, ...main].filter((t) => finished.has(t.key)).length;
     const retrying = [...pilotTrials, ...main].filter((t) => !finished.has(t.key) && failedBefore.has(t.key)).length;
-    options.onEvent?.({ type: 'start', total, pending: total - summary.skipped, skipped: summary.skipped, retrying, stale: summary.stale, adopted, tookOverFrom: lock.tookOverFrom });
+    options.onEvent?.({
+      type: 'start',
+      total,
+      pending: total - summary.skipped,
+      skipped: summary.skipped,
+      retrying,
+      stale: summary.stale,
+      adopted,
+      tookOverFrom: lock.tookOverFrom,
+    });
     if (options.estimate) {
       const pending = [...pilotTrials, ...main].filter((t) => !finished.has(t.key)).slice(0, budget);
       const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), pending.length));
-      if (pending.length) options.onEvent?.({ type: 'estimate', estimate: estimateTrials(pending, workers, backend), pending: pending.length, workers });
+      if (pending.length)
+        options.onEvent?.({
+          type: 'estimate',
+          estimate: estimateTrials(pending, workers, backend),
+          pending: pending.length,
+          workers,
+        });
     }
     // Probe-only trials (no training) do not depend on the pilot's learning rates: they run first.
-    if (!(await runBatch(unchosen.filter((t) => t.training.steps === 0), finished))) return stop();
+    if (
+      !(await runBatch(
+        unchosen.filter((t) => t.training.steps === 0),
+        finished,
+      ))
+    )
+      return stop();
     if (pilotRungs.length) {
       // Rung by rung: run what the ladder holds and has not run (a failed trial is retried once per run).
       const ranHere = new Set<string>();
@@ -186,7 +231,7 @@ export async function runStudy(study: StudyBody, options: RunStudyOptions): Prom
         finished = finishedKeys();
       }
       options.onEvent?.({ type: 'pilot', choice });
-      record(main = expand(choice.lr));
+      record((main = expand(choice.lr)));
       finished = finishedKeys();
     }
     for (let rank = 0; rank < stageCount(main); rank++) {
@@ -213,85 +258,4 @@ export async function runStudy(study: StudyBody, options: RunStudyOptions): Prom
 function leave(summary: StudySummary, total: number): StudySummary {
   summary.left = Math.max(0, total - summary.skipped - summary.ran - summary.staircase);
   return summary;
-}
-
-/** Run trials in this thread (workers = 0) or on the pool. */
-async function runTrials(trials: TrialSpec[], options: RunStudyOptions, finish: (t: TrialSpec, r: TrialRecord) => void): Promise<void> {
-  if (trials.length === 0) return;
-  if (options.execute) return options.execute(trials, finish);
-  const workers = options.workers ?? availableParallelism();
-  if (workers === 0) {
-    for (const trial of trials) {
-      if (options.signal?.aborted) break;
-      finish(trial, runTrial(trial, { backend: options.backend, onProgress: (progress) => options.onEvent?.({ type: 'progress', trial, progress }) }));
-    }
-    return;
-  }
-  await runOnPool(trials, Math.min(workers, trials.length), options, finish);
-}
-
-/** Dispatch trials to `n` workers, a fresh worker thread per trial; a worker that dies fails its trial. */
-function runOnPool(trials: TrialSpec[], n: number, options: RunStudyOptions, finish: (t: TrialSpec, r: TrialRecord) => void): Promise<void> {
-  const queue = [...trials];
-  let active = 0;
-  // A graceful stop empties the queue: workers finish the trial in hand, then exit.
-  const stop = (): void => {
-    queue.length = 0;
-    options.onEvent?.({ type: 'stopping', inFlight: active });
-  };
-  if (options.signal?.aborted) queue.length = 0;
-  else options.signal?.addEventListener('abort', stop, { once: true });
-  return new Promise<void>((resolve, reject) => {
-    let failedHard: Error | null = null;
-    const spawn = (): void => {
-      const trial = queue.shift();
-      if (!trial) {
-        if (active === 0) (failedHard ? reject(failedHard) : resolve());
-        return;
-      }
-      active++;
-      const worker = new Worker(workerUrl(), { workerData: { backend: options.backend } });
-      let current: TrialSpec | null = trial;
-      // One worker per trial: ending the thread returns all of its memory (wasm heap, tapes, optimizer
-      // state) whatever the trial left behind; the exit handler starts the next one.
-      const retire = (): void => {
-        current = null;
-        void worker.terminate();
-      };
-      worker.on('message', (msg: { type: string; key: string; record?: TrialRecord; progress?: TrialProgress }) => {
-        if (!current || msg.key !== current.key) return;
-        if (msg.type === 'progress' && msg.progress) options.onEvent?.({ type: 'progress', trial: current, progress: msg.progress });
-        if (msg.type === 'result' && msg.record) {
-          try {
-            finish(current, msg.record);
-          } catch (e) {
-            failedHard = e as Error;
-            queue.length = 0;
-          }
-          retire();
-        }
-      });
-      const died = (why: string): void => {
-        if (current) {
-          const t = current;
-          current = null;
-          try {
-            finish(t, { status: 'failed', steps: 0, divergedAt: null, error: `worker died: ${why}`, solvedAt: null, final: null, seconds: 0, metrics: [], curves: [], summary: {} });
-          } catch (e) {
-            failedHard = e as Error;
-            queue.length = 0;
-          }
-        }
-      };
-      worker.on('error', (e) => died(e.message));
-      worker.on('exit', (code) => {
-        if (current) died(`exit code ${code}`);
-        active--;
-        if (queue.length > 0) spawn();
-        else if (active === 0) (failedHard ? reject(failedHard) : resolve());
-      });
-      worker.postMessage({ type: 'run', trial });
-    };
-    for (let i = 0; i < n; i++) spawn();
-  }).finally(() => options.signal?.removeEventListener('abort', stop));
 }

@@ -11,7 +11,7 @@
  */
 import Database from 'better-sqlite3';
 import type { TrialSpec } from './grid.js';
-import { LOCK_SCHEMA } from './store-lock.js';
+import { MIGRATIONS, openError, rowOf, SCHEMA, storedOf, type TrialRow } from './store-rows.js';
 
 export type TrialStatus = 'done' | 'diverged' | 'failed';
 
@@ -50,27 +50,6 @@ export interface StoredTrial extends Omit<TrialRecord, 'metrics' | 'curves'> {
   finishedAt: string;
 }
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS study (name TEXT PRIMARY KEY, source TEXT NOT NULL, config TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS trial (
-  key TEXT PRIMARY KEY, study TEXT NOT NULL, idx INTEGER NOT NULL, label TEXT NOT NULL,
-  task TEXT NOT NULL, model TEXT NOT NULL, seed INTEGER NOT NULL, axes TEXT NOT NULL, config TEXT NOT NULL,
-  status TEXT NOT NULL CHECK (status IN ('done', 'diverged', 'failed')),
-  steps INTEGER NOT NULL, diverged_at INTEGER, error TEXT, solved_at INTEGER, final TEXT, summary TEXT NOT NULL,
-  seconds REAL NOT NULL, finished TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS trial_study ON trial (study, idx);
-CREATE TABLE IF NOT EXISTS metric (trial TEXT NOT NULL REFERENCES trial (key) ON DELETE CASCADE, step INTEGER NOT NULL, name TEXT NOT NULL, value REAL, PRIMARY KEY (trial, name, step)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS curve (trial TEXT NOT NULL REFERENCES trial (key) ON DELETE CASCADE, kind TEXT NOT NULL, step INTEGER NOT NULL, layer INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (trial, kind, step, layer)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS expansion (study TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (study, key)) WITHOUT ROWID;
-${LOCK_SCHEMA}
-`;
-
-/** Columns added after the first release: added to older files when they are opened for writing. */
-const MIGRATIONS: [table: string, column: string, definition: string][] = [
-  ['trial', 'attempts', 'INTEGER NOT NULL DEFAULT 1'],
-  ['study', 'version', 'INTEGER NOT NULL DEFAULT 1'],
-];
-
 /** What changed when a run recorded the study's current trial list. */
 export interface ExpansionChange {
   /** Definition version: 1 for the first, +1 each time the set of trials changes. */
@@ -81,36 +60,16 @@ export interface ExpansionChange {
   stale: number;
 }
 
-interface TrialRow {
-  key: string; study: string; idx: number; label: string; task: string; model: string; seed: number; axes: string; config: string;
-  status: TrialStatus; steps: number; diverged_at: number | null; error: string | null; solved_at: number | null;
-  final: string | null; summary: string; seconds: number; finished: string; attempts?: number;
-}
-
-/** The message for a database that cannot be opened, saying what the problem really is. */
-function openError(path: string, e: Error & { code?: string }): Error {
-  const code = e.code ?? '';
-  // better-sqlite3 loads its compiled addon on first use: a missing or mismatched build is not the file's fault
-  if (/bindings file|NODE_MODULE_VERSION|compiled against a different|invalid ELF header|better_sqlite3\.node/i.test(e.message)) {
-    return new Error(`cannot open ${path}: better-sqlite3's native module is missing or was built for another Node.js (this is ${process.version}); run \`npm rebuild better-sqlite3\` (it compiles with node-gyp: needs python3, make and a C++ compiler). Details: ${e.message.split('\n')[0]}`);
-  }
-  if (/directory does not exist/.test(e.message)) return new Error(`${path}: cannot create the results database: its folder does not exist`);
-  if (code === 'SQLITE_CANTOPEN') return new Error(`${path}: cannot open the results database (does its folder exist, and may you write to it?)`);
-  if (code === 'SQLITE_READONLY' || code.startsWith('SQLITE_READONLY_')) {
-    return new Error(`${path}: the results database is read-only (SQLite needs to write the file and, for its journal, its folder)`);
-  }
-  if (code === 'SQLITE_FULL') return new Error(`${path}: database or disk is full`);
-  if (code === 'SQLITE_BUSY') return new Error(`${path}: the results database is busy (another process is writing it)`);
-  return new Error(`${path}: not a recur results database (${e.message})`);
-}
-
 export class ResultStore {
   /** The open connection (for the lock, store-lock.ts). */
   readonly db: Database.Database;
   private readonly hasAttempts: boolean;
 
   /** Open (or create) the store at `path` (':memory:' for tests). */
-  constructor(readonly path: string, options: { readonly?: boolean } = {}) {
+  constructor(
+    readonly path: string,
+    options: { readonly?: boolean } = {},
+  ) {
     try {
       this.db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
       if (!options.readonly) {
@@ -122,7 +81,9 @@ export class ResultStore {
           if (!this.columns(table).has(column)) this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
         }
       } else {
-        const ok = this.db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ('study', 'trial')").get() as { n: number };
+        const ok = this.db
+          .prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ('study', 'trial')")
+          .get() as { n: number };
         if (ok.n !== 2) throw new Error('no study/trial tables');
       }
       this.hasAttempts = this.columns('trial').has('attempts');
@@ -132,7 +93,9 @@ export class ResultStore {
   }
 
   private columns(table: string): Set<string> {
-    return new Set((this.db.prepare(`SELECT name FROM pragma_table_info(?)`).all(table) as { name: string }[]).map((r) => r.name));
+    return new Set(
+      (this.db.prepare(`SELECT name FROM pragma_table_info(?)`).all(table) as { name: string }[]).map((r) => r.name),
+    );
   }
 
   private hasTable(name: string): boolean {
@@ -145,7 +108,11 @@ export class ResultStore {
    */
   recordExpansion(study: string, keys: readonly string[]): ExpansionChange {
     return this.db.transaction((): ExpansionChange => {
-      const before = new Set((this.db.prepare('SELECT key FROM expansion WHERE study = ?').all(study) as { key: string }[]).map((r) => r.key));
+      const before = new Set(
+        (this.db.prepare('SELECT key FROM expansion WHERE study = ?').all(study) as { key: string }[]).map(
+          (r) => r.key,
+        ),
+      );
       const changed = before.size > 0 && (before.size !== keys.length || keys.some((k) => !before.has(k)));
       if (changed || before.size === 0) {
         this.db.prepare('DELETE FROM expansion WHERE study = ?').run(study);
@@ -153,7 +120,9 @@ export class ResultStore {
         for (const k of keys) insert.run(study, k);
       }
       if (changed) this.db.prepare('UPDATE study SET version = version + 1 WHERE name = ?').run(study);
-      const row = this.db.prepare('SELECT version FROM study WHERE name = ?').get(study) as { version: number } | undefined;
+      const row = this.db.prepare('SELECT version FROM study WHERE name = ?').get(study) as
+        | { version: number }
+        | undefined;
       return { version: row?.version ?? 1, changed, stale: this.staleCount(study) };
     })();
   }
@@ -164,8 +133,12 @@ export class ResultStore {
    * current key and config. Returns how many were adopted.
    */
   adoptLegacy(study: string, legacy: ReadonlyMap<string, TrialSpec>): number {
-    const rows = this.db.prepare("SELECT key FROM trial WHERE study = ? AND json_extract(config, '$.backend') IS NULL").all(study) as { key: string }[];
-    const adopt = rows.map((r) => [r.key, legacy.get(r.key)] as const).filter((x): x is readonly [string, TrialSpec] => x[1] !== undefined);
+    const rows = this.db
+      .prepare("SELECT key FROM trial WHERE study = ? AND json_extract(config, '$.backend') IS NULL")
+      .all(study) as { key: string }[];
+    const adopt = rows
+      .map((r) => [r.key, legacy.get(r.key)] as const)
+      .filter((x): x is readonly [string, TrialSpec] => x[1] !== undefined);
     if (!adopt.length) return 0;
     return this.db.transaction((): number => {
       this.db.pragma('defer_foreign_keys = ON');
@@ -184,22 +157,31 @@ export class ResultStore {
   /** Stored trials of `study` that are not in its current expansion (0 when none is recorded). */
   staleCount(study: string): number {
     if (!this.hasTable('expansion')) return 0;
-    const r = this.db.prepare(`SELECT count(*) AS n FROM trial t WHERE t.study = ? AND EXISTS (SELECT 1 FROM expansion WHERE study = t.study)
-      AND NOT EXISTS (SELECT 1 FROM expansion e WHERE e.study = t.study AND e.key = t.key)`).get(study) as { n: number };
+    const r = this.db
+      .prepare(`SELECT count(*) AS n FROM trial t WHERE t.study = ? AND EXISTS (SELECT 1 FROM expansion WHERE study = t.study)
+      AND NOT EXISTS (SELECT 1 FROM expansion e WHERE e.study = t.study AND e.key = t.key)`)
+      .get(study) as { n: number };
     return r.n;
   }
 
   /** Record (or update) the study's resolved definition. */
   saveStudy(name: string, source: string, config: unknown): void {
     const now = new Date().toISOString();
-    this.db.prepare(`INSERT INTO study (name, source, config, created, updated) VALUES (?, ?, ?, ?, ?)
+    this.db
+      .prepare(`INSERT INTO study (name, source, config, created, updated) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (name) DO UPDATE SET source = excluded.source, config = excluded.config, updated = excluded.updated`)
       .run(name, source, JSON.stringify(config), now, now);
   }
 
   /** Names of the studies in this database. */
   studies(): { name: string; source: string; config: unknown; created: string; updated: string }[] {
-    const rows = this.db.prepare('SELECT name, source, config, created, updated FROM study ORDER BY created').all() as { name: string; source: string; config: string; created: string; updated: string }[];
+    const rows = this.db.prepare('SELECT name, source, config, created, updated FROM study ORDER BY created').all() as {
+      name: string;
+      source: string;
+      config: string;
+      created: string;
+      updated: string;
+    }[];
     return rows.map((r) => ({ ...r, config: JSON.parse(r.config) as unknown }));
   }
 
@@ -209,35 +191,41 @@ export class ResultStore {
    */
   finishedKeys(study: string, options: { retryFailed?: boolean } = {}): Set<string> {
     const statuses = options.retryFailed === false ? "('done', 'diverged', 'failed')" : "('done', 'diverged')";
-    const rows = this.db.prepare(`SELECT key FROM trial WHERE study = ? AND status IN ${statuses}`).all(study) as { key: string }[];
+    const rows = this.db.prepare(`SELECT key FROM trial WHERE study = ? AND status IN ${statuses}`).all(study) as {
+      key: string;
+    }[];
     return new Set(rows.map((r) => r.key));
   }
 
   /** Keys of a study's trials whose last attempt failed. */
   failedKeys(study: string): Set<string> {
-    const rows = this.db.prepare("SELECT key FROM trial WHERE study = ? AND status = 'failed'").all(study) as { key: string }[];
+    const rows = this.db.prepare("SELECT key FROM trial WHERE study = ? AND status = 'failed'").all(study) as {
+      key: string;
+    }[];
     return new Set(rows.map((r) => r.key));
   }
 
   /** Write one finished trial with all its metrics and curves, atomically. */
   writeTrial(spec: TrialSpec, record: TrialRecord): void {
-    const insertTrial = this.db.prepare(`INSERT OR REPLACE INTO trial (key, study, idx, label, task, model, seed, axes, config, status, steps,
+    const insertTrial =
+      this.db.prepare(`INSERT OR REPLACE INTO trial (key, study, idx, label, task, model, seed, axes, config, status, steps,
       diverged_at, error, solved_at, final, summary, seconds, finished, attempts) VALUES (@key, @study, @idx, @label, @task, @model, @seed, @axes,
       @config, @status, @steps, @diverged_at, @error, @solved_at, @final, @summary, @seconds, @finished, @attempts)`);
-    const insertMetric = this.db.prepare('INSERT OR REPLACE INTO metric (trial, step, name, value) VALUES (?, ?, ?, ?)');
-    const insertCurve = this.db.prepare('INSERT OR REPLACE INTO curve (trial, kind, step, layer, data) VALUES (?, ?, ?, ?, ?)');
+    const insertMetric = this.db.prepare(
+      'INSERT OR REPLACE INTO metric (trial, step, name, value) VALUES (?, ?, ?, ?)',
+    );
+    const insertCurve = this.db.prepare(
+      'INSERT OR REPLACE INTO curve (trial, kind, step, layer, data) VALUES (?, ?, ?, ?, ?)',
+    );
     this.db.transaction(() => {
-      const previous = this.db.prepare('SELECT attempts FROM trial WHERE key = ?').get(spec.key) as { attempts: number } | undefined;
+      const previous = this.db.prepare('SELECT attempts FROM trial WHERE key = ?').get(spec.key) as
+        | { attempts: number }
+        | undefined;
       this.db.prepare('DELETE FROM metric WHERE trial = ?').run(spec.key);
       this.db.prepare('DELETE FROM curve WHERE trial = ?').run(spec.key);
-      insertTrial.run({
-        key: spec.key, study: spec.study, idx: spec.index, label: spec.label, task: spec.taskName, model: spec.modelName,
-        seed: spec.seed, axes: JSON.stringify(spec.axes), config: JSON.stringify(spec), status: record.status, steps: record.steps,
-        diverged_at: record.divergedAt, error: record.error, solved_at: record.solvedAt,
-        final: record.final ? JSON.stringify(record.final) : null, summary: JSON.stringify(record.summary),
-        seconds: record.seconds, finished: new Date().toISOString(), attempts: (previous?.attempts ?? 0) + 1,
-      });
-      for (const m of record.metrics) insertMetric.run(spec.key, m.step, m.name, Number.isFinite(m.value) ? m.value : null);
+      insertTrial.run(rowOf(spec, record, (previous?.attempts ?? 0) + 1));
+      for (const m of record.metrics)
+        insertMetric.run(spec.key, m.step, m.name, Number.isFinite(m.value) ? m.value : null);
       for (const c of record.curves) insertCurve.run(spec.key, c.kind, c.step, c.layer, JSON.stringify(c.data));
     })();
   }
@@ -247,36 +235,43 @@ export class ResultStore {
    * are left out: see {@link staleCount}; `all` includes them).
    */
   trials(study: string, options: { all?: boolean } = {}): StoredTrial[] {
-    const current = !options.all && this.hasTable('expansion')
-      ? ' AND (NOT EXISTS (SELECT 1 FROM expansion WHERE study = trial.study) OR EXISTS (SELECT 1 FROM expansion e WHERE e.study = trial.study AND e.key = trial.key))'
-      : '';
+    const current =
+      !options.all && this.hasTable('expansion')
+        ? ' AND (NOT EXISTS (SELECT 1 FROM expansion WHERE study = trial.study) OR EXISTS (SELECT 1 FROM expansion e WHERE e.study = trial.study AND e.key = trial.key))'
+        : '';
     const rows = this.db.prepare(`SELECT * FROM trial WHERE study = ?${current} ORDER BY idx`).all(study) as TrialRow[];
-    return rows.map((r) => ({
-      key: r.key, attempts: this.hasAttempts ? r.attempts ?? 1 : 1, index: r.idx, label: r.label, study: r.study, taskName: r.task, modelName: r.model, seed: r.seed,
-      axes: JSON.parse(r.axes) as Record<string, unknown>, config: JSON.parse(r.config) as TrialSpec, status: r.status,
-      steps: r.steps, divergedAt: r.diverged_at, error: r.error, solvedAt: r.solved_at,
-      final: r.final ? (JSON.parse(r.final) as Record<string, number>) : null,
-      summary: JSON.parse(r.summary) as Record<string, number | null>, seconds: r.seconds, finishedAt: r.finished,
-    }));
+    return rows.map((r) => storedOf(r, this.hasAttempts));
   }
 
   /** A metric's time series for one trial. */
   metricSeries(trial: string, name: string): { step: number; value: number | null }[] {
-    return this.db.prepare('SELECT step, value FROM metric WHERE trial = ? AND name = ? ORDER BY step').all(trial, name) as { step: number; value: number | null }[];
+    return this.db
+      .prepare('SELECT step, value FROM metric WHERE trial = ? AND name = ? ORDER BY step')
+      .all(trial, name) as { step: number; value: number | null }[];
   }
 
   /** Curves of one kind for a trial. */
   curves(trial: string, kind: string): { step: number; layer: number; data: Record<string, unknown> }[] {
-    const rows = this.db.prepare('SELECT step, layer, data FROM curve WHERE trial = ? AND kind = ? ORDER BY step, layer').all(trial, kind) as { step: number; layer: number; data: string }[];
+    const rows = this.db
+      .prepare('SELECT step, layer, data FROM curve WHERE trial = ? AND kind = ? ORDER BY step, layer')
+      .all(trial, kind) as { step: number; layer: number; data: string }[];
     return rows.map((r) => ({ step: r.step, layer: r.layer, data: JSON.parse(r.data) as Record<string, unknown> }));
   }
 
   /** Every metric point and curve of one trial, in a fixed order. */
   contents(trial: string): Pick<TrialRecord, 'metrics' | 'curves'> {
-    const metrics = (this.db.prepare('SELECT step, name, value FROM metric WHERE trial = ? ORDER BY name, step').all(trial) as { step: number; name: string; value: number | null }[])
-      .map((m) => ({ step: m.step, name: m.name, value: m.value ?? NaN }));
-    const curves = (this.db.prepare('SELECT kind, step, layer, data FROM curve WHERE trial = ? ORDER BY kind, step, layer').all(trial) as { kind: string; step: number; layer: number; data: string }[])
-      .map((c) => ({ kind: c.kind, step: c.step, layer: c.layer, data: JSON.parse(c.data) as Record<string, unknown> }));
+    const metrics = (
+      this.db.prepare('SELECT step, name, value FROM metric WHERE trial = ? ORDER BY name, step').all(trial) as {
+        step: number;
+        name: string;
+        value: number | null;
+      }[]
+    ).map((m) => ({ step: m.step, name: m.name, value: m.value ?? NaN }));
+    const curves = (
+      this.db
+        .prepare('SELECT kind, step, layer, data FROM curve WHERE trial = ? ORDER BY kind, step, layer')
+        .all(trial) as { kind: string; step: number; layer: number; data: string }[]
+    ).map((c) => ({ kind: c.kind, step: c.step, layer: c.layer, data: JSON.parse(c.data) as Record<string, unknown> }));
     return { metrics, curves };
   }
 
@@ -284,4 +279,3 @@ export class ResultStore {
     this.db.close();
   }
 }
-

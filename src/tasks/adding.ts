@@ -119,22 +119,15 @@ function modern(T: number): Task {
     baseline: 1 / 6,
     baselineDescription: 'always answering 1 (the mean of the sum): MSE = Var(v₁+v₂) = 1/6',
     solvedBelow: 0.01,
-    sample(rng: Rng, B: number, out?: Batch): Batch {
-      const batch = prepareBatch(out, T, B, T * B * 2, B);
-      const { x, y } = batch;
-      for (let i = 0; i < T * B; i++) {
-        x[2 * i] = rng.uniform();
-        x[2 * i + 1] = 0;
-      }
-      for (let b = 0; b < B; b++) {
-        const p1 = rng.int(half);
-        const p2 = half + rng.int(T - half);
-        x[(p1 * B + b) * 2 + 1] = 1;
-        x[(p2 * B + b) * 2 + 1] = 1;
-        y[b] = x[(p1 * B + b) * 2] + x[(p2 * B + b) * 2];
-      }
-      return batch;
-    },
+    sample: (rng: Rng, B: number, out?: Batch): Batch =>
+      sampleMarkedPair(
+        rng,
+        T,
+        B,
+        out,
+        () => rng.int(half),
+        () => half + rng.int(T - half),
+      ),
     evaluationSet: () => null,
   };
 }
@@ -186,23 +179,18 @@ function le2015(T: number): Task {
     ...modern(T),
     definition: `${addingDefinition} (variant le2015, T = ${T})`,
     baselineDescription: 'always answering 1 (the mean of the sum): MSE = Var(v₁+v₂) = 1/6 (Le et al. quote ≈ 0.1767)',
-    sample(rng: Rng, B: number, out?: Batch): Batch {
-      const batch = prepareBatch(out, T, B, T * B * 2, B);
-      const { x, y } = batch;
-      for (let i = 0; i < T * B; i++) {
-        x[2 * i] = rng.uniform();
-        x[2 * i + 1] = 0;
-      }
-      for (let b = 0; b < B; b++) {
-        const p1 = rng.int(T);
-        const k = rng.int(T - 1);
-        const p2 = k < p1 ? k : k + 1; // uniform over the other T − 1 steps
-        x[(p1 * B + b) * 2 + 1] = 1;
-        x[(p2 * B + b) * 2 + 1] = 1;
-        y[b] = x[(p1 * B + b) * 2] + x[(p2 * B + b) * 2];
-      }
-      return batch;
-    },
+    sample: (rng: Rng, B: number, out?: Batch): Batch =>
+      sampleMarkedPair(
+        rng,
+        T,
+        B,
+        out,
+        () => rng.int(T),
+        (p1) => {
+          const k = rng.int(T - 1);
+          return k < p1 ? k : k + 1; // uniform over the other T − 1 steps
+        },
+      ),
   };
 }
 
@@ -251,4 +239,32 @@ function mark(x: Float64Array, p: number, B: number, b: number): number {
   x[2 * i + 1] = 1;
   if (p === 0) x[2 * i] = 0;
   return x[2 * i];
+}
+
+/**
+ * A batch of fixed length T: values uniform in [0, 1), two positions per sequence marked (first(), then
+ * second(p1), drawn in that order), target their sum. x (T, B, 2), y (B, 1).
+ */
+function sampleMarkedPair(
+  rng: Rng,
+  T: number,
+  B: number,
+  out: Batch | undefined,
+  first: () => number,
+  second: (p1: number) => number,
+): Batch {
+  const batch = prepareBatch(out, T, B, T * B * 2, B);
+  const { x, y } = batch;
+  for (let i = 0; i < T * B; i++) {
+    x[2 * i] = rng.uniform();
+    x[2 * i + 1] = 0;
+  }
+  for (let b = 0; b < B; b++) {
+    const p1 = first();
+    const p2 = second(p1);
+    x[(p1 * B + b) * 2 + 1] = 1;
+    x[(p2 * B + b) * 2 + 1] = 1;
+    y[b] = x[(p1 * B + b) * 2] + x[(p2 * B + b) * 2];
+  }
+  return batch;
 }

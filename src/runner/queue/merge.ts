@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { canonical } from '../grid.js';
+import { canonical } from '../variants.js';
 import { ResultStore } from '../store.js';
 import { QueueError } from './connection.js';
 import { readProvenance } from './shard.js';

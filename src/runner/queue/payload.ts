@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { modelShapeSchema } from '../../models/config.js';
 import { parseTaskSpec } from '../../tasks/registry.js';
-import { canonical, trialKey, type TrialSpec } from '../grid.js';
+import { trialKey, type TrialSpec } from '../grid.js';
+import { canonical } from '../variants.js';
 import type { TrialRecord } from '../store.js';
 import { instrumentsSchema, trainingSchema, type StudyBody } from '../study.js';
 
