@@ -14,11 +14,8 @@ import { writeReport } from '../report/index.js';
 import { UserError, userInput } from './errors.js';
 import { int } from './options.js';
 import { createProgress, type Progress } from './progress.js';
-import { estimateTrials, formatDuration } from '../runner/estimate.js';
-import { checkTrials, expandStudy } from '../runner/grid.js';
-import { expandPilot } from '../runner/pilot.js';
-import type { StudyBody } from '../runner/study.js';
-import { availableParallelism } from 'node:os';
+import { formatDuration } from '../runner/estimate.js';
+import { dryRun } from './study-dry-run.js';
 
 /** The folder of named studies shipped with recur (studies/ at the package root). */
 export const STUDIES_DIR = fileURLToPath(new URL('../../studies/', import.meta.url));
@@ -33,7 +30,7 @@ export function resolveStudy(ref: string): string {
   throw new UserError(`no study file "${ref}" and no named study "${ref}" in ${STUDIES_DIR}`);
 }
 
-interface StudyFlags {
+export interface StudyFlags {
   profile?: string;
   out?: string;
   db?: string;
@@ -284,35 +281,4 @@ function mkdirOrExplain(dir: string): void {
 /** Lower is better for losses, higher for accuracy (copy/adding/… are losses; mnist/temporal-order accuracy). */
 function better(a: number, b: number, kind: string): boolean {
   return kind === 'mnist' || kind === 'temporal-order' ? a > b : a < b;
-}
-
-/** `--dry-run`: count the trials (pilot, probe-only, trained) and estimate the run from measured step times. */
-function dryRun(study: StudyBody, path: string, f: StudyFlags): void {
-  const pilot = userInput(() => expandPilot(study, path));
-  const trials = userInput(() => expandStudy(study, path));
-  userInput(() => checkTrials([...pilot, ...trials], path));
-  const all = [...pilot, ...trials];
-  const workers = Math.max(1, f.workers ?? availableParallelism());
-  const est = estimateTrials(all, workers, f.backend);
-  const probes = trials.filter((t) => t.training.steps === 0).length;
-  const r = {
-    study: study.name,
-    profile: f.profile ?? null,
-    trials: trials.length,
-    probeOnly: probes,
-    trained: trials.length - probes,
-    pilot: pilot.length,
-    workers,
-    seconds: Math.round(est.seconds),
-    cpuHours: Number((est.cpuSeconds / 3600).toFixed(2)),
-  };
-  if (f.json) {
-    process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
-    return;
-  }
-  process.stdout.write(
-    `${study.name}${f.profile ? ` (${f.profile})` : ''}: ${r.trials} trials (${r.probeOnly} probe-only, ${r.trained} trained) and ${r.pilot} pilot trials\n` +
-      `at most ${formatDuration(est.seconds)} on ${workers} worker${workers > 1 ? 's' : ''} = ${r.cpuHours} CPU-hours, from step times measured now ` +
-      '(an upper bound: every trial to its full budget; trials that solve stop early and a staircase skips the longer T of a failed condition)\n',
-  );
 }

@@ -26,6 +26,8 @@ export interface StudyEstimate {
   cpuSeconds: number;
   /** Measurements taken (distinct model × T calibrations). */
   measurements: number;
+  /** Trials whose model could not even take a step here (e.g. out of wasm memory): left out of the sums. */
+  unrunnable: { trials: TrialSpec[]; reason: string }[];
 }
 
 const taskT = (t: TrialSpec): number => Number((t.task as { T?: unknown }).T ?? 1) || 1;
@@ -38,6 +40,7 @@ const depthOf = (t: TrialSpec): number => {
 export function estimateTrials(trials: readonly TrialSpec[], workers: number, backend?: BackendName): StudyEstimate {
   let cpu = 0,
     measurements = 0;
+  const unrunnable: StudyEstimate['unrunnable'] = [];
   const probes = trials.filter((t) => t.training.steps === 0);
   if (probes.length) {
     const size = (t: TrialSpec): number => depthOf(t) * taskT(t);
@@ -60,13 +63,37 @@ export function estimateTrials(trials: readonly TrialSpec[], workers: number, ba
   }
   for (const group of byModel.values()) {
     const Ts = group.map(taskT);
-    const shortest = group[Ts.indexOf(Math.min(...Ts))],
-      longest = group[Ts.indexOf(Math.max(...Ts))];
-    const msLo = msPerStep(shortest, backend),
-      msHi = shortest === longest ? msLo : msPerStep(longest, backend);
+    const shortest = group[Ts.indexOf(Math.min(...Ts))];
+    let longest = group[Ts.indexOf(Math.max(...Ts))];
+    const msLo = tryMsPerStep(shortest, backend);
+    if (typeof msLo === 'string') {
+      unrunnable.push({ trials: group, reason: msLo });
+      continue;
+    }
+    let msHi = shortest === longest ? msLo : tryMsPerStep(longest, backend);
     measurements += shortest === longest ? 1 : 2;
+    let runnable = group;
+    if (typeof msHi === 'string') {
+      // the longest T does not fit: find the longest that does, and list the rest as unrunnable
+      const reason = msHi;
+      const Ts = [...new Set(group.map(taskT))].sort((a, b) => b - a);
+      msHi = msLo;
+      let fits = taskT(shortest);
+      for (const T of Ts.slice(1)) {
+        if (T <= taskT(shortest)) break;
+        const ms = tryMsPerStep(group.find((t) => taskT(t) === T)!, backend);
+        measurements++;
+        if (typeof ms === 'number') {
+          [msHi, fits] = [ms, T];
+          break;
+        }
+      }
+      runnable = group.filter((t) => taskT(t) <= fits);
+      unrunnable.push({ trials: group.filter((t) => taskT(t) > fits), reason });
+      longest = runnable.find((t) => taskT(t) === fits)!;
+    }
     const [T0, T1] = [taskT(shortest), taskT(longest)];
-    for (const t of group) {
+    for (const t of runnable) {
       const ms = T1 === T0 ? msLo : msLo + ((msHi - msLo) * (taskT(t) - T0)) / (T1 - T0);
       const evals = Math.ceil(
         t.training.steps / (t.training.evalEvery ?? Math.max(1, Math.floor(t.training.steps / 10))),
@@ -81,7 +108,16 @@ export function estimateTrials(trials: readonly TrialSpec[], workers: number, ba
       cpu += (t.training.steps * ms + evalMs) / 1000;
     }
   }
-  return { seconds: cpu / Math.max(1, workers), cpuSeconds: cpu, measurements };
+  return { seconds: cpu / Math.max(1, workers), cpuSeconds: cpu, measurements, unrunnable };
+}
+
+/** msPerStep, or the error's message when the model cannot take a step here (e.g. out of wasm memory). */
+function tryMsPerStep(trial: TrialSpec, backend?: BackendName): number | string {
+  try {
+    return msPerStep(trial, backend);
+  } catch (e) {
+    return (e as Error).message;
+  }
 }
 
 /** Milliseconds per training step of a trial's model on its task (1 warm-up step, 3 timed). */

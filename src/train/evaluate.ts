@@ -7,7 +7,7 @@ import type { Task } from '../tasks/task.js';
 import { GraphCache } from './graph.js';
 import { MetricAccumulator, isSolved, type Metrics } from './metrics.js';
 import { evaluationBatches } from './sampler.js';
-import { checkModelFitsTask } from './trainer.js';
+import { checkModelFitsTask } from './fit-checks.js';
 import type { LossFunction } from './types.js';
 
 export interface EvaluateOptions {
