@@ -37,8 +37,14 @@ export function dryRun(study: StudyBody, path: string, f: StudyFlags): void {
       `at most ${formatDuration(est.seconds)} on ${workers} worker${workers > 1 ? 's' : ''} = ${r.cpuHours} CPU-hours, from step times measured now ` +
       '(an upper bound: every trial to its full budget; trials that solve stop early and a staircase skips the longer T of a failed condition)\n',
   );
-  for (const u of r.unrunnable)
+  const failed = r.unrunnable.filter((u) => !u.reason.startsWith('not measured'));
+  const unmeasured = r.unrunnable.filter((u) => u.reason.startsWith('not measured'));
+  for (const u of failed)
     process.stdout.write(
       `cannot run here, left out of the estimate: ${u.trials} trial${u.trials > 1 ? 's' : ''} like ${u.first} (${u.reason})\n`,
+    );
+  if (unmeasured.length)
+    process.stdout.write(
+      `not estimated: ${unmeasured.reduce((n, u) => n + u.trials, 0)} more trials of ${unmeasured.length} model settings, measured after that failure (the estimate above leaves them out)\n`,
     );
 }

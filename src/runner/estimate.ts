@@ -111,11 +111,18 @@ export function estimateTrials(trials: readonly TrialSpec[], workers: number, ba
   return { seconds: cpu / Math.max(1, workers), cpuSeconds: cpu, measurements, unrunnable };
 }
 
-/** msPerStep, or the error's message when the model cannot take a step here (e.g. out of wasm memory). */
+/**
+ * msPerStep, or the error's message when the model cannot take a step here (e.g. out of wasm memory). After
+ * a failure the backend's heap may be exhausted for good, so every later measurement in this process is
+ * reported as not made rather than attempted.
+ */
+let exhausted: string | null = null;
 function tryMsPerStep(trial: TrialSpec, backend?: BackendName): number | string {
+  if (exhausted) return `not measured: an earlier measurement failed (${exhausted})`;
   try {
     return msPerStep(trial, backend);
   } catch (e) {
+    exhausted = `${trial.label}: ${(e as Error).message}`;
     return (e as Error).message;
   }
 }
