@@ -156,6 +156,16 @@ export function trialKey(studyName: string, body: Record<string, unknown>): stri
   return createHash('sha256').update(`${studyName}\n${canonical(body)}`).digest('hex').slice(0, 32);
 }
 
+/**
+ * trialKey(studyName, body) from the canonical texts of body's fields (canonical(body[k]) for each k), so a
+ * study's shared parts (task, model, training, instruments) are made canonical once, not once per trial:
+ * the same key, since canonical() writes an object as its sorted keys with their canonical values.
+ */
+export function trialKeyOfParts(studyName: string, parts: Record<string, string>): string {
+  const text = `{${Object.keys(parts).sort().map((k) => `${JSON.stringify(k)}:${parts[k]}`).join(',')}}`;
+  return createHash('sha256').update(`${studyName}\n${text}`).digest('hex').slice(0, 32);
+}
+
 export interface ExpandOptions extends TrialIdentity {
   /** Learning rates chosen by the pilot, by modelConditionKey: they replace the training's lr. */
   lr?: ReadonlyMap<string, number>;
@@ -214,29 +224,38 @@ export function expandStudy(study: StudyBody, source = study.name, options: Expa
   const modelVariants = new Map(Object.keys(study.models).map((name) => [name, modelVariantsOf(study, name, source)]));
   const trials: TrialSpec[] = [];
   const seen = new Set<string>();
+  const texts = new WeakMap<object, string>(); // canonical texts of the shared parts, made once
+  const text = (v: object): string => {
+    let t = texts.get(v);
+    if (t === undefined) texts.set(v, (t = canonical(v)));
+    return t;
+  };
+  const identityText = { backend: JSON.stringify(identity.backend), recur: JSON.stringify(identity.recur) };
   for (const [pi, pair] of pairs.entries()) {
     const trainings = trainingsOf(pair, pi), instruments = instrumentsOf(pair, pi);
     for (const taskName of pair.tasks) for (const tv of taskVariants.get(taskName)!) {
       const rank = pair.staircase ? stairRank(taskVariants.get(taskName)!, tv.spec) : -1;
       for (const modelName of pair.models) for (const mv of modelVariants.get(modelName)!) {
         const lr = options.lr?.get(modelConditionKey(modelName, mv.combo));
-        for (const tr of trainings) for (const seed of pair.seeds ?? seeds) {
+        for (const tr of trainings) {
           const training = lr !== undefined && tr.training.steps > 0 ? withLearningRate(tr.training, lr) : tr.training;
-          const body = { task: tv.spec, model: mv.shape, training, seed, instruments, ...identity };
-          const key = trialKey(study.name, body);
-          if (seen.has(key)) continue; // pairs may overlap
-          seen.add(key);
-          const axes: Record<string, unknown> = {};
-          for (const [k, v] of Object.entries(tv.combo)) axes[`task.${k}`] = v;
-          for (const [k, v] of Object.entries(mv.combo)) axes[`model.${k}`] = v;
-          for (const [k, v] of Object.entries(tr.combo)) axes[k] = v;
-          const parts = [modelName, taskName, ...Object.entries(axes).map(([k, v]) => `${k.replace(/^(task|model)\./, '')}=${formatAxis(v)}`), `seed ${seed}`];
-          const trial: TrialSpec = { key, ...identity, index: trials.length, label: parts.join(' · '), study: study.name, taskName, task: tv.spec, modelName, model: mv.shape, training, seed, instruments, axes };
-          if (rank >= 0) {
-            const { T: _T, ...rest } = tv.combo;
-            trial.stage = { group: `${pi}|${taskName}|${canonical(rest)}|${modelConditionKey(modelName, mv.combo)}|${canonical(tr.combo)}`, rank };
+          for (const seed of pair.seeds ?? seeds) {
+            // = trialKey(study.name, { task, model, training, seed, instruments, ...identity })
+            const key = trialKeyOfParts(study.name, { task: text(tv.spec), model: text(mv.shape), training: text(training), seed: canonical(seed), instruments: text(instruments), ...identityText });
+            if (seen.has(key)) continue; // pairs may overlap
+            seen.add(key);
+            const axes: Record<string, unknown> = {};
+            for (const [k, v] of Object.entries(tv.combo)) axes[`task.${k}`] = v;
+            for (const [k, v] of Object.entries(mv.combo)) axes[`model.${k}`] = v;
+            for (const [k, v] of Object.entries(tr.combo)) axes[k] = v;
+            const parts = [modelName, taskName, ...Object.entries(axes).map(([k, v]) => `${k.replace(/^(task|model)\./, '')}=${formatAxis(v)}`), `seed ${seed}`];
+            const trial: TrialSpec = { key, ...identity, index: trials.length, label: parts.join(' · '), study: study.name, taskName, task: tv.spec, modelName, model: mv.shape, training, seed, instruments, axes };
+            if (rank >= 0) {
+              const { T: _T, ...rest } = tv.combo;
+              trial.stage = { group: `${pi}|${taskName}|${canonical(rest)}|${modelConditionKey(modelName, mv.combo)}|${canonical(tr.combo)}`, rank };
+            }
+            trials.push(trial);
           }
-          trials.push(trial);
         }
       }
     }
