@@ -14,7 +14,7 @@ export { getBackend, defaultBackendName, referenceBackend, type BackendName } fr
 export type { Backend, Activation, UnaryKind, Ref, Storage, FloatArray, AdamStep } from './kernels/backend.js';
 export { createWasmBackend, wasmAvailable, relaxedSimdSupported, type WasmBackend } from './kernels/wasm/backend.js';
 
-export { Tape, type TapeNode, type TapeOptions } from './autodiff/tape.js';
+export { Tape, AnomalyError, type TapeNode, type TapeOptions } from './autodiff/tape.js';
 export { gradcheck, gradcheckInPlace, type GradcheckOptions, type GradcheckResult } from './autodiff/gradcheck.js';
 
 export * as ops from './ops/index.js';

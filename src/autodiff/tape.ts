@@ -30,10 +30,18 @@
  *
  * Gradient buffers of the tensors the tape allocates live in a few large arena blocks, so that zeroing them
  * at the start of backward is one fill per block rather than one per tensor.
+ *
+ * Anomaly mode (`detectAnomaly: true`, a debugging aid like PyTorch's detect_anomaly): after every node's
+ * forward (at record time and on each replay) the buffers it allocated are checked finite, and after every
+ * node's backward the gradients it wrote into; the first non-finite value throws an AnomalyError naming
+ * the op, the node and the pass. Off by default: each check reads every element it covers.
  */
 import type { Backend, Storage } from '../kernels/backend.js';
 import { Tensor } from '../tensor/tensor.js';
 import { formatShape, sameShape, shapeSize, type Shape } from '../tensor/shape.js';
+import { checkBackward, checkForward, checkSeed } from './anomaly.js';
+
+export { AnomalyError } from './anomaly.js';
 
 /** One recorded operation: recompute its outputs, and propagate output gradients to its inputs. */
 export interface TapeNode {
@@ -51,6 +59,8 @@ export interface TapeNode {
 export interface TapeOptions {
   /** Record gradients (false: a forward-only tape, e.g. for inference; no gradient buffers). */
   grad?: boolean;
+  /** Check every op's outputs and gradients finite and throw an AnomalyError at the first that is not. */
+  detectAnomaly?: boolean;
 }
 
 /** Gradient arena blocks: the first holds 4096 elements, each next one twice the last, up to 2²⁰ (or one gradient). */
@@ -61,6 +71,11 @@ export class Tape {
   readonly nodes: TapeNode[] = [];
   /** Whether this tape computes gradients. */
   readonly grad: boolean;
+  /** Anomaly mode: check every op's outputs and gradients (see the header). */
+  readonly detectAnomaly: boolean;
+  /** Anomaly mode: the tensors each node allocated (outputs, saved values), and how many were assigned. */
+  private readonly nodeOwned: Tensor[][] = [];
+  private ownedAssigned = 0;
   private readonly owned: Tensor[] = [];
   private leaves: Tensor[] | null = null;
   private disposed = false;
@@ -75,6 +90,7 @@ export class Tape {
     options: TapeOptions = {},
   ) {
     this.grad = options.grad ?? true;
+    this.detectAnomaly = options.detectAnomaly ?? false;
   }
 
   /** True when an op on `inputs` must record gradients. */
@@ -148,6 +164,12 @@ export class Tape {
     }
     this.nodes.push(node);
     this.nodeInputs.push(inputs);
+    if (this.detectAnomaly) {
+      // the tensors allocated since the last node are this one's; the op has computed them already
+      this.nodeOwned.push(this.owned.slice(this.ownedAssigned));
+      this.ownedAssigned = this.owned.length;
+      checkForward(node.op, this.nodes.length - 1, this.nodeOwned[this.nodes.length - 1], inputs);
+    }
     this.leaves = null;
     this.tangentRoots = null;
     this.strayGrads = null;
@@ -161,7 +183,14 @@ export class Tape {
   forward(): void {
     this.checkAlive();
     const nodes = this.nodes;
-    for (let i = 0; i < nodes.length; i++) nodes[i].forward();
+    if (!this.detectAnomaly) {
+      for (let i = 0; i < nodes.length; i++) nodes[i].forward();
+      return;
+    }
+    for (let i = 0; i < nodes.length; i++) {
+      nodes[i].forward();
+      checkForward(nodes[i].op, i, this.nodeOwned[i], this.nodeInputs[i]);
+    }
   }
 
   /**
@@ -194,7 +223,15 @@ export class Tape {
       b.fill(1, 1, g);
     }
     const nodes = this.nodes;
-    for (let i = nodes.length - 1; i >= 0; i--) nodes[i].backward();
+    if (!this.detectAnomaly) {
+      for (let i = nodes.length - 1; i >= 0; i--) nodes[i].backward();
+      return;
+    }
+    checkSeed(g, nodes.length);
+    for (let i = nodes.length - 1; i >= 0; i--) {
+      nodes[i].backward();
+      checkBackward(nodes[i].op, i, this.nodeInputs[i]);
+    }
   }
 
   /**
@@ -279,6 +316,7 @@ export class Tape {
     this.owned.length = 0;
     this.nodes.length = 0;
     this.nodeInputs.length = 0;
+    this.nodeOwned.length = 0;
     this.tangentRoots = null;
     this.disposed = true;
   }

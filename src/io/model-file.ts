@@ -27,6 +27,13 @@ export function saveModel(path: string, model: Model, extra: Record<string, stri
   const tensors: Record<string, SafeTensor> = {};
   const f64 = model.backend.dtype === 'float64';
   for (const [name, t] of model.namedParameters()) {
+    if (!t.backend.allFinite(t.size, t)) {
+      const a = t.toArray(),
+        i = a.findIndex((v) => !Number.isFinite(v));
+      throw new Error(
+        `saveModel: ${path}: parameter "${name}" holds ${a[i]} at index ${i}; a model file holds finite values only`,
+      );
+    }
     tensors[name] = f64
       ? { dtype: 'F64', shape: [...t.shape], data: t.toArray() }
       : { dtype: 'F32', shape: [...t.shape], data: t.toFloat32() };
