@@ -1,5 +1,5 @@
 /** `recur study <file|name>`: run or resume a study, with progress, then write its report. */
-import { existsSync, mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
@@ -90,6 +90,7 @@ Examples:
   recur study my-study.yaml --shard 3/8 --out shards        # one task of an 8-way array job`,
     )
     .action(async (ref: string, f: StudyFlags) => {
+      checkNumbers(f);
       const path = resolveStudy(ref);
       const study = userInput(() => loadStudyFile(path, f.profile));
       if (f.dryRun) return dryRun(study, path, f);
@@ -100,15 +101,25 @@ Examples:
           `--${f.workers !== undefined ? 'workers' : 'limit'} applies to local runs; with --queue, start as many \`recur worker\` processes as you like`,
         );
       const out = resolve(f.out ?? join('out', f.profile ? `${study.name}-${f.profile}` : study.name));
-      if (f.db === undefined || f.report) userInput(() => mkdirOrExplain(out));
+      const created = f.db === undefined || f.report ? userInput(() => mkdirOrExplain(out)) : null;
+      let started = false;
+      // a run refused before its first trial (limits, an invalid grid, a locked store) leaves no folder behind
+      const cleanUp = (): void => {
+        if (!started && created) rmSync(created, { recursive: true, force: true });
+      };
       const db = f.db ?? join(out, shard ? `results.shard-${shard.k}-of-${shard.n}.db` : 'results.db');
-      userInput(() =>
-        stampProvenance(db, {
-          study: study.name,
-          studyHash: studyHash(study),
-          shard: shard ? `${shard.k}/${shard.n}` : null,
-        }),
-      );
+      userInput(() => {
+        try {
+          stampProvenance(db, {
+            study: study.name,
+            studyHash: studyHash(study),
+            shard: shard ? `${shard.k}/${shard.n}` : null,
+          });
+        } catch (e) {
+          cleanUp();
+          throw e;
+        }
+      });
       let progress: Progress | null = null;
       let best: { label: string; metric: number } | null = null;
       const t0 = Date.now();
@@ -124,6 +135,7 @@ Examples:
               : e.message,
           );
         } else if (e.type === 'start') {
+          started = true;
           progress = createProgress(e.total, study.name, { quiet: f.quiet || f.json });
           progress.update(e.skipped, e.skipped ? `resumed: ${e.skipped} already done` : '');
           if (e.tookOverFrom)
@@ -214,7 +226,12 @@ Examples:
             onEvent,
             estimate: !f.quiet && !f.json,
           })
-      ).finally(() => process.off('SIGINT', onSignal).off('SIGTERM', onSignal));
+      )
+        .catch((e: unknown) => {
+          cleanUp();
+          throw e;
+        })
+        .finally(() => process.off('SIGINT', onSignal).off('SIGTERM', onSignal));
       (progress as Progress | null)?.stop();
       const report =
         f.report && !shard && summary.done + summary.diverged + summary.failed + summary.skipped > 0
@@ -243,23 +260,44 @@ Examples:
     });
 }
 
-/** Create the output folder, saying plainly when permissions or the disk are the problem. */
-function mkdirOrExplain(dir: string): void {
+/**
+ * Create the output folder (and check that it can be written), saying plainly when permissions or the disk
+ * are the problem. Returns the folder it created, if any (removed again when the run fails before starting).
+ */
+function mkdirOrExplain(dir: string): string | null {
+  let created: string | undefined,
+    made = false;
   try {
-    mkdirSync(dir, { recursive: true });
+    created = mkdirSync(dir, { recursive: true });
+    made = true;
+    accessSync(dir, constants.W_OK);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why =
       code === 'EACCES' || code === 'EPERM'
-        ? 'permission denied'
+        ? `permission denied: ${dir}`
         : code === 'ENOSPC'
-          ? 'no space left on the device'
+          ? `no space left on the device (${dir})`
           : code === 'EROFS'
-            ? 'read-only file system'
+            ? `read-only file system: ${dir}`
             : (e as Error).message;
-    throw new UserError(`cannot create the output folder ${dir}: ${why}`);
+    throw new UserError(`cannot ${made ? 'write in' : 'create'} the output folder ${dir}: ${why}`);
   }
+  return created ?? null;
 }
+
+/** Range checks of the numeric options, each refusal one line naming the option. */
+function checkNumbers(f: StudyFlags): void {
+  if (f.workers !== undefined && !(f.workers >= 0 && f.workers <= MAX_WORKERS))
+    throw new UserError(
+      `--workers must be a whole number from 0 to ${MAX_WORKERS} (0: one per core), got ${f.workers}`,
+    );
+  if (f.limit !== undefined && !(f.limit >= 0 && Number.isSafeInteger(f.limit)))
+    throw new UserError(`--limit must be a whole number ≥ 0, got ${f.limit}`);
+}
+
+/** Worker threads one local run may start (each holds a copy of the kernels and its trial's model). */
+const MAX_WORKERS = 1024;
 
 /** Lower is better for losses, higher for accuracy (copy/adding/… are losses; mnist/temporal-order accuracy). */
 function better(a: number, b: number, kind: string): boolean {

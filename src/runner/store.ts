@@ -9,6 +9,8 @@
  * edited study never mixes trials of its old definition into the report (they stay in the file, counted by
  * `staleCount`); and one process at a time holds the store's lock (see store-lock.ts).
  */
+import { accessSync, constants } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { TrialSpec } from './grid.js';
 import { LOCK_SCHEMA } from './store-lock.js';
@@ -87,14 +89,30 @@ interface TrialRow {
   final: string | null; summary: string; seconds: number; finished: string; attempts?: number;
 }
 
-/** The message for a database that cannot be opened, saying what the problem really is. */
-function openError(path: string, e: Error & { code?: string }): Error {
+/** The database file or its folder when this process may not write it (null when both are writable or unknown). */
+function deniedWrite(path: string): string | null {
+  if (path === ':memory:') return null;
+  for (const p of [path, dirname(resolve(path))]) {
+    try {
+      accessSync(p, constants.W_OK);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return p;
+    }
+  }
+  return null;
+}
+
+/** The message for a database that cannot be opened or written, saying what the problem really is. */
+export function openError(path: string, e: Error & { code?: string }): Error {
   const code = e.code ?? '';
   // better-sqlite3 loads its compiled addon on first use: a missing or mismatched build is not the file's fault
   if (/bindings file|NODE_MODULE_VERSION|compiled against a different|invalid ELF header|better_sqlite3\.node/i.test(e.message)) {
     return new Error(`cannot open ${path}: better-sqlite3's native module is missing or was built for another Node.js (this is ${process.version}); run \`npm rebuild better-sqlite3\` (it compiles with node-gyp: needs python3, make and a C++ compiler). Details: ${e.message.split('\n')[0]}`);
   }
   if (/directory does not exist/.test(e.message)) return new Error(`${path}: cannot create the results database: its folder does not exist`);
+  const denied = deniedWrite(path);
+  if (denied && (code === 'SQLITE_CANTOPEN' || code.startsWith('SQLITE_READONLY'))) return new Error(`permission denied: ${denied} (the results database ${path} needs to write ${denied === path ? 'the file' : 'its folder, for its journal'})`);
   if (code === 'SQLITE_CANTOPEN') return new Error(`${path}: cannot open the results database (does its folder exist, and may you write to it?)`);
   if (code === 'SQLITE_READONLY' || code.startsWith('SQLITE_READONLY_')) {
     return new Error(`${path}: the results database is read-only (SQLite needs to write the file and, for its journal, its folder)`);
