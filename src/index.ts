@@ -19,7 +19,7 @@ export type { Backend, Activation, UnaryKind, Ref, Storage, FloatArray, AdamStep
 export { createWasmBackend, wasmAvailable, relaxedSimdSupported, type WasmBackend } from './kernels/wasm/backend.js';
 export { loadWasm, type WasmFile, type WasmSource } from './kernels/wasm/source.js';
 
-export { Tape, type TapeNode, type TapeOptions } from './autodiff/tape.js';
+export { Tape, AnomalyError, type TapeNode, type TapeOptions } from './autodiff/tape.js';
 export { gradcheck, gradcheckInPlace, type GradcheckOptions, type GradcheckResult } from './autodiff/gradcheck.js';
 
 export * as ops from './ops/index.js';

@@ -10,11 +10,7 @@
  *               fit's `eager: true` to run the model's code every step, with the same numbers).
  *   3. backward tape.backward(loss) zeroes every gradient on the tape and of the parameters it reads, then
  *               runs the backward closures in reverse order: this is where a training step's gradients start.
- *
- * Ops run eagerly and append a node {forward, backward} to the tape, with every output and scratch buffer
- * allocated once, at record time. A tape recorded for one shape can then be replayed any number of times:
- * write new values into its input tensors, call `forward()`, then `backward(loss)`. Replays allocate
- * nothing, which is how a training step allocates no JavaScript objects per time step.
+ * Every buffer is allocated once, at record time: replays allocate nothing (no objects per time step).
  *
  * backward(root, seed) computes vector–Jacobian products: seed defaults to 1 for a scalar root, and any
  * cotangent of root's shape gives vᵀ·∂root/∂x for every tensor x that requires a gradient. Gradients of
@@ -27,31 +23,18 @@
  * (null = zero: t does not depend on the inputs). Jacobian–vector products, no dense Jacobian: the
  * diagnostics combine them with backward's vector–Jacobian products (power iteration on JᵀJ, QR iterations).
  * Call forward() (or record) first: jvp linearises at the values the tape currently holds.
- *
- * Gradient buffers of the tensors the tape allocates live in a few large arena blocks, so that zeroing them
- * at the start of backward is one fill per block rather than one per tensor.
+ * Gradient buffers live in a few large arena blocks: zeroing them is one fill per block, not per tensor.
+ * Anomaly mode (`detectAnomaly: true`, like PyTorch's detect_anomaly) checks every node's outputs after its
+ * forward and its gradients after its backward, naming the first op to make a non-finite value (anomaly.ts).
  */
 import type { Backend, Storage } from '../kernels/backend.js';
 import { Tensor } from '../tensor/tensor.js';
 import { formatShape, sameShape, shapeSize, type Shape } from '../tensor/shape.js';
+import { checkBackward, checkForward, checkSeed } from './anomaly.js';
+import type { TapeNode, TapeOptions } from './tape-node.js';
 
-/** One recorded operation: recompute its outputs, and propagate output gradients to its inputs. */
-export interface TapeNode {
-  readonly op: string;
-  forward(): void;
-  backward(): void;
-  /**
-   * Forward mode (optional): overwrite the tangents of the outputs with ẏ = (∂y/∂x)·ẋ, reading the inputs'
-   * `tangent` (null = zero); do nothing when no input has a tangent. Nodes without it cannot lie on the
-   * path of a `Tape.jvp`.
-   */
-  jvp?(): void;
-}
-
-export interface TapeOptions {
-  /** Record gradients (false: a forward-only tape, e.g. for inference; no gradient buffers). */
-  grad?: boolean;
-}
+export { AnomalyError } from './anomaly.js';
+export type { TapeNode, TapeOptions } from './tape-node.js';
 
 /** Gradient arena blocks: the first holds 4096 elements, each next one twice the last, up to 2²⁰ (or one gradient). */
 const ARENA_FIRST = 1 << 12,
@@ -61,6 +44,11 @@ export class Tape {
   readonly nodes: TapeNode[] = [];
   /** Whether this tape computes gradients. */
   readonly grad: boolean;
+  /** Anomaly mode: check every op's outputs and gradients (see the header). */
+  readonly detectAnomaly: boolean;
+  /** Anomaly mode: the tensors each node allocated (outputs, saved values), and how many were assigned. */
+  private readonly nodeOwned: Tensor[][] = [];
+  private ownedAssigned = 0;
   private readonly owned: Tensor[] = [];
   private leaves: Tensor[] | null = null;
   private disposed = false;
@@ -75,6 +63,7 @@ export class Tape {
     options: TapeOptions = {},
   ) {
     this.grad = options.grad ?? true;
+    this.detectAnomaly = options.detectAnomaly ?? false;
   }
 
   /** True when an op on `inputs` must record gradients. */
@@ -148,6 +137,12 @@ export class Tape {
     }
     this.nodes.push(node);
     this.nodeInputs.push(inputs);
+    if (this.detectAnomaly) {
+      // the tensors allocated since the last node are this one's; the op has computed them already
+      this.nodeOwned.push(this.owned.slice(this.ownedAssigned));
+      this.ownedAssigned = this.owned.length;
+      checkForward(node.op, this.nodes.length - 1, this.nodeOwned[this.nodes.length - 1], inputs);
+    }
     this.leaves = null;
     this.tangentRoots = null;
     this.strayGrads = null;
@@ -161,7 +156,14 @@ export class Tape {
   forward(): void {
     this.checkAlive();
     const nodes = this.nodes;
-    for (let i = 0; i < nodes.length; i++) nodes[i].forward();
+    if (!this.detectAnomaly) {
+      for (let i = 0; i < nodes.length; i++) nodes[i].forward();
+      return;
+    }
+    for (let i = 0; i < nodes.length; i++) {
+      nodes[i].forward();
+      checkForward(nodes[i].op, i, this.nodeOwned[i], this.nodeInputs[i]);
+    }
   }
 
   /**
@@ -194,7 +196,15 @@ export class Tape {
       b.fill(1, 1, g);
     }
     const nodes = this.nodes;
-    for (let i = nodes.length - 1; i >= 0; i--) nodes[i].backward();
+    if (!this.detectAnomaly) {
+      for (let i = nodes.length - 1; i >= 0; i--) nodes[i].backward();
+      return;
+    }
+    checkSeed(g, nodes.length);
+    for (let i = nodes.length - 1; i >= 0; i--) {
+      nodes[i].backward();
+      checkBackward(nodes[i].op, i, this.nodeInputs[i]);
+    }
   }
 
   /**
@@ -279,6 +289,7 @@ export class Tape {
     this.owned.length = 0;
     this.nodes.length = 0;
     this.nodeInputs.length = 0;
+    this.nodeOwned.length = 0;
     this.tangentRoots = null;
     this.disposed = true;
   }

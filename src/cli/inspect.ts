@@ -18,7 +18,16 @@ import { jacobianProductNorms, stepJacobianNorms } from '../diagnostics/jacobian
 import { lyapunovSpectrum } from '../diagnostics/lyapunov.js';
 import { renderSvg } from '../report/render.js';
 import { DEFAULT_LIMITS } from '../runner/limits.js';
-import { addModelOptions, givenModelFlags, int, modelFromFlags, taskFromFlags, type SpecFlags } from './options.js';
+import {
+  addModelOptions,
+  checkWorkload,
+  givenModelFlags,
+  int,
+  modelFromFlags,
+  num,
+  taskFromFlags,
+  type SpecFlags,
+} from './options.js';
 import { UserError, userInput } from './errors.js';
 
 interface InspectFlags extends SpecFlags {
@@ -29,6 +38,24 @@ interface InspectFlags extends SpecFlags {
   svg?: string;
   backend?: BackendName;
   json?: boolean;
+}
+
+/** Range checks of the numeric flags, each refusal one line naming the flag. */
+function checkNumbers(f: InspectFlags): void {
+  for (const [flag, v] of [
+    ['--T', f.T],
+    ['--batch', f.batch],
+    ['--hidden', f.hidden],
+    ['--depth', f.depth],
+    ['--layers', f.layers],
+  ] as const)
+    if (v !== undefined && !(v >= 1)) throw new UserError(`${flag} must be a positive integer, got ${v}`);
+  if (!(f.seed >= 0)) throw new UserError(`--seed must be an integer ≥ 0, got ${f.seed}`);
+  if (!(f.lyapunov >= 0 && f.lyapunov <= 4096))
+    throw new UserError(`--lyapunov must be a whole number from 0 to 4096, got ${f.lyapunov}`);
+  if (!(f.fraction > 0 && f.fraction < 1)) throw new UserError(`--fraction must be in (0, 1), got ${f.fraction}`);
+  if (f.spectralNorm !== undefined && !(f.spectralNorm > 0))
+    throw new UserError(`--spectral-norm must be a number > 0, got ${f.spectralNorm}`);
 }
 
 const fmt = (x: number | null | undefined, digits = 3): string =>
@@ -52,7 +79,7 @@ export function registerInspect(program: Command): void {
     .option('--batch <n>', 'batch size of the probe', int('--batch'), 32)
     .option('--seed <n>', 'seed (initialisation of a spec model, and the batch)', int('--seed'), 1)
     .option('--lyapunov <k>', 'how many Lyapunov exponents (0: skip)', int('--lyapunov'), 1)
-    .option('--fraction <f>', 'gradient horizon: steps until ‖∂L/∂h_t‖ < f·‖∂L/∂h_T‖', Number, 1e-3)
+    .option('--fraction <f>', 'gradient horizon: steps until ‖∂L/∂h_t‖ < f·‖∂L/∂h_T‖', num('--fraction'), 1e-3)
     .option('--svg <file>', 'write a plot of ‖∂L/∂h_t‖ (with the bound) as SVG')
     .option('--backend <name>', 'wasm | reference')
     .option('--json', 'print JSON')
@@ -65,6 +92,7 @@ Examples:
   recur inspect lstm.safetensors --T 200 --json`,
     )
     .action((file: string | undefined, f: InspectFlags, cmd: Command) => {
+      checkNumbers(f);
       if (file) {
         // the file fixes the model: flags that describe another one would be silently ignored
         const clash = [...givenModelFlags(cmd), ...(f.modelConfig ? ['--model-config'] : [])];
@@ -94,9 +122,16 @@ Examples:
       } else {
         taskSpec = taskFromFlags(f);
         const shape = modelFromFlags(f);
-        model = modelForTask(shape, createTask(taskSpec), backend, f.seed);
+        const sizes = createTask(taskSpec);
+        checkWorkload(
+          { ...shape, inputSize: sizes.inputSize, outputSize: sizes.outputSize, target: sizes.target },
+          sizes.T,
+          f.batch,
+        );
+        model = modelForTask(shape, sizes, backend, f.seed);
       }
       const task = createTask(taskSpec);
+      checkWorkload(model.config, task.T, f.batch);
       if (
         task.inputSize !== model.config.inputSize ||
         task.outputSize !== model.config.outputSize ||

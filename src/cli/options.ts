@@ -3,6 +3,9 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { parseTaskSpec, type ResolvedTaskSpec } from '../tasks/registry.js';
 import { writtenModelShapeSchema, describeZodError, type ModelShape } from '../models/config.js';
 import { UserError } from './errors.js';
+import { modelSize } from '../models/size.js';
+import type { ModelConfig } from '../models/model.js';
+import { DEFAULT_LIMITS, formatCount } from '../runner/limits.js';
 
 export function int(name: string) {
   return (v: string): number => {
@@ -107,4 +110,24 @@ export function modelFromFlags(f: SpecFlags): ModelShape {
   const r = writtenModelShapeSchema.safeParse(raw);
   if (!r.success) throw new UserError(describeZodError('model', r.error));
   return r.data;
+}
+
+/**
+ * Refuse, before anything is allocated, a model and batch past the limits a study has by default (see
+ * runner/limits.ts): parameters, T, and T × batch × values per step. Counted from the config (NaN, from a
+ * config the schema will refuse anyway, passes here and fails there).
+ */
+export function checkWorkload(config: ModelConfig, T: number, batch: number): void {
+  const L = DEFAULT_LIMITS,
+    size = modelSize(config);
+  if (T > L.T) throw new UserError(`T ${T} is more than the limit of ${formatCount(L.T)}`);
+  if (size.parameters > L.parameters)
+    throw new UserError(
+      `the model has ${formatCount(size.parameters)} parameters, more than the limit of ${formatCount(L.parameters)}`,
+    );
+  const activations = T * batch * size.activationsPerStep;
+  if (activations > L.activations)
+    throw new UserError(
+      `T ${T} × batch ${batch} × ${size.activationsPerStep} values per step = ${formatCount(activations)} activations, more than the limit of ${formatCount(L.activations)} (use a smaller --batch)`,
+    );
 }

@@ -1,5 +1,5 @@
 /** `recur study <file|name>`: run or resume a study, with progress, then write its report. */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
@@ -16,6 +16,7 @@ import { int } from './options.js';
 import { createProgress, type Progress } from './progress.js';
 import { formatDuration } from '../runner/estimate.js';
 import { dryRun } from './study-dry-run.js';
+import { checkNumbers, mkdirOrExplain } from './study-checks.js';
 
 /** The folder of named studies shipped with recur (studies/ at the package root). */
 export const STUDIES_DIR = fileURLToPath(new URL('../../studies/', import.meta.url));
@@ -87,6 +88,7 @@ Examples:
   recur study my-study.yaml --shard 3/8 --out shards        # one task of an 8-way array job`,
     )
     .action(async (ref: string, f: StudyFlags) => {
+      checkNumbers(f);
       const path = resolveStudy(ref);
       const study = userInput(() => loadStudyFile(path, f.profile));
       if (f.dryRun) return dryRun(study, path, f);
@@ -97,15 +99,25 @@ Examples:
           `--${f.workers !== undefined ? 'workers' : 'limit'} applies to local runs; with --queue, start as many \`recur worker\` processes as you like`,
         );
       const out = resolve(f.out ?? join('out', f.profile ? `${study.name}-${f.profile}` : study.name));
-      if (f.db === undefined || f.report) userInput(() => mkdirOrExplain(out));
+      const created = f.db === undefined || f.report ? userInput(() => mkdirOrExplain(out)) : null;
+      let started = false;
+      // a run refused before its first trial (limits, an invalid grid, a locked store) leaves no folder behind
+      const cleanUp = (): void => {
+        if (!started && created) rmSync(created, { recursive: true, force: true });
+      };
       const db = f.db ?? join(out, shard ? `results.shard-${shard.k}-of-${shard.n}.db` : 'results.db');
-      userInput(() =>
-        stampProvenance(db, {
-          study: study.name,
-          studyHash: studyHash(study),
-          shard: shard ? `${shard.k}/${shard.n}` : null,
-        }),
-      );
+      userInput(() => {
+        try {
+          stampProvenance(db, {
+            study: study.name,
+            studyHash: studyHash(study),
+            shard: shard ? `${shard.k}/${shard.n}` : null,
+          });
+        } catch (e) {
+          cleanUp();
+          throw e;
+        }
+      });
       let progress: Progress | null = null;
       let best: { label: string; metric: number } | null = null;
       // Trials in flight (local threads or queue workers) and how far each has trained: the bar moves between
@@ -132,6 +144,7 @@ Examples:
               : e.message,
           );
         } else if (e.type === 'start') {
+          started = true;
           progress = createProgress(e.total, study.name, { quiet: f.quiet || f.json });
           done = e.skipped;
           progress.update(e.skipped, e.skipped ? `resumed: ${e.skipped} already done` : '');
@@ -231,7 +244,12 @@ Examples:
             onEvent,
             estimate: !f.quiet && !f.json,
           })
-      ).finally(() => process.off('SIGINT', onSignal).off('SIGTERM', onSignal));
+      )
+        .catch((e: unknown) => {
+          cleanUp();
+          throw e;
+        })
+        .finally(() => process.off('SIGINT', onSignal).off('SIGTERM', onSignal));
       (progress as Progress | null)?.stop();
       const report =
         f.report && !shard && summary.done + summary.diverged + summary.failed + summary.skipped > 0
@@ -258,24 +276,6 @@ Examples:
         );
       if (report) process.stdout.write(`report:  ${report.htmlPath}\n         ${report.markdownPath}\n`);
     });
-}
-
-/** Create the output folder, saying plainly when permissions or the disk are the problem. */
-function mkdirOrExplain(dir: string): void {
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why =
-      code === 'EACCES' || code === 'EPERM'
-        ? 'permission denied'
-        : code === 'ENOSPC'
-          ? 'no space left on the device'
-          : code === 'EROFS'
-            ? 'read-only file system'
-            : (e as Error).message;
-    throw new UserError(`cannot create the output folder ${dir}: ${why}`);
-  }
 }
 
 /** Lower is better for losses, higher for accuracy (copy/adding/… are losses; mnist/temporal-order accuracy). */

@@ -1,13 +1,15 @@
 /**
  * The flags of `recur train` beyond the shared model and task flags (cli/options.ts): their type, their
- * range checks and conflicts in the flags' own words, and the learning-rate schedule they describe.
+ * range checks, conflicts and paths in the flags' own words (each refusal one line naming the flag), and the
+ * learning-rate schedule they describe.
  */
-import { existsSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import type { ScheduleConfig } from '../optim/index.js';
 import type { SpecFlags } from './options.js';
 import { UserError } from './errors.js';
+import { DEFAULT_LIMITS, formatCount } from '../runner/limits.js';
 
 /** The parsed flags of `recur train` (commander has converted the numbers). */
 export interface TrainFlags extends SpecFlags {
@@ -34,6 +36,7 @@ export interface TrainFlags extends SpecFlags {
   threads?: number;
   json?: boolean;
   quiet?: boolean;
+  detectAnomaly?: boolean;
 }
 
 /** Flags that shape the model: they conflict with --model-config, which gives the whole shape. */
@@ -49,6 +52,14 @@ const MODEL_FLAGS = [
   'bidirectional',
   'dropout',
 ] as const;
+const writable = (dir: string): boolean => {
+  try {
+    accessSync(dir, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+};
 const flagName = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 /** Range checks and conflicts, in the flags' own words (commander has already parsed the numbers). */
@@ -71,6 +82,10 @@ export function validate(f: TrainFlags, cmd: Command): void {
     if (v !== undefined && !(v >= 1)) throw new UserError(`${flagName(k)} must be a positive integer, got ${v}`);
   }
   if (!(f.seed >= 0)) throw new UserError(`--seed must be an integer ≥ 0, got ${f.seed}`);
+  if (f.threads !== undefined && !(f.threads <= 256))
+    throw new UserError(`--threads must be a whole number from 1 to 256, got ${f.threads}`);
+  if (!(f.steps <= DEFAULT_LIMITS.steps))
+    throw new UserError(`--steps must be at most ${formatCount(DEFAULT_LIMITS.steps)}, got ${f.steps}`);
   if (f.warmup !== undefined && !(f.warmup >= 0))
     throw new UserError(`--warmup must be an integer ≥ 0, got ${f.warmup}`);
   if (f.weightDecay !== undefined && !(f.weightDecay >= 0))
@@ -110,6 +125,7 @@ export function validate(f: TrainFlags, cmd: Command): void {
     const dir = f[k] !== undefined ? dirname(f[k]!) : null;
     if (dir !== null && !statSync(dir, { throwIfNoEntry: false })?.isDirectory())
       throw new UserError(`${flagName(k)} ${f[k]}: the directory ${dir} does not exist`);
+    if (dir !== null && !writable(dir)) throw new UserError(`${flagName(k)} ${f[k]}: permission denied: ${dir}`); // before training, not after
   }
 }
 

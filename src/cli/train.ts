@@ -11,7 +11,7 @@ import { modelForTask } from '../models/for-task.js';
 import { createTask } from '../tasks/registry.js';
 import { fitAsync, type FitResult } from '../train/fit.js';
 import { saveModel } from '../io/model-file.js';
-import { addModelOptions, int, modelFromFlags, num, taskFromFlags } from './options.js';
+import { addModelOptions, checkWorkload, int, modelFromFlags, num, taskFromFlags } from './options.js';
 import { scheduleFromFlags, type TrainFlags, validate } from './train-flags.js';
 import { createProgress } from './progress.js';
 import { UserError, userInput } from './errors.js';
@@ -64,6 +64,7 @@ export function registerTrain(program: Command): void {
       'threads for the wasm kernels (default RECUR_THREADS, else one per core up to 2)',
       int('--threads'),
     )
+    .option('--detect-anomaly', 'check every op for NaN/Inf and name the first that makes one (slower; debugging)')
     .option('--json', 'print the result as JSON (with the loss and evaluation history)')
     .option('--quiet', 'no progress output')
     .addHelpText(
@@ -81,6 +82,11 @@ Examples:
       const spec = taskFromFlags(f);
       const shape = { ...modelFromFlags(f), ...(f.dropout !== undefined ? { dropout: f.dropout } : {}) };
       const task = userInput(() => createTask(spec));
+      checkWorkload(
+        { ...shape, inputSize: task.inputSize, outputSize: task.outputSize, target: task.target },
+        task.T,
+        f.batch,
+      );
       const threads = f.threads ?? (process.env.RECUR_THREADS ? undefined : Math.min(2, availableParallelism()));
       const model = userInput(() =>
         modelForTask(shape, task, getBackend(f.backend as BackendName | undefined, { threads }), f.seed),
@@ -124,6 +130,7 @@ Examples:
           stopWhenSolved: f.stopWhenSolved,
           ...(f.earlyStopping !== undefined ? { earlyStopping: { patience: f.earlyStopping } } : {}),
           signal: controller.signal,
+          detectAnomaly: f.detectAnomaly,
           checkpoint: { path: checkpoint, every: f.checkpointEvery, atEnd: f.checkpoint !== undefined },
           resume: f.resume ? checkpoint : undefined,
           onEvent: (e) => {
@@ -153,8 +160,10 @@ Examples:
         );
         process.exit(signal === 'SIGTERM' ? 143 : 130);
       }
+      // a diverged run's model holds the parameters of its last finite step (fit undid the update after it)
+      const trained = r.status === 'diverged' ? (r.parametersOf ?? r.divergedAt ?? r.steps) : r.steps;
       if (f.out)
-        userInput(() => saveModel(f.out!, model, { task: JSON.stringify(spec), trainedSteps: String(r.steps) }));
+        userInput(() => saveModel(f.out!, model, { task: JSON.stringify(spec), trainedSteps: String(trained) }));
       report(f, spec, model, task, r, shape.cell.kind);
       model.dispose();
     });
@@ -181,7 +190,9 @@ function report(
       baseline: task.baseline,
       metric: task.metric,
       seconds: Number(r.seconds.toFixed(2)),
-      ...(r.divergedAt !== undefined ? { divergedAt: r.divergedAt, reason: r.divergedReason } : {}),
+      ...(r.divergedAt !== undefined
+        ? { divergedAt: r.divergedAt, reason: r.divergedReason, parametersOf: r.parametersOf ?? r.divergedAt }
+        : {}),
       ...(f.out ? { saved: f.out } : {}),
       ...(r.resumedFrom ? { resumedFrom: r.resumedFrom } : {}),
       ...(f.checkpoint ? { checkpoint: f.checkpoint } : {}),
@@ -199,6 +210,13 @@ function report(
     `final ${task.metric} ${m} (baseline ${task.baseline.toPrecision(4)}${r.solvedAt !== null ? `, solved at step ${r.solvedAt}` : ', not solved'})\n`,
   );
   if (r.divergedAt !== undefined) process.stdout.write(`diverged at step ${r.divergedAt}: ${r.divergedReason}\n`);
-  if (f.out) process.stdout.write(`saved ${f.out}\n`);
+  if (f.out) process.stdout.write(`saved ${f.out}${r.status === 'diverged' ? ` (${keptParameters(r)})` : ''}\n`);
   if (f.checkpoint) process.stdout.write(`checkpoint ${f.checkpoint}\n`);
+}
+
+/** Which parameters a diverged run's model holds (fit keeps those of the last step with finite values). */
+function keptParameters(r: FitResult): string {
+  return r.parametersOf !== undefined
+    ? `the parameters step ${r.parametersOf} started from, the last with a finite loss and gradient: its update is undone`
+    : `the parameters it started from: step ${r.divergedAt} was the run's first`;
 }

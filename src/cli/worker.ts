@@ -57,9 +57,14 @@ queued by another recur version (this is ${RECUR_VERSION}) or whose spec does no
     )
     .action(async (f: WorkerFlags) => {
       if (!f.queue) throw new UserError('worker: --queue <url> is required (e.g. --queue redis://127.0.0.1:6379)');
-      if (f.concurrency !== undefined && f.concurrency < 1) throw new UserError('--concurrency must be at least 1');
-      if (f.threads !== undefined && f.threads < 1) throw new UserError('--threads must be at least 1');
-      if (f.grace < 0) throw new UserError('--grace must be 0 or more seconds');
+      if (f.concurrency !== undefined && !(f.concurrency >= 1 && f.concurrency <= 1024))
+        throw new UserError(`--concurrency must be a whole number from 1 to 1024, got ${f.concurrency}`);
+      if (f.threads !== undefined && !(f.threads >= 1 && f.threads <= 256))
+        throw new UserError(`--threads must be a whole number from 1 to 256, got ${f.threads}`);
+      if (!(f.grace >= 0 && f.grace <= 86_400))
+        throw new UserError(`--grace must be 0 to 86400 seconds, got ${f.grace}`);
+      if (f.lock !== undefined && !(f.lock >= 1000 && f.lock <= 86_400_000))
+        throw new UserError(`--lock must be 1000 to 86400000 ms, got ${f.lock}`);
       const at = parseQueueUrl(f.queue).display;
       const say = (line: string): void => {
         if (!f.quiet) process.stderr.write(`${stamp()} ${line}\n`);

@@ -77,7 +77,7 @@ export function createStepProbe(model: Model, batch: Batch, select: CellSelector
   const base = new Tape(be, { grad: false });
   const x = base.input([T, B, model.config.inputSize], 'x');
   x.set(batch.x);
-  const mask = batch.mask ? base.input([T, B], 'mask').set(batch.mask) : null;
+  const mask = batch.mask ? base.input([T, B], 'mask').setMask(batch.mask) : null;
   let input = x;
   for (let k = 0; k < layer; k++) {
     const outs = model.layers[k].cells.map(

@@ -60,8 +60,9 @@ function why(e: unknown, dir: string, tmp: string, path: string): string {
   const code = (e as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return `the directory ${dir} does not exist`;
   if (code === 'ENOTDIR') return `${dir} is not a directory`;
-  if (code === 'EACCES' || code === 'EPERM') return `no permission to write in ${dir}`;
-  if (code === 'ENOSPC') return 'no space left on the device';
+  if (code === 'EACCES' || code === 'EPERM') return `permission denied: ${dir} (may not write in it)`;
+  if (code === 'EROFS') return `read-only file system: ${dir}`;
+  if (code === 'ENOSPC') return `no space left on the device (${dir})`;
   if (code === 'EISDIR') return `${path} is a directory`;
   return (e as Error).message.split(tmp).join(path);
 }

@@ -25,7 +25,13 @@ export const MODEL_FORMAT = 'recur-model';
 
 /** Write `model` to `path` atomically (temp file + rename; Node). Extra metadata strings are kept in the header. */
 export function saveModel(path: string, model: Model, extra: Record<string, string> = {}): void {
-  writeFileAtomic(path, modelToBytes(model, extra));
+  let bytes: Uint8Array;
+  try {
+    bytes = modelToBytes(model, extra);
+  } catch (e) {
+    throw new Error(`saveModel: ${path}: ${(e as Error).message.replace(/^modelToBytes: /, '')}`);
+  }
+  writeFileAtomic(path, bytes);
 }
 
 /**
@@ -39,6 +45,13 @@ export function modelToBytes(model: Model, extra: Record<string, string> = {}): 
   const tensors: Record<string, SafeTensor> = {};
   const f64 = model.backend.dtype === 'float64';
   for (const [name, t] of model.namedParameters()) {
+    if (!t.backend.allFinite(t.size, t)) {
+      const a = t.toArray(),
+        i = a.findIndex((v) => !Number.isFinite(v));
+      throw new Error(
+        `modelToBytes: parameter "${name}" holds ${a[i]} at index ${i}; a model file holds finite values only`,
+      );
+    }
     tensors[name] = f64
       ? { dtype: 'F64', shape: [...t.shape], data: t.toArray() }
       : { dtype: 'F32', shape: [...t.shape], data: t.toFloat32() };

@@ -76,7 +76,9 @@ export function predict(model: Model, input: PredictInput): Prediction {
   const tape = new Tape(model.backend, { grad: false });
   try {
     const x = tape.input([T, B, I], 'x').set(bf ? swapLeading(input.x, B, T, I) : input.x);
-    const mask = input.mask ? tape.input([T, B], 'mask').set(bf ? swapLeading(input.mask, B, T, 1) : input.mask) : null;
+    const mask = input.mask
+      ? tape.input([T, B], 'mask').setMask(bf ? swapLeading(input.mask, B, T, 1) : input.mask)
+      : null;
     let initial: Tensor[][] | undefined;
     if (input.initial) {
       initial = model.layers.flatMap((layer, k) =>

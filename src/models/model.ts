@@ -7,7 +7,7 @@
  * Parameter names: `layers.<k>.<fwd|bwd>.<cell param>` (e.g. layers.0.fwd.weight_hh) and
  * `readout.<i>.weight|bias`; learned initial states are `layers.<k>.<dir>.h0.<component>`.
  */
-import type { Tape } from '../autodiff/tape.js';
+import { AnomalyError, type Tape } from '../autodiff/tape.js';
 import type { Backend } from '../kernels/backend.js';
 import { Rng } from '../tensor/rng.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -161,7 +161,12 @@ export class Model {
           final.push(r.final);
           hs.push(r.hs);
         } catch (e) {
-          throw new Error(`layer ${k}${d ? ' (reverse)' : ''}: ${(e as Error).message}`);
+          const where = `layer ${k}${d ? ' (reverse)' : ''}`;
+          if (e instanceof AnomalyError) {
+            e.message = `${where}: ${e.message}`; // kept an AnomalyError: fit stops the run as diverged
+            throw e;
+          }
+          throw new Error(`${where}: ${(e as Error).message}`);
         }
       });
       input = outs.length === 1 ? outs[0] : concat(tape, outs); // (T, B, directions·H)

@@ -9,14 +9,27 @@ import { describeScore } from './html.js';
 import { fmt, fmtDuration } from './stats.js';
 import type { Table } from './tables.js';
 
-/** Escape text for Markdown: HTML-significant characters as entities, Markdown syntax with backslashes. */
+/**
+ * Escape text for one line of Markdown: HTML-significant characters as entities, Markdown syntax with
+ * backslashes, and every control character (C0 — a lone \r, \t, \0 … —, DEL, C1, and the Unicode line and
+ * paragraph separators) as a space, so that no user string can start a line of its own: a heading, a list
+ * item, a table row. What would open a block at the start of the line (`-`, `+`, `=`, `1.`, indentation)
+ * is escaped too, for strings placed alone on a line (a study's description).
+ */
 export function mdEscape(s: unknown): string {
-  return String(s)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/([\\`*_[\]|#~])/g, '\\$1')
-    .replace(/\r?\n/g, ' ');
+  return (
+    String(s)
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/([\\`*_[\]|#~])/g, '\\$1')
+      .replace(/\r\n/g, ' ')
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+      .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ')
+      .replace(/^ +/, '')
+      .replace(/^([-+=])/, '\\$1')
+      .replace(/^(\d+)([.)])/, '$1\\$2')
+  );
 }
 
 const VERDICT_MARK = { held: '✅ held', 'did not hold': '❌ did not hold', inconclusive: '➖ inconclusive' } as const;

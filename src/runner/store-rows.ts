@@ -3,6 +3,8 @@
  * first release, the trial row and its conversions to and from a trial, and the messages for a database that
  * cannot be opened.
  */
+import { accessSync, constants } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { TrialSpec } from './grid.js';
 import type { StoredTrial, TrialRecord, TrialStatus } from './store.js';
 import { LOCK_SCHEMA } from './store-lock.js';
@@ -52,6 +54,20 @@ export interface TrialRow {
   attempts?: number;
 }
 
+/** The database file or its folder when this process may not write it (null when both are writable or unknown). */
+function deniedWrite(path: string): string | null {
+  if (path === ':memory:') return null;
+  for (const p of [path, dirname(resolve(path))]) {
+    try {
+      accessSync(p, constants.W_OK);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return p;
+    }
+  }
+  return null;
+}
+
 /** The message for a database that cannot be opened, saying what the problem really is. */
 export function openError(path: string, e: Error & { code?: string }): Error {
   const code = e.code ?? '';
@@ -67,6 +83,11 @@ export function openError(path: string, e: Error & { code?: string }): Error {
   }
   if (/directory does not exist/.test(e.message))
     return new Error(`${path}: cannot create the results database: its folder does not exist`);
+  const denied = deniedWrite(path);
+  if (denied && (code === 'SQLITE_CANTOPEN' || code.startsWith('SQLITE_READONLY')))
+    return new Error(
+      `permission denied: ${denied} (the results database ${path} needs to write ${denied === path ? 'the file' : 'its folder, for its journal'})`,
+    );
   if (code === 'SQLITE_CANTOPEN')
     return new Error(`${path}: cannot open the results database (does its folder exist, and may you write to it?)`);
   if (code === 'SQLITE_READONLY' || code.startsWith('SQLITE_READONLY_')) {

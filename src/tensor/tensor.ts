@@ -113,8 +113,28 @@ export class Tensor implements Ref {
       if (!opts.allowNonFinite && !Number.isFinite(v))
         throw new Error(`set: ${where()}: value ${v} at index ${i} is not finite`);
       a[o + i] = v;
+      // a finite float64 past ±3.4e38 becomes ±Infinity in a float32 backend's memory
+      if (!opts.allowNonFinite && !Number.isFinite(a[o + i]))
+        throw new Error(
+          `set: ${where()}: value ${v} at index ${i} is beyond the float32 range of the ${this.backend.name} backend (±3.4e38)`,
+        );
     }
     return this;
+  }
+
+  /**
+   * Overwrite all values with a 0/1 mask: any other value is refused, the error naming the tensor and the
+   * index (a mask of 2 would silently scale a step instead of switching it on or off).
+   */
+  setMask(values: ArrayLike<number>): this {
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (v !== 0 && v !== 1)
+        throw new Error(
+          `set: ${this.name ? `tensor "${this.name}"` : `mask ${formatShape(this.shape)}`}: value ${v} at index ${i} is not 0 or 1 (a mask holds 0/1)`,
+        );
+    }
+    return this.set(values);
   }
 
   /** Copy values from a tensor of the same size (possibly on another backend). */

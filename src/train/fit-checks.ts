@@ -48,6 +48,7 @@ const FIT_OPTIONS: Record<keyof FitOptions | 'yieldEveryMs', true> = {
   resume: true,
   signal: true,
   eager: true,
+  detectAnomaly: true,
   onEvent: true,
   yieldEveryMs: true,
 };

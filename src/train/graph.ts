@@ -39,6 +39,8 @@ export interface GraphOptions {
   rng?: Rng;
   /** Debug: record the model afresh for every batch instead of replaying (see the header). */
   eager?: boolean;
+  /** Debug: check every op's outputs and gradients finite (Tape's anomaly mode; throws an AnomalyError). */
+  detectAnomaly?: boolean;
   /** Whether batches carry a step mask / a loss mask. */
   mask?: boolean;
   lossMask?: boolean;
@@ -55,7 +57,24 @@ export function buildGraph(
   opts: GraphOptions,
   batch?: Batch,
 ): Graph {
-  const tape = new Tape(model.backend, { grad: opts.grad });
+  const tape = new Tape(model.backend, { grad: opts.grad, detectAnomaly: opts.detectAnomaly });
+  try {
+    return record(tape, model, score, T, B, opts, batch);
+  } catch (e) {
+    tape.dispose(); // a failed recording (a bad custom loss, anomaly mode's first non-finite value) frees its buffers
+    throw e;
+  }
+}
+
+function record(
+  tape: Tape,
+  model: Model,
+  score: Pick<TaskScore, 'loss' | 'target'>,
+  T: number,
+  B: number,
+  opts: GraphOptions,
+  batch?: Batch,
+): Graph {
   const O = model.config.outputSize,
     I = model.config.inputSize;
   if (model.config.target !== score.target) {
@@ -97,11 +116,11 @@ export function loadBatch(graph: Pick<Graph, 'T' | 'B' | 'x' | 'target' | 'mask'
   graph.target.set(batch.y);
   if (graph.mask) {
     if (!batch.mask) graph.mask.fill(1);
-    else graph.mask.set(batch.mask);
+    else graph.mask.setMask(batch.mask);
   }
   if (graph.lossMask) {
     if (!batch.lossMask) graph.lossMask.fill(1);
-    else graph.lossMask.set(batch.lossMask);
+    else graph.lossMask.setMask(batch.lossMask);
   }
 }
 

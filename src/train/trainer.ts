@@ -1,7 +1,9 @@
 /**
  * The training loop, one step at a time: sample a batch, replay the graph forward, backpropagate through
  * time, clip, step, and every `evalEvery` steps evaluate on fixed held-out batches. A non-finite loss or
- * gradient stops the run before the update is applied, so the model keeps its last finite parameters.
+ * gradient stops the run before the update is applied, and the model goes back to the parameters of the
+ * last step whose loss and gradient were finite (the update that led there is undone: it is what made the
+ * values blow up). Each step copies the parameters into a snapshot allocated once, before updating them.
  * `fit` and `fitAsync` drive it; `dispose()` frees everything it allocated (graphs, optimizer state).
  */
 import type { Model } from '../models/model.js';
@@ -16,12 +18,13 @@ import {
   type Optimizer,
   type Schedule,
 } from '../optim/index.js';
-import { GraphCache } from './graph.js';
+import { AnomalyError } from '../autodiff/tape.js';
+import { GraphCache, type Graph } from './graph.js';
 import { isSolved, MetricAccumulator } from './metrics.js';
 import { createSource, evaluationBatches, type BatchSource } from './sampler.js';
 import { loadCheckpoint, restoreParameters, saveCheckpoint, type TrainingCheckpoint } from './checkpoint.js';
 import type { Batch } from '../tasks/task.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import type { FitOptions, FitResult } from './types.js';
 import { isDataset } from '../data/dataset.js';
 import { checkModelFitsTask, checkOptions, positiveInt } from './fit-checks.js';
@@ -29,6 +32,10 @@ import { checkModelFitsTask, checkOptions, positiveInt } from './fit-checks.js';
 export class Trainer {
   readonly result: FitResult;
   private readonly params: Tensor[];
+  /** The parameters as they were before the last update (backend buffers, allocated once). */
+  private readonly snapshot: Tensor[];
+  /** The step whose starting parameters `snapshot` holds (−1: none yet). */
+  private snapshotStep = -1;
   private readonly optimizer: Optimizer;
   private readonly schedule: Schedule;
   private readonly source: BatchSource;
@@ -80,6 +87,7 @@ export class Trainer {
       rng: this.dropoutRng,
       loss: o.loss,
       eager: o.eager,
+      detectAnomaly: o.detectAnomaly,
     });
     const evalData = validation ?? trainData;
     this.evalSet = evaluationBatches(
@@ -88,7 +96,12 @@ export class Trainer {
       o.evalBatches ?? 4,
       (o.seed ?? 0) + 0x5eed,
     );
-    this.evalGraphs = new GraphCache(model, task, { grad: false, loss: o.loss, eager: o.eager });
+    this.evalGraphs = new GraphCache(model, task, {
+      grad: false,
+      loss: o.loss,
+      eager: o.eager,
+      detectAnomaly: o.detectAnomaly,
+    });
     this.evalEvery = o.evalEvery ?? Math.max(1, Math.floor(o.steps / 10));
     this.fingerprint = {
       batchSize: o.batchSize,
@@ -110,6 +123,7 @@ export class Trainer {
       seconds: 0,
       resumedFrom: 0,
     };
+    this.snapshot = this.params.map((p) => Tensor.zeros(p.backend, p.shape));
     if (o.resume !== undefined) {
       try {
         this.restore(
@@ -136,14 +150,23 @@ export class Trainer {
       params = this.params,
       r = this.result;
     if (o.signal?.aborted) return this.stop('interrupted');
-    const g = this.train.run(this.source.next());
+    let g: Graph;
+    try {
+      g = this.train.run(this.source.next());
+      const loss = g.loss.item();
+      if (!Number.isFinite(loss)) return this.diverge(step, `loss is ${loss}`);
+      g.tape.backward(g.loss); // zeroes every gradient first (parameters included), then backpropagates
+    } catch (e) {
+      if (e instanceof AnomalyError) return this.diverge(step, e.message); // detectAnomaly: the op that made it
+      throw e;
+    }
     const loss = g.loss.item();
-    if (!Number.isFinite(loss)) return this.diverge(step, `loss is ${loss}`);
-    g.tape.backward(g.loss); // zeroes every gradient first (parameters included), then backpropagates
     const norm = o.clipNorm !== undefined ? clipGradNorm(params, o.clipNorm) : gradNorm(params);
     if (!Number.isFinite(norm)) return this.diverge(step, `gradient norm is ${norm}`);
     if (o.clipValue !== undefined) clipGradValue(params, o.clipValue);
     const lr = this.schedule(step);
+    for (let i = 0; i < params.length; i++) params[i].backend.copy(params[i].size, params[i], this.snapshot[i]);
+    this.snapshotStep = step;
     this.optimizer.step(lr);
     r.history.loss[step] = loss;
     r.history.gradNorm[step] = norm;
@@ -171,6 +194,8 @@ export class Trainer {
     this.train.dispose();
     this.evalGraphs.dispose();
     this.optimizer.dispose();
+    for (const t of this.snapshot) t.dispose();
+    this.snapshot.length = 0;
   }
 
   /** The run's state between steps (what a checkpoint holds besides the parameters). */
@@ -232,6 +257,11 @@ export class Trainer {
   private diverge(step: number, reason: string): false {
     this.result.divergedAt = step;
     this.result.divergedReason = reason;
+    if (this.snapshotStep >= 0) {
+      // undo the last update: back to the parameters of the last step with a finite loss and gradient
+      for (let i = 0; i < this.params.length; i++) this.params[i].copyFrom(this.snapshot[i]);
+      this.result.parametersOf = this.snapshotStep;
+    }
     this.options.onEvent?.({ type: 'diverged', step, reason });
     return this.stop('diverged');
   }
@@ -242,7 +272,12 @@ export class Trainer {
       task = this.task,
       r = this.result;
     const acc = new MetricAccumulator(task);
-    for (const b of this.evalSet) acc.add(this.evalGraphs.run(b));
+    try {
+      for (const b of this.evalSet) acc.add(this.evalGraphs.run(b));
+    } catch (e) {
+      if (e instanceof AnomalyError) return !this.diverge(step, `in evaluation: ${e.message}`);
+      throw e;
+    }
     const metrics = acc.result();
     const solved = isSolved(task, metrics.metric);
     r.final = metrics;

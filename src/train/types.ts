@@ -55,6 +55,13 @@ export interface FitOptions {
   signal?: AbortSignal;
   /** Debug: run the model's code on every step instead of replaying its recorded tape (same numbers; see train/graph.ts). */
   eager?: boolean;
+  /**
+   * Debug: anomaly mode. Every op's outputs (forward) and gradients (backward) are checked finite, and the
+   * first non-finite value stops the run as diverged, the reason naming the op and the pass (AnomalyError's
+   * message). Slower: each check reads every value. Without it a non-finite loss or gradient norm still
+   * stops the run, naming only the loss or the norm.
+   */
+  detectAnomaly?: boolean;
   /** Called for every step and evaluation (progress bars, logging, instruments). */
   onEvent?: (event: TrainEvent) => void;
 }
@@ -72,6 +79,12 @@ export interface FitResult {
   /** The step at which the loss or gradient became non-finite. */
   divergedAt?: number;
   divergedReason?: string;
+  /**
+   * After divergence: the model holds the parameters step `parametersOf` started from — the last step whose
+   * loss and gradient were finite — and that step's update is undone. Absent when the run diverged at its
+   * first step (the model keeps the parameters it started with).
+   */
+  parametersOf?: number;
   /** Last evaluation. */
   final: Metrics | null;
   /** First step at which the evaluation met the solved criterion. */

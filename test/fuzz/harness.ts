@@ -1,7 +1,9 @@
 /**
- * Runs the fuzz driver (driver.mjs) in a child process with a capped heap, watching it: a case that runs
- * longer than `caseTimeoutMs`, a resident set past `rssCapMb`, or a child that dies is a failure naming the
- * case, so a regression fails the test instead of hanging or killing vitest.
+ * Runs the fuzz driver (driver.mjs) in a child process with a capped heap, watching it: a case that uses
+ * more than `caseTimeoutMs` of CPU time (or, blocked without computing, four times that in wall time), a
+ * resident set past `rssCapMb`, or a child that dies is a failure naming the case, so a regression fails
+ * the test instead of hanging or killing vitest. CPU time, not wall time, is the main clock: on a loaded
+ * machine a case that needs 2 s of CPU can take 20 s of wall time without anything being wrong.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -40,6 +42,16 @@ export function fuzzSeed(): number {
   return Number.isInteger(n) ? n : 20261202;
 }
 
+/** CPU time (user + system) the process has used, in ms (0 when /proc is not there). */
+function cpuMsOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return 0;
+  }
+}
+
 function rssOf(pid: number): number {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -64,7 +76,7 @@ export function runFuzz(
     );
     const outcomes: FuzzOutcome[] = [],
       failures: string[] = [];
-    let current: { i: number; what: string; since: number } | null = null;
+    let current: { i: number; what: string; since: number; cpu: number } | null = null;
     let buffered = '',
       stderr = '',
       maxRss = 0;
@@ -81,7 +93,7 @@ export function runFuzz(
           message?: string;
         };
         buffered = buffered.slice(nl + 1);
-        if (o.start !== undefined) current = { i: o.i, what: o.start, since: Date.now() };
+        if (o.start !== undefined) current = { i: o.i, what: o.start, since: Date.now(), cpu: cpuMsOf(child.pid!) };
         else if (current) {
           outcomes.push({
             i: o.i,
@@ -99,7 +111,10 @@ export function runFuzz(
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       stderr = (stderr + chunk).slice(-2000);
     });
+    let killed = false;
     const kill = (why: string): void => {
+      if (killed) return;
+      killed = true;
       failures.push(`case ${current?.i ?? '?'} (${current?.what ?? 'between cases'}): ${why}`);
       child.kill('SIGKILL');
     };
@@ -107,8 +122,10 @@ export function runFuzz(
       const rss = rssOf(child.pid!);
       maxRss = Math.max(maxRss, rss);
       if (rss > rssCapMb) kill(`resident memory ${rss.toFixed(0)} MB, over the cap of ${rssCapMb} MB`);
-      else if (current && Date.now() - current.since > caseTimeoutMs)
-        kill(`still running after ${caseTimeoutMs} ms (hang?)`);
+      else if (current && cpuMsOf(child.pid!) - current.cpu > caseTimeoutMs)
+        kill(`still computing after ${caseTimeoutMs} ms of CPU time (hang?)`);
+      else if (current && Date.now() - current.since > 4 * caseTimeoutMs)
+        kill(`still running after ${4 * caseTimeoutMs} ms (blocked?)`);
     }, 100);
     child.on('exit', (code, signal) => {
       clearInterval(watch);

@@ -65,6 +65,32 @@ describe('the HTML page and the Markdown summary', () => {
     expect(mdEscape('a|b *c* <d>')).toBe('a\\|b \\*c\\* &lt;d&gt;');
   });
 
+  it('mdEscape leaves no control character that could start a line: a lone \\r, \\t, C0, DEL, C1, U+2028', () => {
+    const evil = [
+      'x\r# heading',
+      'x\r\n- item',
+      'a\tb',
+      'n\u0000\u0007\u001b[31m',
+      'del\u007f',
+      'nel\u0085',
+      'ls\u2028ps\u2029',
+    ];
+    for (const s of evil) {
+      const e = mdEscape(s);
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for control characters is the point
+      expect(e).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/);
+      expect(e.split(/\r\n|\r|\n/)).toHaveLength(1);
+    }
+    expect(mdEscape('x\r# heading')).toBe('x \\# heading');
+    // alone on a line (a description), nothing opens a block: list items, headings by underline, indented code
+    expect(mdEscape('- item')).toBe('\\- item');
+    expect(mdEscape('+ item')).toBe('\\+ item');
+    expect(mdEscape('===')).toBe('\\===');
+    expect(mdEscape('12. item')).toBe('12\\. item');
+    expect(mdEscape('\t    code')).toBe('code');
+    expect(mdEscape('\r| a | b |')).toBe('\\| a \\| b \\|');
+  });
+
   it('degenerate studies (every trial failed; no instruments recorded) still give a valid report', () => {
     const failed = new ResultStore(':memory:');
     const specs = fillStore(failed, { addingT: [20], copyT: [], depths: [1, 2], seeds: [1, 2] });

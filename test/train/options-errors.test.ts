@@ -71,6 +71,7 @@ describe('fit names a missing or misspelt option', () => {
       evalEvery: 1,
       evalBatchSize: 2,
       stopWhenSolved: false,
+      detectAnomaly: false,
       earlyStopping: { patience: 3 },
       loss: undefined as never,
       eager: false,

@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import type { TrialSpec } from '../grid.js';
 import { QueueError } from './connection.js';
 import { RECUR_VERSION } from './payload.js';
+import { openError } from '../store-rows.js';
 
 export interface Shard {
   /** 1 ≤ k ≤ n. */
@@ -67,7 +68,12 @@ const TABLE =
  * trials incomparable.
  */
 export function stampProvenance(db: string, p: Omit<Provenance, 'version'>): void {
-  const conn = new Database(db);
+  let conn: Database.Database;
+  try {
+    conn = new Database(db);
+  } catch (e) {
+    throw openError(db, e as Error); // a folder one may not write, not a database: said as such
+  }
   try {
     conn.exec(TABLE);
     const old = conn.prepare('SELECT version, study_hash AS studyHash FROM provenance WHERE study = ?').get(p.study) as
@@ -80,6 +86,8 @@ export function stampProvenance(db: string, p: Omit<Provenance, 'version'>): voi
     conn
       .prepare('INSERT OR REPLACE INTO provenance (study, version, study_hash, shard) VALUES (?, ?, ?, ?)')
       .run(p.study, RECUR_VERSION, p.studyHash, p.shard);
+  } catch (e) {
+    throw e instanceof QueueError ? e : openError(db, e as Error);
   } finally {
     conn.close();
   }
