@@ -37,8 +37,7 @@ export { AnomalyError } from './anomaly.js';
 export type { TapeNode, TapeOptions } from './tape-node.js';
 
 /** Gradient arena blocks: the first holds 4096 elements, each next one twice the last, up to 2²⁰ (or one gradient). */
-const ARENA_FIRST = 1 << 12,
-  ARENA_MAX = 1 << 20;
+const [ARENA_FIRST, ARENA_MAX] = [1 << 12, 1 << 20];
 
 export class Tape {
   readonly nodes: TapeNode[] = [];
