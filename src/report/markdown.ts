@@ -27,8 +27,10 @@ export function mdEscape(s: unknown): string {
       // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
       .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ')
       .replace(/^ +/, '')
-      .replace(/^([-+=])/, '\\$1')
-      .replace(/^(\d+)([.)])/, '$1\\$2')
+      // block openers only where they open a block: "- x", "+ x", a line of "=", "12. x" (not "-2" or "0.02")
+      .replace(/^([-+])(?=\s|$)/, '\\$1')
+      .replace(/^(=+)(?=\s*$)/, '\\$1')
+      .replace(/^(\d+)([.)])(?=\s|$)/, '$1\\$2')
   );
 }
 
