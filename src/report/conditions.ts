@@ -3,6 +3,7 @@
  * depth L of its model, the cell's activation, gain and highway bias, its task's metric, baseline and solved
  * threshold, grid values as labels, and the disambiguation of model labels (report/data.ts groups with these).
  */
+import { DEFAULT_INFORMATIVE } from '../runner/pilot.js';
 import type { StoredTrial } from '../runner/store.js';
 import { createTask, type TaskSpec } from '../tasks/registry.js';
 import type { ModelInfo, TaskInfo, TrialView } from './data.js';
@@ -167,7 +168,7 @@ export const by =
 /** The study's pilot.informative (0.9, the runner's default, when the config does not say). */
 export function pilotInformativeOf(config: unknown): number {
   const v = (config as { pilot?: { informative?: unknown } } | undefined)?.pilot?.informative;
-  return typeof v === 'number' && v > 0 && v <= 1 ? v : 0.9;
+  return typeof v === 'number' && v > 0 && v <= 1 ? v : DEFAULT_INFORMATIVE;
 }
 
 /**

@@ -20,7 +20,7 @@
 import type { Draft } from './findings.js';
 import { meanTest } from './inference.js';
 import { isUntrained, type ModelInfo, type StudyData, type TrialView } from './data.js';
-import { isImplied, trainedSource } from './trainability.js';
+import { finalLogRatio, isImplied, trainedSource } from './trainability.js';
 import { ciText, fmt, pText } from './stats.js';
 
 const TOPIC = 'trainability';
@@ -51,13 +51,10 @@ export function comparisons(models: readonly ModelInfo[]): Pair[] {
   return pairs;
 }
 
-/** log(final metric / baseline) of a finished trial: 0 for a diverged one (no better than the baseline); null without data. */
+/** finalLogRatio, with a diverged trial at 0 (no better than the baseline) when the task has a baseline. */
 function logRatio(v: TrialView): number | null {
-  const base = v.task.baseline;
-  if (base === null || !(base > 0)) return null;
-  if (v.trial.status === 'diverged') return 0;
-  const m = v.trial.final?.metric;
-  return v.trial.status === 'done' && typeof m === 'number' && m > 0 ? Math.log(m / base) : null;
+  if (v.trial.status === 'diverged') return v.task.baseline !== null && v.task.baseline > 0 ? 0 : null;
+  return finalLogRatio(v);
 }
 
 function bySeed(views: readonly TrialView[]): Map<number, { solved: boolean; log: number }> {
@@ -157,11 +154,7 @@ function leDrafts(source: readonly TrialView[]): Draft[] {
   for (const views of cells.values()) {
     const { task, model } = views[0];
     if (task.baseline === null || !(task.baseline > 0)) continue;
-    const logs = views.map((v) =>
-      v.trial.status === 'done' && typeof v.trial.final?.metric === 'number' && v.trial.final.metric > 0
-        ? Math.log(v.trial.final.metric / task.baseline!)
-        : null,
-    );
+    const logs = views.map(finalLogRatio);
     const diverged = logs.filter((x) => x === null).length;
     const t = meanTest(logs.filter((x): x is number => x !== null).map((x) => -x));
     const claim = `${model.label} gets below the trivial baseline on ${task.label}, as Le, Jaitly & Hinton (2015) report for LSTM and IRNN on the adding problem at T = 150–400 (their setting; here ${task.label}).`;

@@ -7,6 +7,7 @@
  * below informative × the task's baseline decides (else the last that ran); its lowest loss is chosen, ties
  * broken towards the smaller rate. Pilot trials enter no other analysis.
  */
+import { DEFAULT_INFORMATIVE, settingDecides } from '../runner/pilot.js';
 import { taskScore, type TrialView } from './data.js';
 
 export interface PilotRow {
@@ -34,7 +35,7 @@ const lrOf = (v: TrialView): number | null => {
 const withoutLr = (label: string): string => label.replace(/ · lr=[^ ·]+/g, '').replace(/ \[[^\]]*\]$/, '');
 
 /** The pilot table, or null when the study ran no pilot; `informative` is the study's pilot.informative. */
-export function pilotTable(pilot: readonly TrialView[], informative = 0.9): PilotTable | null {
+export function pilotTable(pilot: readonly TrialView[], informative = DEFAULT_INFORMATIVE): PilotTable | null {
   type Acc = { task: string; model: string; baseline: number | null; first: number; byLr: Map<number, number[]> };
   const byModel = new Map<string, Map<string, Acc>>();
   for (const v of pilot) {
@@ -81,8 +82,8 @@ export function pilotTable(pilot: readonly TrialView[], informative = 0.9): Pilo
         const m = loss.get(lr)!.mean;
         if (Number.isFinite(m) && (best === null || m < loss.get(best)!.mean)) best = lr;
       }
-      const informed = baseline === null || (best !== null && loss.get(best)!.mean < informative * baseline);
-      const deciding = !decided && (informed || i === ordered.length - 1);
+      const bestLoss = best === null ? Number.POSITIVE_INFINITY : loss.get(best)!.mean;
+      const deciding = !decided && settingDecides(bestLoss, baseline, informative, i === ordered.length - 1);
       decided ||= deciding;
       rows.push({ task, model, loss, chosen: deciding ? best : null, deciding });
     });

@@ -53,17 +53,19 @@ export function trainedSource(data: StudyData): TrialView[] {
 
 export const isImplied = (v: TrialView): boolean => v.trial.summary?.['skipped.impliedFailure'] === 1;
 
+/** log(final metric / baseline) of a finished trial (null: not done, no positive metric, or no baseline). */
+export function finalLogRatio(v: TrialView): number | null {
+  const base = v.task.baseline,
+    m = v.trial.final?.metric;
+  return v.trial.status === 'done' && base !== null && base > 0 && typeof m === 'number' && m > 0
+    ? Math.log(m / base)
+    : null;
+}
+
 function logRatio(views: readonly TrialView[]): Estimate | null {
   const t = views[0]?.task;
   if (!t || t.baseline === null || !(t.baseline > 0) || (t.metric !== 'mse' && t.metric !== 'xent')) return null;
-  return estimate(
-    views
-      .filter((v) => v.trial.status === 'done')
-      .map((v) => {
-        const m = v.trial.final?.metric;
-        return typeof m === 'number' && m > 0 ? Math.log(m / t.baseline!) : null;
-      }),
-  );
+  return estimate(views.filter((v) => v.trial.status === 'done').map(finalLogRatio));
 }
 
 /** One T₅₀ curve per (task name, model) with at least one trained trial. */

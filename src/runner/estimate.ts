@@ -41,6 +41,7 @@ export function estimateTrials(trials: readonly TrialSpec[], workers: number, ba
   let cpu = 0,
     measurements = 0;
   const unrunnable: StudyEstimate['unrunnable'] = [];
+  const run = { failed: null as string | null }; // this call's first failed measurement, if any
   const probes = trials.filter((t) => t.training.steps === 0);
   if (probes.length) {
     const size = (t: TrialSpec): number => depthOf(t) * taskT(t);
@@ -65,32 +66,19 @@ export function estimateTrials(trials: readonly TrialSpec[], workers: number, ba
     const Ts = group.map(taskT);
     const shortest = group[Ts.indexOf(Math.min(...Ts))];
     let longest = group[Ts.indexOf(Math.max(...Ts))];
-    const msLo = tryMsPerStep(shortest, backend);
+    const msLo = tryMsPerStep(shortest, backend, run);
     if (typeof msLo === 'string') {
       unrunnable.push({ trials: group, reason: msLo });
       continue;
     }
-    let msHi = shortest === longest ? msLo : tryMsPerStep(longest, backend);
+    let msHi = shortest === longest ? msLo : tryMsPerStep(longest, backend, run);
     measurements += shortest === longest ? 1 : 2;
     let runnable = group;
     if (typeof msHi === 'string') {
-      // the longest T does not fit: find the longest that does, and list the rest as unrunnable
-      const reason = msHi;
-      const Ts = [...new Set(group.map(taskT))].sort((a, b) => b - a);
-      msHi = msLo;
-      let fits = taskT(shortest);
-      for (const T of Ts.slice(1)) {
-        if (T <= taskT(shortest)) break;
-        const ms = tryMsPerStep(group.find((t) => taskT(t) === T)!, backend);
-        measurements++;
-        if (typeof ms === 'number') {
-          [msHi, fits] = [ms, T];
-          break;
-        }
-      }
-      runnable = group.filter((t) => taskT(t) <= fits);
-      unrunnable.push({ trials: group.filter((t) => taskT(t) > fits), reason });
-      longest = runnable.find((t) => taskT(t) === fits)!;
+      // the longest T did not fit (and after a failure nothing more is measured): only the shortest T counts
+      unrunnable.push({ trials: group.filter((t) => taskT(t) > taskT(shortest)), reason: msHi });
+      runnable = group.filter((t) => taskT(t) === taskT(shortest));
+      [msHi, longest] = [msLo, shortest];
     }
     const [T0, T1] = [taskT(shortest), taskT(longest)];
     for (const t of runnable) {
@@ -116,13 +104,16 @@ export function estimateTrials(trials: readonly TrialSpec[], workers: number, ba
  * a failure the backend's heap may be exhausted for good, so every later measurement in this process is
  * reported as not made rather than attempted.
  */
-let exhausted: string | null = null;
-function tryMsPerStep(trial: TrialSpec, backend?: BackendName): number | string {
-  if (exhausted) return `not measured: an earlier measurement failed (${exhausted})`;
+function tryMsPerStep(
+  trial: TrialSpec,
+  backend: BackendName | undefined,
+  run: { failed: string | null },
+): number | string {
+  if (run.failed) return `not measured: an earlier measurement failed (${run.failed})`;
   try {
     return msPerStep(trial, backend);
   } catch (e) {
-    exhausted = `${trial.label}: ${(e as Error).message}`;
+    run.failed = `${trial.label}: ${(e as Error).message}`;
     return (e as Error).message;
   }
 }

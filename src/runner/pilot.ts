@@ -21,7 +21,9 @@
 import type { StoredTrial } from './store.js';
 import { identityOf, trialKey, type TrialIdentity, type TrialSpec } from './grid.js';
 import { mergedTraining, modelConditionKey, modelVariantsOf, setPath, withLearningRate } from './variants.js';
-import { StudyError, studyPairs, type StudyBody } from './study.js';
+import { DEFAULT_INFORMATIVE, StudyError, studyPairs, type StudyBody } from './study.js';
+
+export { DEFAULT_INFORMATIVE };
 import { createTask, parseTaskSpec, type ResolvedTaskSpec } from '../tasks/registry.js';
 
 /** The pilot's trials, one list per rung (empty without a pilot section); rung 0 is pilot.taskValues. */
@@ -150,6 +152,14 @@ export interface PilotLadderRule {
   baselineOf?: (trial: TrialSpec) => number | null;
 }
 
+/**
+ * Whether a pilot setting decides a model's rate: its best mean loss is informative (below informative ×
+ * the baseline; a task without a baseline always is), or it is the last setting of the ladder.
+ */
+export function settingDecides(bestLoss: number, baseline: number | null, informative: number, last: boolean): boolean {
+  return baseline === null || bestLoss < informative * baseline || last;
+}
+
 /** The baseline loss of a trial's task (cached per task spec): what answering without memory scores. */
 export function taskBaseline(): (trial: TrialSpec) => number | null {
   const cache = new Map<string, number | null>();
@@ -169,7 +179,7 @@ export function pilotStep(
   stored: ReadonlyMap<string, StoredTrial>,
   rule: PilotLadderRule = {},
 ): PilotStep {
-  const informative = rule.informative ?? 0.9;
+  const informative = rule.informative ?? DEFAULT_INFORMATIVE;
   const byCondition = new Map<string, TrialSpec[][]>();
   rungs.forEach((trials, r) => {
     for (const t of trials) {
@@ -194,7 +204,7 @@ export function pilotStep(
       let best = rows[0];
       for (const row of rows) if (row.loss < best.loss) best = row;
       const baseline = trials.length && rule.baselineOf ? rule.baselineOf(trials[0]) : null;
-      const decides = baseline === null || best.loss < informative * baseline || r === perRung.length - 1;
+      const decides = settingDecides(best.loss, baseline, informative, r === perRung.length - 1);
       for (const row of rows)
         step.choice.table.push({ condition, rung: r, ...row, chosen: decides && row === best, deciding: decides });
       if (decides) {

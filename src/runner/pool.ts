@@ -9,7 +9,7 @@ import { compiledSibling } from '../util/compiled.js';
 import type { TrialSpec } from './grid.js';
 import type { RunStudyOptions } from './run.js';
 import type { TrialRecord } from './store.js';
-import { runTrial, type TrialProgress } from './trial.js';
+import { failedRecord, runTrial, type TrialProgress } from './trial.js';
 
 /** The compiled worker script (also when running from TypeScript sources, e.g. under vitest). */
 const workerUrl = (): URL => compiledSibling(import.meta.url, 'runner', 'worker.js');
@@ -91,18 +91,7 @@ function runOnPool(
           const t = current;
           current = null;
           try {
-            finish(t, {
-              status: 'failed',
-              steps: 0,
-              divergedAt: null,
-              error: `worker died: ${why}`,
-              solvedAt: null,
-              final: null,
-              seconds: 0,
-              metrics: [],
-              curves: [],
-              summary: {},
-            });
+            finish(t, failedRecord(`worker died: ${why}`));
           } catch (e) {
             failedHard = e as Error;
             queue.length = 0;

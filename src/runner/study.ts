@@ -101,6 +101,9 @@ const pairSchema = z.strictObject({
  * evaluation loss (ties: the smaller lr) is frozen into that model's main trials (optimizer and schedule).
  * Where no lr leaves the baseline, the pilot steps down its `fallback` ladder (runner/pilot.ts).
  */
+/** pilot.informative's default: a setting decides when some rate's mean loss is below 0.9 × the baseline. */
+export const DEFAULT_INFORMATIVE = 0.9;
+
 const pilotSchema = z.strictObject({
   task: z.string().min(1),
   /** Grid values of the pilot task, e.g. { T: 64 } (the task entry's grid is otherwise not expanded). */
@@ -108,7 +111,7 @@ const pilotSchema = z.strictObject({
   /** Easier settings tried in turn for a model whose every lr stays at the baseline, e.g. [{ T: 32 }, { T: 16 }]. */
   fallback: z.array(z.record(z.string(), z.unknown())).max(8).optional(),
   /** A setting decides when some lr's mean final loss is below this fraction of the task's baseline loss. */
-  informative: z.number().gt(0).max(1).default(0.9),
+  informative: z.number().gt(0).max(1).default(DEFAULT_INFORMATIVE),
   lrs: z.array(z.number().positive().max(10)).min(2).max(16),
   seeds: z.array(z.number().int().min(0)).min(1).max(16).default([1000]),
   models: z.array(z.string()).min(1).optional(),

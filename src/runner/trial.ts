@@ -23,13 +23,9 @@ export interface TrialProgress {
   metric?: number;
 }
 
-/** Run a trial to completion. Exceptions become a 'failed' record naming the error. */
-export function runTrial(
-  trial: TrialSpec,
-  options: { backend?: BackendName; onProgress?: (p: TrialProgress) => void } = {},
-): TrialRecord {
-  const t0 = performance.now();
-  const record: TrialRecord = {
+/** A record with nothing in it yet: status 'done', no steps, no results. */
+export function emptyRecord(): TrialRecord {
+  return {
     status: 'done',
     steps: 0,
     divergedAt: null,
@@ -41,6 +37,20 @@ export function runTrial(
     curves: [],
     summary: {},
   };
+}
+
+/** The record of a trial that did not run to a result (its worker died, the queue refused it, …). */
+export function failedRecord(error: string): TrialRecord {
+  return { ...emptyRecord(), status: 'failed', error };
+}
+
+/** Run a trial to completion. Exceptions become a 'failed' record naming the error. */
+export function runTrial(
+  trial: TrialSpec,
+  options: { backend?: BackendName; onProgress?: (p: TrialProgress) => void } = {},
+): TrialRecord {
+  const t0 = performance.now();
+  const record = emptyRecord();
   let owned: Model | undefined;
   try {
     const task: Task = createTask(trial.task);

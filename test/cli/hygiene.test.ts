@@ -26,25 +26,13 @@ const study = (name: string, hidden: number): string => {
   return path;
 };
 
+/** A training run that diverges at its first step (SGD at lr 1e300). */
+const DIVERGING = ['train', '--optimizer', 'sgd', '--lr', '1e300', '--steps', '5', '--hidden', '8', '--T', '10'];
+
 describe('recur train: a diverged run saves its last finite parameters', () => {
   it('--optimizer sgd --lr 1e300 --out: saved, said so, and recur inspect reads the file', () => {
     const out = join(dir, 'd.safetensors');
-    const r = recur([
-      'train',
-      '--optimizer',
-      'sgd',
-      '--lr',
-      '1e300',
-      '--steps',
-      '5',
-      '--hidden',
-      '8',
-      '--T',
-      '10',
-      '--out',
-      out,
-      '--quiet',
-    ]);
+    const r = recur([...DIVERGING, '--out', out, '--quiet']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/diverged at step 1/);
     expect(r.stdout).toMatch(
@@ -56,21 +44,7 @@ describe('recur train: a diverged run saves its last finite parameters', () => {
   });
 
   it('--detect-anomaly names the op that made the first non-finite value', () => {
-    const r = recur([
-      'train',
-      '--optimizer',
-      'sgd',
-      '--lr',
-      '1e300',
-      '--steps',
-      '5',
-      '--hidden',
-      '8',
-      '--T',
-      '10',
-      '--detect-anomaly',
-      '--quiet',
-    ]);
+    const r = recur([...DIVERGING, '--detect-anomaly', '--quiet']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/diverged at step \d: .*anomaly: the (forward|backward) pass of op '\w+' \(node \d+\)/);
   });

@@ -15,6 +15,7 @@ import type { TrialRecord } from '../store.js';
 import type { StudyBody } from '../study.js';
 import { checkRedis, parseQueueUrl, redisClient } from './connection.js';
 import { TRIAL_JOB, acceptResult, studyHash, trialJob } from './payload.js';
+import { failedRecord } from '../trial.js';
 
 export interface QueueStudyOptions {
   db: string;
@@ -44,19 +45,6 @@ export type CoordinatorEvent =
   | { type: 'connection'; ok: boolean; message: string };
 
 type Finish = (t: TrialSpec, r: TrialRecord) => void;
-
-const failedRecord = (error: string): TrialRecord => ({
-  status: 'failed',
-  steps: 0,
-  divergedAt: null,
-  error,
-  solvedAt: null,
-  final: null,
-  seconds: 0,
-  metrics: [],
-  curves: [],
-  summary: {},
-});
 
 /**
  * Run (or resume) a study through the queue; resolves when every trial is in SQLite. The study's phases
