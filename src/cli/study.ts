@@ -164,8 +164,11 @@ Examples:
             );
         } else if (e.type === 'estimate' && progress) {
           const { estimate: est } = e;
+          const ruledOut = e.staircaseSkips
+            ? ` (and ${e.staircaseSkips} that the staircase will skip, given the stored results)`
+            : '';
           progress.log(
-            `${study.name}: ${e.pending} trials to run on ${e.workers} worker${e.workers > 1 ? 's' : ''}: at most ${formatDuration(est.seconds)} ` +
+            `${study.name}: ${e.pending} trials to run${ruledOut} on ${e.workers} worker${e.workers > 1 ? 's' : ''}: at most ${formatDuration(est.seconds)} ` +
               `(${(est.cpuSeconds / 3600).toFixed(2)} CPU-hours, from step times measured now; trials that solve early or that the staircase skips finish sooner)`,
           );
         } else if (e.type === 'pilot' && progress) {

@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import { defaultBackendName, type BackendName } from '../kernels/index.js';
 import { checkTrials, expandStudy, legacyKey, type TrialSpec } from './grid.js';
 import { expandPilotRungs, pilotStep, taskBaseline, type PilotChoice, type PilotLadderRule } from './pilot.js';
-import { stageCount, stageTrials } from './staircase.js';
+import { stageCount, staircaseDecided, stageTrials } from './staircase.js';
 import { estimateTrials, type StudyEstimate } from './estimate.js';
 import { ResultStore, type StoredTrial, type TrialRecord } from './store.js';
 import { acquireStoreLock, type StoreLock } from './store-lock.js';
@@ -55,7 +55,15 @@ export type StudyEvent =
     }
   | { type: 'progress'; trial: TrialSpec; progress: TrialProgress }
   | { type: 'trial'; trial: TrialSpec; record: TrialRecord; done: number; total: number }
-  | { type: 'estimate'; estimate: StudyEstimate; pending: number; workers: number }
+  | {
+      type: 'estimate';
+      estimate: StudyEstimate;
+      /** Trials the estimate covers: unfinished, and not already ruled out by the staircase. */
+      pending: number;
+      /** Unfinished trials the staircase will skip, judged from the stored results (not in the estimate). */
+      staircaseSkips: number;
+      workers: number;
+    }
   | { type: 'pilot'; choice: PilotChoice }
   | { type: 'staircase'; rank: number; skipped: TrialSpec[]; done: number; total: number }
   | { type: 'stopping'; inFlight: number };
@@ -200,13 +208,16 @@ export async function runStudy(study: StudyBody, options: RunStudyOptions): Prom
       tookOverFrom: lock.tookOverFrom,
     });
     if (options.estimate) {
-      const pending = [...pilotTrials, ...main].filter((t) => !finished.has(t.key)).slice(0, budget);
+      const unfinished = [...pilotTrials, ...main].filter((t) => !finished.has(t.key));
+      const decided = staircaseDecided(main, stored());
+      const pending = unfinished.filter((t) => !decided.has(t.key)).slice(0, budget);
       const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), pending.length));
       if (pending.length)
         options.onEvent?.({
           type: 'estimate',
           estimate: estimateTrials(pending, workers, backend),
           pending: pending.length,
+          staircaseSkips: unfinished.length - unfinished.filter((t) => !decided.has(t.key)).length,
           workers,
         });
     }

@@ -37,3 +37,37 @@ export function stageTrials(
   for (const t of at) (solvedBefore.get(t.stage!.group) ? run : skipped).push(t);
   return { run, skipped };
 }
+
+/**
+ * The trials the staircase will certainly skip, judged from the stored trials alone: those at a rank above
+ * one whose trials of the same condition are all stored and none solved. (A condition that is still
+ * undecided at every stored rank keeps all its trials.) The estimate leaves them out, so a resumed study's
+ * ETA counts only what can still run.
+ */
+export function staircaseDecided(trials: readonly TrialSpec[], stored: ReadonlyMap<string, StoredTrial>): Set<string> {
+  /** Per condition and rank: are all its trials stored, and did any solve? */
+  const cells = new Map<string, Map<number, { complete: boolean; solved: boolean }>>();
+  for (const t of trials) {
+    if (!t.stage) continue;
+    const ranks = cells.get(t.stage.group) ?? new Map<number, { complete: boolean; solved: boolean }>();
+    cells.set(t.stage.group, ranks);
+    const cell = ranks.get(t.stage.rank) ?? { complete: true, solved: false };
+    ranks.set(t.stage.rank, cell);
+    const rec = stored.get(t.key);
+    if (!rec || rec.status === 'failed')
+      cell.complete = false; // a failed trial runs again
+    else if (rec.status === 'done' && rec.solvedAt !== null) cell.solved = true;
+  }
+  /** Per condition: the lowest rank that is complete with no solve (every rank above it is skipped). */
+  const deadAfter = new Map<string, number>();
+  for (const [group, ranks] of cells) {
+    const dead = [...ranks].filter(([, c]) => c.complete && !c.solved).map(([r]) => r);
+    if (dead.length) deadAfter.set(group, Math.min(...dead));
+  }
+  const skipped = new Set<string>();
+  for (const t of trials) {
+    const after = t.stage ? deadAfter.get(t.stage.group) : undefined;
+    if (after !== undefined && t.stage!.rank > after) skipped.add(t.key);
+  }
+  return skipped;
+}

@@ -20,7 +20,7 @@ import {
 } from '../../src/runner/pilot.js';
 import { loadStudyData } from '../../src/report/data.js';
 import { pilotTable } from '../../src/report/pilot.js';
-import { stageTrials } from '../../src/runner/staircase.js';
+import { staircaseDecided, stageTrials } from '../../src/runner/staircase.js';
 import { estimateTrials, formatDuration } from '../../src/runner/estimate.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'recur-phases-'));
@@ -235,6 +235,41 @@ describe('study phases', () => {
     expect(none.skipped).toHaveLength(2);
     // skipped at rank 1 → skipped at rank 2 too (nothing stored at rank 1)
     expect(stageTrials(trials, 2, stored([], at(0))).skipped).toHaveLength(2);
+  });
+
+  it("staircase: the estimate's certain skips are the ranks above a complete stage that no seed solved", () => {
+    const trials = expandStudy(study()).filter((t) => t.stage);
+    const at = (rank: number) => trials.filter((t) => t.stage!.rank === rank);
+    const keys = (ts: TrialSpec[]) => new Set(ts.map((t) => t.key));
+    const stored = (entries: [TrialSpec, string, number | null][]) =>
+      new Map(entries.map(([t, status, solvedAt]) => [t.key, { status, solvedAt } as unknown as StoredTrial] as const));
+    // Nothing stored, or rank 0 only half stored: nothing is decided yet.
+    expect(staircaseDecided(trials, new Map()).size).toBe(0);
+    expect(staircaseDecided(trials, stored([[at(0)[0], 'done', null]])).size).toBe(0);
+    // Rank 0 complete, no seed solved: ranks 1 and 2 are certain skips.
+    const dead = stored([
+      [at(0)[0], 'done', null],
+      [at(0)[1], 'diverged', null],
+    ]);
+    expect(staircaseDecided(trials, dead)).toEqual(keys([...at(1), ...at(2)]));
+    // One seed solved rank 0 and rank 1 is complete with none: only rank 2.
+    const later = stored([
+      [at(0)[0], 'done', 10],
+      [at(0)[1], 'done', null],
+      [at(1)[0], 'done', null],
+      [at(1)[1], 'done', null],
+    ]);
+    expect(staircaseDecided(trials, later)).toEqual(keys(at(2)));
+    // A failed trial runs again, so its stage is not decided.
+    expect(
+      staircaseDecided(
+        trials,
+        stored([
+          [at(0)[0], 'done', null],
+          [at(0)[1], 'failed', null],
+        ]),
+      ).size,
+    ).toBe(0);
   });
 
   it('estimates a run from measured step times', () => {
