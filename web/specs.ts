@@ -29,7 +29,7 @@ export function decaySpec(m: Measurement): TopLevelSpec {
     encoding: {
       x: { field: 't', type: 'quantitative', title: 't' },
       y: { field: 'value', type: 'quantitative', scale: { type: 'log' }, title: '‖∂L/∂h_t‖' },
-      color: { field: 'series', type: 'nominal', legend: { orient: 'bottom', title: null } },
+      color: { field: 'series', type: 'nominal', legend: { orient: 'bottom', title: null, direction: 'vertical' } },
       strokeDash: { field: 'series', type: 'nominal' },
     },
   };
@@ -118,8 +118,13 @@ export function lossSpec(metric: string): TopLevelSpec {
   };
 }
 
-/** ‖∂L/∂h_t‖ over (training step × t), log colour: the rows fill in as snapshots arrive (data set 'cells'). */
-export function heatmapSpec(): TopLevelSpec {
+/**
+ * ‖∂L/∂h_t‖ over (training step × t) for sequences of length T, log colour: the rows fill in as snapshots
+ * arrive (data set 'cells').
+ */
+export function heatmapSpec(T: number): TopLevelSpec {
+  const every = Math.max(1, Math.round(T / 40) * 5);
+  const ticks = Array.from({ length: Math.floor(T / every) }, (_, i) => (i + 1) * every);
   return {
     $schema: SCHEMA,
     width: 'container',
@@ -127,7 +132,7 @@ export function heatmapSpec(): TopLevelSpec {
     data: { name: 'cells' },
     mark: { type: 'rect' },
     encoding: {
-      x: { field: 't', type: 'ordinal', title: 't', axis: { labelOverlap: true, labelAngle: 0 } },
+      x: { field: 't', type: 'ordinal', title: 't', axis: { values: [1, ...ticks], labelAngle: 0 } },
       y: { field: 'step', type: 'ordinal', title: 'after step', sort: 'descending', axis: { labelOverlap: true } },
       color: {
         field: 'value',

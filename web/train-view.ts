@@ -8,7 +8,7 @@ import embed from 'vega-embed';
 import type { Backend } from '../src/index.js';
 import { heatmapSpec, lossSpec } from './specs.js';
 import type { TrainingState } from './state.js';
-import { type TaskName, type TrainSummary, trainTask } from './train.js';
+import { pageTask, type TaskName, type TrainSummary, trainTask } from './train.js';
 import { $, fail, readSettings, view } from './ui.js';
 
 type View = Awaited<ReturnType<typeof embed>>['view'];
@@ -68,7 +68,7 @@ export function setupTraining(
       [loss, heat] = (
         await Promise.all([
           embed('#loss-plot', lossSpec(task === 'copy' ? 'cross-entropy' : 'MSE'), canvas),
-          embed('#heat-plot', heatmapSpec(), canvas),
+          embed('#heat-plot', heatmapSpec(pageTask(task, s.T).T), canvas),
         ])
       ).map((r) => r.view);
       const summary = await trainTask(s, backend(), {

@@ -23,9 +23,12 @@ const FLAGS = [
 export type Browser = import('playwright-core').Browser;
 export type Page = import('playwright-core').Page;
 
-/** Where a screenshot goes: docs/<name> with RECUR_SCREENSHOT=1 (for README), else a temporary folder. */
-export function screenshotPath(name: string): string {
-  if (process.env.RECUR_SCREENSHOT === '1') return join(root, 'docs', name);
+/**
+ * Where a screenshot goes: docs/<name> with RECUR_SCREENSHOT=1 when it is README's (`readme`), else a
+ * temporary folder (so test runs leave the tree clean).
+ */
+export function screenshotPath(name: string, readme = false): string {
+  if (readme && process.env.RECUR_SCREENSHOT === '1') return join(root, 'docs', name);
   return join(mkdtempSync(join(tmpdir(), 'recur-web-')), name);
 }
 

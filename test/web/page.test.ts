@@ -153,7 +153,17 @@ describe.skipIf(!haveChromium)('the explorable page (web/) in Chromium', () => {
     expect((await state()).errors).toEqual([]);
   }, 180_000);
 
-  it('the results view draws the committed study export: decay against depth, T₅₀, success', async () => {
+  it('the results view draws the committed study export (offline: fetched at load), decay vs depth, T₅₀, success', async () => {
+    await page.waitForFunction(() =>
+      (
+        globalThis as unknown as {
+          performance: { getEntriesByType(t: string): { name: string; responseEnd: number }[] };
+        }
+      ).performance
+        .getEntriesByType('resource')
+        .some((e) => e.name.includes('results.jsonl') && e.responseEnd > 0),
+    );
+    await page.context().setOffline(true);
     await page.locator('#open-committed').click();
     await page.waitForFunction(() => (globalThis as unknown as Window).recurPage.results.shown !== null, null, {
       timeout: 120_000,
@@ -169,8 +179,9 @@ describe.skipIf(!haveChromium)('the explorable page (web/) in Chromium', () => {
     }
     expect((await state()).errors).toEqual([]);
     expect(consoleErrors).toEqual([]);
+    await page.context().setOffline(false);
     await page.locator('#figure').selectOption('decay-gain');
-    await page.screenshot({ path: screenshotPath('browser-page.png'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('browser-page.png', true), fullPage: true });
   }, 180_000);
 
   it('fits a phone screen (390×844): nothing wider than the viewport but the results figure, which scrolls', async () => {
