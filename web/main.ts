@@ -90,17 +90,21 @@ async function start(): Promise<void> {
   for (const id of ['transition', 'depth', 'scale', 'hidden', 'T', 'seed']) $(id).addEventListener('input', update);
   page.bench = setupTraining(page, () => backend);
   setupResults(page);
-  page.run = async (s, steps) => {
-    const m = measure(s, backend);
-    const r = await trainTask(s, backend, { steps, snapshotEvery: 0 });
-    const losses = Array.from(r.result.history.loss);
-    return {
-      norm: m.norm,
-      rate: m.rate,
-      lyapunov: m.lyapunov,
-      losses,
-      splitCalls: backend.threadStats()?.dispatches ?? 0,
-    };
+  // With `backoffMs: 0` on a fresh backend of as many threads every large call is split, however busy the machine.
+  page.run = async (s, steps, options = {}) => {
+    const be =
+      options.backoffMs === undefined || backend.threads === 1
+        ? backend
+        : await createWasmBackendAsync({ threads: backend.threads, workerUrl, backoffMs: options.backoffMs });
+    try {
+      const m = measure(s, be);
+      const r = await trainTask(s, be, { steps, snapshotEvery: 0 });
+      const losses = Array.from(r.result.history.loss);
+      const splitCalls = be.threadStats()?.dispatches ?? 0;
+      return { norm: m.norm, rate: m.rate, lyapunov: m.lyapunov, losses, splitCalls };
+    } finally {
+      if (be !== backend) await be.dispose();
+    }
   };
   $('status').textContent = `recur: wasm backend, ${page.mode}`;
   page.ready = true;

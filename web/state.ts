@@ -47,6 +47,9 @@ export interface PageState {
   errors: string[];
   /** Train the current settings for `steps` steps with no plotting; resolves to steps per second. */
   bench?: (steps: number) => Promise<number>;
-  /** Measure `s` and train it `steps` steps (adding, no plots): the numbers the thread test compares. */
-  run?: (s: Settings, steps: number) => Promise<RunNumbers>;
+  /**
+   * Measure `s` and train it `steps` steps (adding, no plots): the numbers the thread test compares. With
+   * `backoffMs` on a threaded page: on a fresh backend with that back-off (0: every large call is split).
+   */
+  run?: (s: Settings, steps: number, options?: { backoffMs?: number }) => Promise<RunNumbers>;
 }
