@@ -18,6 +18,11 @@ export { getBackend, defaultBackendName, referenceBackend, type BackendName } fr
 export type { Backend, Activation, UnaryKind, Ref, Storage, FloatArray, AdamStep } from './kernels/backend.js';
 export { createWasmBackend, wasmAvailable, relaxedSimdSupported, type WasmBackend } from './kernels/wasm/backend.js';
 export { loadWasm, type WasmFile, type WasmSource } from './kernels/wasm/source.js';
+export {
+  createWasmBackendAsync,
+  webThreadsAvailable,
+  type AsyncBackendOptions,
+} from './kernels/wasm/web-threads.js';
 
 export { Tape, AnomalyError, type TapeNode, type TapeOptions } from './autodiff/tape.js';
 export { gradcheck, gradcheckInPlace, type GradcheckOptions, type GradcheckResult } from './autodiff/gradcheck.js';

@@ -9,8 +9,10 @@
  *           rate λ̂ (slope of log g against the lag T − t) and the theory bound β per step (null for gated cells)
  *   λ₁      the top Lyapunov exponent of the step map along the batch's trajectory (QR method)
  *   σ(J_T)  singular values of the last step's Jacobian (sample 0), when the state has ≤ 256 dimensions
+ *   path    the states S_1..S_T of sample 0 projected on their top two principal components (trajectory.ts)
  */
-import { type Backend, type CellConfig, Model, Rng, addingTask, diagnostics } from '../src/index.js';
+import { type Backend, type CellConfig, Model, Rng, type Task, addingTask, diagnostics } from '../src/index.js';
+import { projectStates, type Trajectory } from './trajectory.js';
 
 /** The transitions the page offers. */
 export const TRANSITIONS = [
@@ -59,6 +61,8 @@ export interface Measurement {
   lyapunov: number;
   /** Singular values of J_T for sample 0 (empty when the state is too large). */
   singular: number[];
+  /** Sample 0's state trajectory in the plane of its top two principal components. */
+  trajectory: Trajectory;
   /** Wall time of the measurement, ms. */
   ms: number;
 }
@@ -75,9 +79,15 @@ export function cellConfig(s: Settings): CellConfig {
   return { kind: 'lru', hidden: s.hidden };
 }
 
-/** The model the page measures and trains: one layer of the transition, a linear read-out of h_T. */
-export function buildModel(s: Settings, backend: Backend): Model {
-  return new Model({ inputSize: 2, outputSize: 1, target: 'last', cell: cellConfig(s) }, backend, s.seed);
+/**
+ * The model the page measures and trains: one layer of the transition and a linear read-out, sized for
+ * `task` (default the adding problem: 2 inputs, 1 output, read from h_T).
+ */
+export function buildModel(s: Settings, backend: Backend, task?: Task): Model {
+  const shape = task
+    ? { inputSize: task.inputSize, outputSize: task.outputSize, target: task.target }
+    : { inputSize: 2, outputSize: 1, target: 'last' as const };
+  return new Model({ ...shape, cell: cellConfig(s) }, backend, s.seed);
 }
 
 /** Measure the gradient flow of `s` on `backend` (see the header). */
@@ -90,8 +100,10 @@ export function measure(s: Settings, backend: Backend): Measurement {
     const g = diagnostics.gradientThroughTime(model, task, batch).cells[0];
     const bound = diagnostics.transitionBound(model.layers[0].cells[0]);
     const probe = diagnostics.createStepProbe(model, batch);
-    let lyapunov: number, singular: number[];
+    let lyapunov: number, singular: number[], trajectory: Trajectory;
     try {
+      const D = probe.D;
+      trajectory = projectStates(Array.from({ length: s.T }, (_, k) => probe.state(k + 1).slice(0, D)));
       lyapunov = diagnostics.lyapunovSpectrum(probe, { k: 1 }).exponents[0];
       singular =
         probe.D <= 256 ? Array.from(diagnostics.denseStepJacobians(probe, { steps: [s.T] })[0].singularValues[0]) : [];
@@ -108,6 +120,7 @@ export function measure(s: Settings, backend: Backend): Measurement {
       boundPerStep: bound.perStep,
       lyapunov,
       singular,
+      trajectory,
       ms: performance.now() - start,
     };
   } finally {

@@ -3,7 +3,7 @@
  * depth L of its model, the cell's activation, gain and highway bias, its task's metric, baseline and solved
  * threshold, grid values as labels, and the disambiguation of model labels (report/data.ts groups with these).
  */
-import { DEFAULT_INFORMATIVE } from '../runner/pilot.js';
+import { DEFAULT_INFORMATIVE } from '../runner/pilot-rule.js';
 import type { StoredTrial } from '../runner/store.js';
 import { createTask, type TaskSpec } from '../tasks/registry.js';
 import type { ModelInfo, TaskInfo, TrialView } from './data.js';

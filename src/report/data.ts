@@ -24,6 +24,9 @@ import {
 } from './conditions.js';
 import { estimate, median, type Estimate } from './stats.js';
 
+/** What the report reads from a results store (a ResultStore, or the page's in-memory export reader). */
+export type ResultsReader = Pick<ResultStore, 'studies' | 'trials' | 'metricSeries' | 'curves'>;
+
 export { axisName, cellParams, familyOf, isPilot, isUntrained, taskScore, taskWithT } from './conditions.js';
 
 export interface TaskInfo {
@@ -113,7 +116,7 @@ export interface StudyData {
 }
 
 /** Load one study's trials and aggregate them into groups. */
-export function loadStudyData(store: ResultStore, study: string): StudyData {
+export function loadStudyData(store: ResultsReader, study: string): StudyData {
   const meta = store.studies().find((s) => s.name === study);
   const description = (meta?.config as { description?: unknown } | undefined)?.description;
   const all = store.trials(study);

@@ -7,7 +7,7 @@
  * below informative × the task's baseline decides (else the last that ran); its lowest loss is chosen, ties
  * broken towards the smaller rate. Pilot trials enter no other analysis.
  */
-import { DEFAULT_INFORMATIVE, settingDecides } from '../runner/pilot.js';
+import { DEFAULT_INFORMATIVE, settingDecides } from '../runner/pilot-rule.js';
 import { taskScore, type TrialView } from './data.js';
 
 export interface PilotRow {

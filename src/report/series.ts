@@ -6,8 +6,7 @@
  * layer, forward direction: the one whose gradient travels furthest) at the first recorded step
  * ("init", normally step 0) and the last ("end"), and the fitted slope of every recorded curve.
  */
-import type { ResultStore } from '../runner/store.js';
-import type { TrialView } from './data.js';
+import type { ResultsReader, TrialView } from './data.js';
 
 export interface GttCurve {
   step: number;
@@ -49,7 +48,7 @@ export function parseGtt(step: number, data: Record<string, unknown>): GttCurve 
 }
 
 /** Init and end gradient-through-time curves (layer index `layer`) of each trial, by trial key. */
-export function loadGtt(store: ResultStore, trials: readonly TrialView[], layer = 0): Map<string, TrialGtt> {
+export function loadGtt(store: ResultsReader, trials: readonly TrialView[], layer = 0): Map<string, TrialGtt> {
   const out = new Map<string, TrialGtt>();
   for (const v of trials) {
     const rows = store.curves(v.trial.key, 'gtt').filter((c) => c.layer === layer);
@@ -68,7 +67,7 @@ export function loadGtt(store: ResultStore, trials: readonly TrialView[], layer 
 
 /** A metric's finite (step, value) points for each trial, by trial key. */
 export function loadSeries(
-  store: ResultStore,
+  store: ResultsReader,
   trials: readonly TrialView[],
   name: string,
 ): Map<string, { step: number; value: number }[]> {

@@ -21,7 +21,8 @@
 import type { StoredTrial } from './store.js';
 import { identityOf, trialKey, type TrialIdentity, type TrialSpec } from './grid.js';
 import { mergedTraining, modelConditionKey, modelVariantsOf, setPath, withLearningRate } from './variants.js';
-import { DEFAULT_INFORMATIVE, StudyError, studyPairs, type StudyBody } from './study.js';
+import { DEFAULT_INFORMATIVE, settingDecides } from './pilot-rule.js';
+import { StudyError, studyPairs, type StudyBody } from './study.js';
 
 export { DEFAULT_INFORMATIVE };
 import { createTask, parseTaskSpec, type ResolvedTaskSpec } from '../tasks/registry.js';
@@ -152,13 +153,7 @@ export interface PilotLadderRule {
   baselineOf?: (trial: TrialSpec) => number | null;
 }
 
-/**
- * Whether a pilot setting decides a model's rate: its best mean loss is informative (below informative ×
- * the baseline; a task without a baseline always is), or it is the last setting of the ladder.
- */
-export function settingDecides(bestLoss: number, baseline: number | null, informative: number, last: boolean): boolean {
-  return baseline === null || bestLoss < informative * baseline || last;
-}
+export { settingDecides };
 
 /** The baseline loss of a trial's task (cached per task spec): what answering without memory scores. */
 export function taskBaseline(): (trial: TrialSpec) => number | null {

@@ -24,6 +24,7 @@ import { modelShapeSchema } from '../models/config.js';
 import { optimizerConfigSchema, scheduleConfigSchema } from '../optim/index.js';
 import { jsonNestingDepth } from '../io/files.js';
 import { limitsSchema, MAX_NESTING, nestingDepth, readBoundedText } from './limits.js';
+import { DEFAULT_INFORMATIVE } from './pilot-rule.js';
 
 /** Names of tasks, models and profiles: also path parts and object keys, so no "/", "..", or "__proto__". */
 const entryName = z
@@ -101,8 +102,7 @@ const pairSchema = z.strictObject({
  * evaluation loss (ties: the smaller lr) is frozen into that model's main trials (optimizer and schedule).
  * Where no lr leaves the baseline, the pilot steps down its `fallback` ladder (runner/pilot.ts).
  */
-/** pilot.informative's default: a setting decides when some rate's mean loss is below 0.9 × the baseline. */
-export const DEFAULT_INFORMATIVE = 0.9;
+export { DEFAULT_INFORMATIVE };
 
 const pilotSchema = z.strictObject({
   task: z.string().min(1),

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { modelFromBytes, modelToBytes } from '../../src/io/model-file.js';
 import { createWasmBackend } from '../../src/kernels/wasm/backend.js';
+import { createWasmBackendAsync, webThreadsAvailable } from '../../src/kernels/wasm/web-threads.js';
 import { loadWasm } from '../../src/kernels/wasm/source.js';
 import { Model } from '../../src/models/model.js';
 
@@ -30,5 +31,20 @@ describe('loadWasm', () => {
     await expect(loadWasm(new Uint8Array([0, 1, 2, 3]))).rejects.toThrow(/4 bytes is not a WebAssembly module/);
     const be = createWasmBackend({ variant: 'simd' });
     expect(be.variant).toBe('simd');
+  });
+});
+
+describe('createWasmBackendAsync', () => {
+  it("in Node: Node's worker threads (no cross-origin isolation to speak of), one thread when asked", async () => {
+    expect(webThreadsAvailable()).toBe(false);
+    const one = await createWasmBackendAsync({ variant: 'simd' });
+    expect(one.threads).toBe(1);
+    const two = await createWasmBackendAsync({ threads: 2, variant: 'simd' });
+    try {
+      expect(two.threads).toBe(2);
+      expect(two.threadStats()).not.toBeNull();
+    } finally {
+      await two.dispose();
+    }
   });
 });

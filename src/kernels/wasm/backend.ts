@@ -20,7 +20,13 @@
 import type { AdamStep, Backend, Storage } from '../backend.js';
 import type { KernelName } from '../table.js';
 import { type WasmBlock, WasmHeap } from './heap.js';
-import { createSplitter, threadedMethods, type SplitKernels, type SplitThresholds } from './parallel.js';
+import {
+  createSplitter,
+  threadedMethods,
+  type SplitKernels,
+  type SplitPool,
+  type SplitThresholds,
+} from './parallel.js';
 import { ThreadPool, type ThreadPoolStats } from './threads.js';
 import { wasmApi, type WasmMemory, type WasmModule } from './wasm-api.js';
 import { hasWasmModule, wasmModule, type WasmFile } from './source.js';
@@ -171,9 +177,29 @@ export function wasmAvailable(): boolean {
 
 /**
  * Create a wasm backend with its own memory and heap (synchronous; with threads it blocks until the
- * workers have started, ~50 ms).
+ * workers have started, ~50 ms). In a browser, threads come from createWasmBackendAsync (web-threads.ts).
  */
 export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend {
+  const inst = instantiateWasm(options);
+  if (inst.threads === 1) return inst.backend;
+  const pool = new ThreadPool(inst.module, inst.memory, inst.threads - 1, {
+    spinMicros: options.spinMicros ?? DEFAULT_SPIN_MICROS,
+    backoffMs: options.backoffMs,
+  });
+  return withPool(inst, pool, options);
+}
+
+/** A backend on the calling thread, and what its threads need: the module and the (shared when threads > 1) memory. */
+export interface WasmInstance {
+  backend: WasmBackend;
+  module: WasmModule;
+  memory: WasmMemory;
+  kernels: SplitKernels & Record<string, (...a: number[]) => void>;
+  threads: number;
+}
+
+/** Compile nothing, start nothing: instantiate the build `options` ask for on a new memory (threads > 1: shared). */
+export function instantiateWasm(options: WasmBackendOptions = {}): WasmInstance {
   const api = wasmApi;
   if (api === undefined || !simdSupported())
     throw new Error('wasm backend: this engine does not support WebAssembly SIMD');
@@ -181,45 +207,41 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
   if (!Number.isInteger(threads) || threads < 1)
     throw new Error(`wasm backend: threads must be a positive integer, got ${threads}`);
   const want = options.variant ?? 'auto';
-  const fileOf = (v: WasmVariant): WasmFile =>
-    `kernels${threads > 1 ? '-threads' : ''}${v === 'relaxed-simd' ? '-relaxed' : ''}.wasm` as WasmFile;
   // 'auto' takes relaxed SIMD only where the engine has it and its build is at hand (a page that loaded
   // only the plain build runs the plain build, with the same numbers as Node without the flag).
   const variant: WasmVariant =
     want === 'auto'
-      ? relaxedSimdSupported() && hasWasmModule(fileOf('relaxed-simd'))
+      ? relaxedSimdSupported() && hasWasmModule(wasmFileOf(threads, 'relaxed-simd'))
         ? 'relaxed-simd'
         : 'simd'
       : want;
-  const module = wasmModule(fileOf(variant));
+  const module = wasmModule(wasmFileOf(threads, variant));
   const maximumPages = options.maximumPages ?? 32768;
   const initial = Math.min(options.initialPages ?? 256, maximumPages);
   const memory = new api.Memory({ initial, maximum: maximumPages, ...(threads > 1 ? { shared: true } : {}) });
   const k = new api.Instance(module, { env: { memory } }).exports as unknown as Kernels;
   const heap = new WasmHeap(memory, Math.ceil(k.heapBase() / 64) * 64, maximumPages);
-  const backend = makeBackend(k, heap, variant);
-  return threads > 1 ? makeThreaded(backend, module, memory, k, threads, options) : backend;
+  const kernels = k as unknown as WasmInstance['kernels'];
+  return { backend: makeBackend(k, heap, variant), module, memory, kernels, threads };
 }
 
-/** The threaded backend: the plain one with the splittable kernels replaced (parallel.ts). */
-function makeThreaded(
-  base: WasmBackend,
-  module: WasmModule,
-  memory: WasmMemory,
-  k: Kernels,
-  threads: number,
+/** The build a backend of `threads` threads and `variant` runs. */
+export const wasmFileOf = (threads: number, v: WasmVariant): WasmFile =>
+  `kernels${threads > 1 ? '-threads' : ''}${v === 'relaxed-simd' ? '-relaxed' : ''}.wasm` as WasmFile;
+
+/** The threaded backend: the plain one with the splittable kernels replaced (parallel.ts), run over `pool`. */
+export function withPool(
+  inst: WasmInstance,
+  pool: SplitPool & Pick<ThreadPool, 'dispose' | 'stats'>,
   options: WasmBackendOptions,
 ): WasmBackend {
-  const pool = new ThreadPool(module, memory, threads - 1, {
-    spinMicros: options.spinMicros ?? DEFAULT_SPIN_MICROS,
-    backoffMs: options.backoffMs,
-  });
+  const base = inst.backend;
   const limits = { ...DEFAULT_SPLIT_THRESHOLDS, ...options.splitThresholds };
-  const splitter = createSplitter(pool, k as unknown as Record<string, (...a: number[]) => void>, k, base.heap, limits);
+  const splitter = createSplitter(pool, inst.kernels, inst.kernels, base.heap, limits);
   return {
     ...base,
     ...threadedMethods(splitter),
-    threads,
+    threads: pool.size + 1,
     dispose: () => pool.dispose(),
     threadStats: () => pool.stats(),
   };

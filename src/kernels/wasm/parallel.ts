@@ -18,6 +18,9 @@ import type { Backend } from '../backend.js';
 import { ADAM_SPLIT, KERNELS, type KernelMethods, type KernelName, type Split } from '../table.js';
 import type { WasmBlock, WasmHeap } from './heap.js';
 import { kernelId, MAX_ARGS, slotArgs, THREAD_KERNELS, type ThreadKernel, type ThreadPool } from './threads.js';
+
+/** What the splitter needs of a pool: the Node one (threads.ts) or a page's (web-threads.ts). */
+export type SplitPool = Pick<ThreadPool, 'size' | 'args' | 'available' | 'start' | 'finish'>;
 import { ptr, wrapKernels, type WasmFn } from './wrap.js';
 
 type Fn = (...args: number[]) => void;
@@ -61,7 +64,7 @@ export type Splitter = ReturnType<typeof createSplitter>;
  * thread's instance of the threaded module; scratch blocks for GEMM packing come from `heap`.
  */
 export function createSplitter(
-  pool: ThreadPool,
+  pool: SplitPool,
   exports: Record<string, Fn>,
   k: SplitKernels,
   heap: WasmHeap,
