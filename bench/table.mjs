@@ -120,7 +120,11 @@ export function cpuRatio(results, id, peer) {
   const ok = (r) => r.workload === id && r.status === 'ok' && r.cpuRounds;
   const recur = results.find((r) => ok(r) && r.peer === 'recur' && r.config === '1');
   const other = results.find(
-    (r) => ok(r) && (peer === 'torch-best' ? r.peer === 'torch' && r.config === '1:1' : r.peer === peer),
+    (r) =>
+      ok(r) &&
+      (peer === 'torch-best' || peer === 'torch'
+        ? r.peer === 'torch' && r.config === '1:1'
+        : r.peer === peer && (r.peer !== 'recur-base' || r.config === '1')),
   );
   if (!recur || !other) return null;
   const ci = ratioCI(recur.cpuRounds, other.cpuRounds);
@@ -175,8 +179,14 @@ export function formatReport(report) {
   lines.push('');
   for (const id of [...new Set(report.results.map((r) => r.workload))]) {
     const mine = rs.filter((r) => r.workload === id && r.peer !== 'torch');
-    if (mine.length)
-      lines.push(`${id}: recur is ${mine.map((r) => `${sayRatio(r.speedup, r.name)} ${interval(r)}`).join('; ')}.`);
+    if (!mine.length) continue;
+    const byCpu = (r) => {
+      const c = cpuRatio(report.results, id, r.peer);
+      return c ? ` (by CPU time, one thread each: ${ratio(c.speedup)}× ${interval(c)})` : '';
+    };
+    lines.push(
+      `${id}: recur is ${mine.map((r) => `${sayRatio(r.speedup, r.name)} ${interval(r)}${byCpu(r)}`).join('; ')}.`,
+    );
   }
   const ts = targets(report);
   if (ts.length) {
