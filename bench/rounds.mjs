@@ -9,6 +9,19 @@ import { spawn } from 'node:child_process';
 import { median } from './stats.mjs';
 
 const TIMEOUT_MS = 30 * 60 * 1000;
+/** Children alive now: killed when the benchmark is interrupted (they would otherwise wait on their stdin). */
+const alive = new Set();
+let guarded = false;
+/** On SIGINT/SIGTERM, kill the children first (installed with the first child). */
+function guard() {
+  if (guarded) return;
+  guarded = true;
+  for (const signal of ['SIGINT', 'SIGTERM'])
+    process.once(signal, () => {
+      for (const child of alive) child.kill('SIGKILL');
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    });
+}
 
 /** A child process that speaks the `@@ready` / `run` / `@@samples` / `@@result` protocol. */
 export class Contender {
@@ -19,6 +32,8 @@ export class Contender {
     this.lines = [];
     this.exit = null;
     this.child = spawn(cmd, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    alive.add(this.child);
+    guard();
     let buf = '';
     this.child.stdout.on('data', (d) => {
       buf += d;
@@ -33,6 +48,7 @@ export class Contender {
     });
     this.child.stdin.on('error', () => {}); // a child that died: its exit is reported instead
     this.child.on('close', (code, signal) => {
+      alive.delete(this.child);
       this.exit = { code, signal };
       this.flush();
     });
