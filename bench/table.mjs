@@ -45,7 +45,8 @@ function compare(recur, peer) {
 
 /**
  * Speed ratios of recur's fastest configuration (of its thread counts) against every other framework's
- * result of the same workload, and against the best PyTorch configuration, each with its 95% interval.
+ * result of the same workload, and against the best PyTorch configuration, each with its 95% interval; a
+ * --baseline build's rows against recur's row of the same thread count.
  */
 export function ratios(results) {
   const out = [];
@@ -54,16 +55,20 @@ export function ratios(results) {
     const recur = rows.filter((r) => r.peer === 'recur').sort((a, b) => a.medianMs - b.medianMs)[0];
     if (!recur) continue;
     const recurConfig = recur.config ?? null;
-    for (const r of rows)
-      if (r.peer !== 'recur')
-        out.push({
-          workload: id,
-          peer: r.peer,
-          config: r.config ?? null,
-          name: frameworkName(r),
-          recurConfig,
-          ...compare(recur, r),
-        });
+    for (const r of rows) {
+      if (r.peer === 'recur') continue;
+      // the baseline build is compared with this build at the same thread count (before/after)
+      const mine = r.peer === 'recur-base' ? rows.find((x) => x.peer === 'recur' && x.config === r.config) : recur;
+      if (!mine) continue;
+      out.push({
+        workload: id,
+        peer: r.peer,
+        config: r.config ?? null,
+        name: frameworkName(r),
+        recurConfig: mine.config ?? null,
+        ...compare(mine, r),
+      });
+    }
     const torch = rows.filter((r) => r.peer === 'torch').sort((a, b) => a.medianMs - b.medianMs)[0];
     if (torch)
       out.push({
@@ -149,7 +154,7 @@ export function formatReport(report) {
   for (const note of report.notes) lines.push(`  ${note}`);
   lines.push('');
   lines.push(
-    "The last column compares recur's fastest row of each workload (best of its thread counts) with that framework:",
+    "The last column compares recur's fastest row of each workload (best of its thread counts; for a --baseline row, recur's row of the same thread count) with that framework:",
   );
   lines.push(
     'speed ratio of the medians, with a 95% paired-bootstrap interval over the interleaved rounds. CPU ms/step:',
@@ -181,7 +186,7 @@ export function formatReport(report) {
     const mine = rs.filter((r) => r.workload === id && r.peer !== 'torch');
     if (!mine.length) continue;
     const byCpu = (r) => {
-      const c = cpuRatio(report.results, id, r.peer);
+      const c = r.peer === 'recur-base' && r.config !== '1' ? null : cpuRatio(report.results, id, r.peer);
       return c ? ` (by CPU time, one thread each: ${ratio(c.speedup)}× ${interval(c)})` : '';
     };
     lines.push(
