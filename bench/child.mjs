@@ -1,41 +1,46 @@
 #!/usr/bin/env node
 /**
- * One framework × one workload, in a process of its own (bench/run.mjs spawns one per pair, so each peak RSS
- * belongs to one framework running one workload). Prints one line `@@result {json}`:
- *   { peer, workload, status: 'ok' | 'n/a' | 'error', medianMs, minMs, repeats, warmup, samples,
- *     baseRssBytes (after loading the framework), peakRssBytes, info, reason? }
+ * One framework × one workload, in a process of its own (bench/run.mjs spawns one per pair and configuration,
+ * so each peak RSS belongs to one framework running one workload). Builds the workload, warms it up, then
+ * serves the parent's interleaved rounds over stdin (bench/timing.mjs: `run <k> <rewarm>` … `end`). Last it
+ * prints one line `@@result {json}`:
+ *   { peer, workload, status: 'ok' | 'n/a' | 'error', loss, timed, warmup, baseRssBytes (after loading the
+ *     framework), peakRssBytes, info, reason? }
+ * (the step times went out with each round's `@@samples` line).
  *
- *   node --expose-gc bench/child.mjs --peer recur --workload W1 [--policy '{"warmup":5,...}'] [--tfjs-impl loop]
+ *   echo "run 10" | node --expose-gc bench/child.mjs --peer recur --workload W1 [--warmup 5] [--tfjs-impl loop]
  */
 import { parseArgs } from 'node:util';
-import { POLICIES, peakRss, timeSteps } from './timing.mjs';
+import { peakRss, serveRounds } from './timing.mjs';
 import { workload } from './workloads.mjs';
 
 const { values: args } = parseArgs({
   options: {
     peer: { type: 'string' },
     workload: { type: 'string' },
-    policy: { type: 'string' },
+    warmup: { type: 'string', default: '5' },
     'tfjs-impl': { type: 'string', default: 'loop' },
   },
 });
 const w = workload(args.workload);
-const policy = args.policy ? JSON.parse(args.policy) : POLICIES.full.default;
 const result = { peer: args.peer, workload: w.id, status: 'ok' };
+const write = (line) => process.stdout.write(`${line}\n`);
 
 try {
   const runner = await createRunner(args.peer);
-  const t = await timeSteps(runner.step, policy);
+  const warmup = Number(args.warmup);
+  const timed = await serveRounds(runner.step, warmup, write);
   const loss = await runner.step();
-  if (!Number.isFinite(loss)) throw new Error(`the loss is ${loss} after ${t.warmup + t.repeats + 1} steps`);
-  Object.assign(result, t, { loss, info: runner.info, baseRssBytes: result.baseRssBytes, peakRssBytes: peakRss() });
+  if (!Number.isFinite(loss)) throw new Error(`the loss is ${loss} after ${warmup + timed + 1} steps`);
+  Object.assign(result, { loss, timed, warmup, info: runner.info, peakRssBytes: peakRss() });
   runner.dispose();
 } catch (e) {
   result.status = e.name === 'NotAvailable' ? 'n/a' : 'error';
   result.reason = e.name === 'NotAvailable' ? e.message : String(e.stack ?? e);
   result.peakRssBytes = peakRss();
 }
-process.stdout.write(`@@result ${JSON.stringify(result)}\n`);
+write(`@@result ${JSON.stringify(result)}`);
+process.exit(0); // TF.js and recur's thread pool keep nothing alive that matters now
 
 async function createRunner(peer) {
   if (peer === 'recur') {

@@ -16,7 +16,7 @@ export interface RecurRunner {
   wasmHeapUsedBytes(): number | null;
   dispose(): void;
 }
-export function loadRecur(): Promise<RecurLib>;
+export function loadRecur(dir?: string): Promise<RecurLib>;
 export function cellConfig(w: Workload): object;
 export function createRecurRunner(
   lib: RecurLib,

@@ -8,15 +8,22 @@
  * The library is passed in (`loadRecur()` imports the compiled one from dist/; the smoke test passes the
  * TypeScript sources), so the benchmark and its test run the same code path.
  */
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { LR, makeData } from './workloads.mjs';
 
-/** The parts of recur the benchmark uses, from the compiled library in dist/. */
-export async function loadRecur() {
+/**
+ * The parts of recur the benchmark uses, from the compiled library in dist/ — this checkout's, or that of the
+ * checkout `dir` (default: RECUR_BENCH_DIST, set by `npm run bench -- --baseline <dir>`; it needs dist/ and build/).
+ */
+export async function loadRecur(dir = process.env.RECUR_BENCH_DIST) {
+  const root = dir ? pathToFileURL(`${resolve(dir)}/`) : new URL('../', import.meta.url);
+  const load = (f) => import(new URL(`dist/${f}`, root).href);
   const [kernels, model, graph, optim] = await Promise.all([
-    import('../dist/kernels/index.js'),
-    import('../dist/models/model.js'),
-    import('../dist/train/graph.js'),
-    import('../dist/optim/index.js'),
+    load('kernels/index.js'),
+    load('models/model.js'),
+    load('train/graph.js'),
+    load('optim/index.js'),
   ]).catch((e) => {
     if (e.code === 'ERR_MODULE_NOT_FOUND')
       throw new Error(`recur's compiled library is missing (${e.message}): run \`npm run build\``);

@@ -1,39 +1,49 @@
 #!/usr/bin/env node
 /**
  * `npm run bench`: recur against TensorFlow.js (wasm and cpu backends) and PyTorch, on the workloads of
- * bench/workloads.json, in one run. Each (framework, workload) pair runs in a child process of its own
- * (bench/child.mjs; PyTorch: bench/torch_bench.py), so its peak RSS is its own and one framework's state
- * cannot slow another. Workloads run one after another, all frameworks of a workload back to back, so a
- * change in machine load hits the frameworks of one workload alike.
+ * bench/workloads.json (W1–W6; S1–S4, the shapes the studies train), and the study throughput, in one run.
+ * Each (framework, configuration, workload) runs in a child process of its own (bench/child.mjs; PyTorch:
+ * bench/torch_bench.py), so its peak RSS is its own and one framework's state cannot slow another. The
+ * frameworks of a workload take turns in interleaved rounds, A B C A B C … (bench/rounds.mjs), so a change in
+ * machine load hits them alike; each speed ratio gets a 95% paired-bootstrap interval over the rounds
+ * (bench/stats.mjs), and a target whose interval straddles it is reported as undecided.
  *
  *   npm run bench                           # table (Markdown) on stdout, progress on stderr
  *   npm run bench -- --json                 # the whole report as JSON
  *   npm run bench -- --save report.json     # the table on stdout, and the JSON report written to a file
- *   npm run bench -- --quick                # fewer repeats: a smoke run
- *   npm run bench -- --only W1,W3 --peers recur,torch
+ *   npm run bench -- --quick                # fewer rounds: a smoke run
+ *   npm run bench -- --only W1,W3,study --peers recur,torch
+ *                                           # `study`: the study throughput (bench/throughput.mjs), trials per
+ *                                           # hour of bench/study-slice.yaml with the local pool at 1 and 2 workers
  *   npm run bench -- --memory               # also: W1's peak RSS and memory growth over 1,000 steps, and the
  *                                           # wasm heap over 100 fit() calls, 40 models, 200 study-worker trials
  *   npm run bench -- --memory-only
+ *   npm run bench -- --baseline ../other    # also time the recur of another checkout (its dist/ and build/) in
+ *                                           # the same rounds: a before/after comparison
  * Options: --tfjs-impl loop|loop-hoisted|layers (default loop, see bench/tfjs.mjs), --torch-threads 1,2,2:1
  * (PyTorch configurations: torch.set_num_threads(n), and after a colon OpenBLAS's own thread count, default n;
  * 2:1 avoids OpenMP and OpenBLAS threads competing for the same 2 cores),
  * --recur-simd auto|simd (auto: recur gets node's --experimental-wasm-relaxed-simd when this node accepts it,
  * its fastest configuration; simd: the plain SIMD build, as a bare `node` runs it),
- * --recur-threads 1,2 (recur's thread counts, one row each: RECUR_THREADS=<n> in recur's child process).
+ * --recur-threads 1,2 (recur's thread counts, one row each: RECUR_THREADS=<n> in recur's child process),
+ * --study-workers 1,2 (the pool sizes of the study throughput), --python <path> (default: /usr/bin/python3
+ * when it imports torch, else the first python3 on PATH that does).
  * Needs the compiled library: `npm run build` (build/*.wasm and dist/).
  */
-import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { findPython, machineInfo, nodeAccepts, runMemory } from './machine.mjs';
 import os from 'node:os';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { Contender, runRounds } from './rounds.mjs';
 import { POLICIES } from './timing.mjs';
 import { PEERS, WORKLOADS, runsOn, workload } from './workloads.mjs';
-import { formatMemory, formatReport, ms, ratios, targets } from './table.mjs';
+import { formatReport, formatThroughput, ms, ratios, targets } from './table.mjs';
 import { TFJS_IMPLS } from './tfjs.mjs';
+import { measureThroughput } from './throughput.mjs';
 
 const here = (f) => fileURLToPath(new URL(f, import.meta.url));
-const PYTHON = '/usr/bin/python3';
 const OPENBLAS_DIR = '/usr/lib/x86_64-linux-gnu/openblas-pthread';
 const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
 
@@ -46,10 +56,13 @@ const { values: opt } = parseArgs({
     peers: { type: 'string' },
     memory: { type: 'boolean', default: false },
     'memory-only': { type: 'boolean', default: false },
+    baseline: { type: 'string' },
+    python: { type: 'string' },
     'tfjs-impl': { type: 'string', default: 'loop' },
     'torch-threads': { type: 'string', default: '1,2,2:1' },
     'recur-simd': { type: 'string', default: 'auto' },
     'recur-threads': { type: 'string', default: '1,2' },
+    'study-workers': { type: 'string', default: '1,2' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -62,7 +75,9 @@ if (opt.help) {
   );
   process.exit(0);
 }
-const workloads = opt.only ? opt.only.split(',').map((id) => workload(id.trim())) : WORKLOADS;
+const only = opt.only ? opt.only.split(',').map((id) => id.trim()) : null;
+const workloads = only ? only.filter((id) => id !== 'study').map(workload) : WORKLOADS;
+const wantStudy = !opt['memory-only'] && (!only || only.includes('study'));
 const peers = opt.peers ? opt.peers.split(',').map((p) => p.trim()) : PEERS;
 for (const p of peers) if (!PEERS.includes(p)) fail(`--peers: unknown framework '${p}' (expected ${PEERS.join(', ')})`);
 if (!TFJS_IMPLS.includes(opt['tfjs-impl'])) fail(`--tfjs-impl must be one of ${TFJS_IMPLS.join(', ')}`);
@@ -73,11 +88,15 @@ const torchThreads = opt['torch-threads'].split(',').map((s) => {
     fail(`--torch-threads: expected entries like 1, 2 or 2:1 (torch threads[:OpenBLAS threads]), got '${s}'`);
   return { threads, blas };
 });
-const recurThreads = opt['recur-threads'].split(',').map((s) => {
-  const n = Number(s);
-  if (!Number.isInteger(n) || n < 1) fail(`--recur-threads: expected thread counts like 1,2, got '${s}'`);
-  return n;
-});
+const counts = (name) =>
+  opt[name].split(',').map((s) => {
+    const n = Number(s);
+    if (!Number.isInteger(n) || n < 1) fail(`--${name}: expected counts like 1,2, got '${s}'`);
+    return n;
+  });
+const recurThreads = counts('recur-threads');
+const studyWorkers = counts('study-workers');
+const baseline = opt.baseline ? resolve(opt.baseline) : null;
 const policies = opt.quick ? POLICIES.quick : POLICIES.full;
 const policyOf = (peer) => (peer === 'tfjs-cpu' ? policies.slow : policies.default);
 const progress = (s) => process.stderr.write(`${s}\n`);
@@ -91,33 +110,44 @@ const torchEnv = {
 const notes = [
   `recur: wasm backend, float32${recurFlags.length ? `; node ${recurFlags.join(' ')}` : ''}, threads ${recurThreads.join(', ')} (RECUR_THREADS); a step replays a GraphCache graph + backward + gradient norm + Adam, as fit does`,
   `TF.js: '${opt['tfjs-impl']}' implementation (bench/tfjs.mjs), wasm backend single-threaded (XNNPACK SIMD build), cpu backend plain JS`,
-  `repeats: ${describePolicy(policies.default)}; TF.js cpu ${describePolicy(policies.slow)}; median and min of per-step times`,
+  `timing: ${describePolicy(policies.default)}; TF.js cpu ${describePolicy(policies.slow)}; median and min of per-step times`,
+  'GFLOP/s: 2 × the multiply-adds of the matrix products per step (bench/workloads.mjs multiplyAdds) / the median step time',
 ];
+if (baseline) notes.push(`recur-base: recur of ${baseline} (its dist/ and build/), same node flags and thread counts`);
 
 const results = [];
-if (!opt['memory-only']) {
-  const torch = peers.includes('torch') ? torchAvailable() : { ok: false, reason: 'not requested' };
+if (!opt['memory-only'] && workloads.length) {
+  const torch = peers.includes('torch') ? findPython(opt.python) : { ok: false, reason: 'not requested' };
   if (peers.includes('torch') && !torch.ok) notes.push(`PyTorch: skipped (${torch.reason})`);
   else if (torch.ok)
     notes.push(
-      `PyTorch: ${PYTHON}, env ${Object.entries(torchEnv)
+      `PyTorch: ${torch.python}, env ${Object.entries(torchEnv)
         .map(([k, v]) => `${k}=${v}`)
         .join(
           ' ',
         )} torch.set_num_threads(<n>) OMP_NUM_THREADS=<n> OPENBLAS_NUM_THREADS=<m>, (n, m) ∈ {${torchThreads.map((c) => `(${c.threads}, ${c.blas})`).join(', ')}}`,
     );
   for (const w of workloads) {
+    progress(`${w.id} ${w.title} (load average ${os.loadavg()[0].toFixed(2)})`);
+    const specs = [];
     for (const peer of peers) {
       if (!runsOn(w, peer)) continue;
       if (peer === 'torch') {
-        if (!torch.ok) continue;
-        for (const c of torchThreads) results.push(await runTorch(w, c));
+        if (torch.ok) for (const c of torchThreads) specs.push(torchSpec(w, c, torch.python));
       } else if (peer === 'recur') {
-        for (const n of recurThreads) results.push(await runRecur(w, n));
-      } else {
-        results.push(await runNode(peer, w));
-      }
+        for (const n of recurThreads) specs.push(recurSpec(w, n));
+        if (baseline) for (const n of recurThreads) specs.push(recurSpec(w, n, baseline));
+      } else specs.push(nodeSpec(peer, w));
     }
+    const out = await runRounds(
+      specs.map((s) => () => new Contender(s.label, s.cmd, s.args, s.env, policyOf(s.meta.peer))),
+      (r, n) => process.stderr.isTTY && process.stderr.write(`  round ${r}/${n}\r`),
+    );
+    out.forEach((res, i) => {
+      const full = { ...res, ...specs[i].meta, workload: w.id };
+      report1(full, w, specs[i].label);
+      results.push(full);
+    });
   }
   const torchRun = results.find((r) => r.peer === 'torch' && r.status === 'ok');
   if (torchRun) {
@@ -128,8 +158,19 @@ if (!opt['memory-only']) {
   }
 }
 
+let throughput = null;
+if (wantStudy) {
+  throughput = await measureThroughput({
+    workers: studyWorkers,
+    quick: opt.quick,
+    nodeFlags: recurFlags,
+    progress,
+  });
+  progress(formatThroughput(throughput).join('\n'));
+}
+
 let memory = null;
-if (opt.memory || opt['memory-only']) memory = await runMemory();
+if (opt.memory || opt['memory-only']) memory = await runMemory({ nodeFlags: recurFlags, quick: opt.quick, progress });
 
 machine.loadEnd = os.loadavg().map((x) => x.toFixed(2));
 const report = {
@@ -144,42 +185,43 @@ const report = {
     recurNodeFlags: recurFlags,
     torchThreads,
     torchEnv,
+    baseline,
   },
   workloads,
   results,
   ratios: ratios(results),
+  throughput,
   memory,
 };
 report.targets = targets(report);
+progress(`load average at start ${machine.loadStart.join(' ')}, at end ${machine.loadEnd.join(' ')}`);
 process.stdout.write(opt.json ? `${JSON.stringify(report, null, 1)}\n` : `${formatReport(report)}\n`);
 if (opt.save) writeFileSync(opt.save, `${JSON.stringify(report, null, 1)}\n`);
-if (results.some((r) => r.status === 'error')) process.exitCode = 1;
+if (results.some((r) => r.status === 'error') || throughput?.error) process.exitCode = 1;
 if (memory && !memory.ok) {
   progress("\n*** MEMORY LEAK: recur's memory grows during training (see the memory section above) ***");
   process.exitCode = 1;
 }
 
-/** One JS framework on one workload, in a child process. */
-async function runNode(peer, w) {
-  const flags = peer === 'recur' ? recurFlags : [];
+/** A TF.js backend on one workload, in a child process. */
+function nodeSpec(peer, w) {
   const args = [
-    ...flags,
     '--expose-gc',
     here('./child.mjs'),
     '--peer',
     peer,
     '--workload',
     w.id,
-    '--policy',
-    JSON.stringify(policyOf(peer)),
+    '--warmup',
+    String(policyOf(peer).warmup),
     '--tfjs-impl',
     opt['tfjs-impl'],
   ];
-  return finish(await runChild(process.execPath, args, process.env), peer, w);
+  return { label: peer, cmd: process.execPath, args, env: process.env, meta: { peer } };
 }
 
-/** recur on one workload with `threads` kernel threads (RECUR_THREADS), in a child process. */
-async function runRecur(w, threads) {
+/** recur (or the baseline checkout's recur) on one workload with `threads` kernel threads (RECUR_THREADS). */
+function recurSpec(w, threads, dir = null) {
   const args = [
     ...recurFlags,
     '--expose-gc',
@@ -188,20 +230,22 @@ async function runRecur(w, threads) {
     'recur',
     '--workload',
     w.id,
-    '--policy',
-    JSON.stringify(policyOf('recur')),
+    '--warmup',
+    String(policyOf('recur').warmup),
   ];
-  const res = finish(
-    await runChild(process.execPath, args, { ...process.env, RECUR_THREADS: String(threads) }),
-    'recur',
-    w,
-    `${threads}t`,
-  );
-  return Object.assign(res, { threads, config: String(threads) });
+  const env = { ...process.env, RECUR_THREADS: String(threads), ...(dir ? { RECUR_BENCH_DIST: dir } : {}) };
+  const peer = dir ? 'recur-base' : 'recur';
+  return {
+    label: `${peer} ${threads}t`,
+    cmd: process.execPath,
+    args,
+    env,
+    meta: { peer, threads, config: String(threads) },
+  };
 }
 
 /** PyTorch on one workload with `threads` intra-op threads and `blas` OpenBLAS threads, in a child process. */
-async function runTorch(w, { threads, blas }) {
+function torchSpec(w, { threads, blas }, python) {
   const env = { ...process.env, ...torchEnv, OPENBLAS_NUM_THREADS: String(blas), OMP_NUM_THREADS: String(threads) };
   const args = [
     here('./torch_bench.py'),
@@ -209,151 +253,27 @@ async function runTorch(w, { threads, blas }) {
     w.id,
     '--threads',
     String(threads),
-    '--policy',
-    JSON.stringify(policyOf('torch')),
-    '--result-line',
+    '--serve',
+    '--warmup',
+    String(policyOf('torch').warmup),
   ];
-  const res = finish(
-    await runChild(PYTHON, args, env),
-    'torch',
-    w,
-    `${threads}t${blas !== threads ? `/blas ${blas}` : ''}`,
-  );
-  Object.assign(res, { threads, blasThreads: blas, config: `${threads}:${blas}` });
-  return res;
-}
-
-function finish(out, peer, w, variant = '') {
-  const line = out.stdout.split('\n').find((l) => l.startsWith('@@result '));
-  const res = line
-    ? JSON.parse(line.slice('@@result '.length))
-    : {
-        peer,
-        workload: w.id,
-        status: 'error',
-        reason: `exit code ${out.code}${out.signal ? ` (${out.signal})` : ''}: ${out.stderr.trim().split('\n').slice(-3).join(' / ') || 'no output'}`,
-      };
-  const label = `${peer}${variant ? ` ${variant}` : ''}`;
-  progress(
-    `  ${w.id} ${label.padEnd(17)} ${res.status === 'ok' ? `${ms(res.medianMs)} ms/step (min ${ms(res.minMs)}, ${res.repeats} steps)` : `${res.status}: ${String(res.reason).split('\n')[0]}`}`,
-  );
-  return res;
-}
-
-/**
- * The memory checks, each in a child process: bench/memory.mjs (W1 training; its peak RSS is W1's alone),
- * then bench/lifecycle.mjs (100 fit() calls on one model, 40 models created and disposed, 200 study-worker
- * trials on one backend: the wasm heap must stay flat).
- */
-async function runMemory() {
-  progress('memory: W1 training…');
-  const args = [...recurFlags, '--expose-gc', here('./memory.mjs'), '--json', ...(opt.quick ? ['--quick'] : [])];
-  const out = await runChild(process.execPath, args, process.env, true);
-  const line = out.stdout.trim().split('\n').pop();
-  let mem;
-  try {
-    mem = JSON.parse(line);
-    delete mem.samples;
-  } catch {
-    mem = {
-      ok: false,
-      error: `memory.mjs failed (exit code ${out.code}): ${out.stderr.trim().split('\n').slice(-3).join(' / ')}`,
-      series: [],
-    };
-  }
-  progress('memory: fit() calls, model lifecycles and study-worker trials…');
-  const counts = opt.quick ? ['10', '5', '20'] : ['100', '40', '200'];
-  const life = await runChild(
-    process.execPath,
-    [
-      ...recurFlags,
-      '--expose-gc',
-      here('./lifecycle.mjs'),
-      '--fits',
-      counts[0],
-      '--models',
-      counts[1],
-      '--trials',
-      counts[2],
-    ],
-    process.env,
-    true,
-  );
-  const lines = life.stdout.trim().split('\n');
-  const fits = lines.flatMap((l, i) => (/^ {2}after fit \d+:/.test(l) ? [i] : []));
-  mem.lifecycle = {
-    ok: life.code === 0,
-    lines: lines.filter((_, i) => !fits.includes(i) || i === fits[0] || i === fits.at(-1)), // first and last fit
-    ...(life.code !== 0 && life.code !== 1 ? { error: life.stderr.trim().split('\n').slice(-3).join(' / ') } : {}),
-  };
-  mem.ok = mem.ok && mem.lifecycle.ok;
-  progress(formatMemory(mem).join('\n'));
-  return mem;
-}
-
-function runChild(cmd, args, env, streamStderr = false) {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '',
-      stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      if (streamStderr) process.stderr.write(d);
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30 * 60 * 1000);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      resolve({ code: null, signal: null, stdout, stderr: String(e) });
-    });
-  });
-}
-
-function torchAvailable() {
-  const r = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
-  if (r.error) return { ok: false, reason: `${PYTHON} not found` };
-  return r.status === 0
-    ? { ok: true }
-    : { ok: false, reason: `${PYTHON} -c "import torch" failed: ${r.stderr.trim().split('\n').pop()}` };
-}
-
-function nodeAccepts(flag) {
-  return spawnSync(process.execPath, [flag, '-e', '0']).status === 0;
-}
-
-function machineInfo() {
-  const cpuinfo = safeRead('/proc/cpuinfo');
-  const field = (name) => cpuinfo.match(new RegExp(`^${name}\\s*: (.*)$`, 'm'))?.[1]?.trim();
-  const git = spawnSync('git', ['describe', '--always', '--dirty'], { cwd: here('..'), encoding: 'utf8' });
   return {
-    cpu: field('model name') ?? os.cpus()[0]?.model ?? 'unknown CPU',
-    cores: os.cpus().length,
-    avx512f: /\bavx512f\b/.test(field('flags') ?? ''),
-    memoryGiB: (os.totalmem() / 2 ** 30).toFixed(1),
-    node: process.version,
-    v8: process.versions.v8,
-    os: `${os.type()} ${os.release()} ${os.arch()}`,
-    loadStart: os.loadavg().map((x) => x.toFixed(2)),
-    git: git.status === 0 ? git.stdout.trim() : null,
+    label: `torch ${threads}t${blas !== threads ? `/blas ${blas}` : ''}`,
+    cmd: python,
+    args,
+    env,
+    meta: { peer: 'torch', threads, blasThreads: blas, config: `${threads}:${blas}` },
   };
+}
+
+function report1(res, w, label) {
+  progress(
+    `  ${w.id} ${label.padEnd(17)} ${res.status === 'ok' ? `${ms(res.medianMs)} ms/step (min ${ms(res.minMs)}, ${res.repeats} steps in ${res.rounds.filter((r) => r.length).length} rounds)` : `${res.status}: ${String(res.reason).split('\n')[0]}`}`,
+  );
 }
 
 function describePolicy(p) {
-  return `${p.warmup} warm-up, then ≥ ${p.minRepeats} timed steps (more up to ${p.maxRepeats} within ${p.budgetMs / 1000} s)`;
-}
-
-function safeRead(f) {
-  try {
-    return readFileSync(f, 'utf8');
-  } catch {
-    return '';
-  }
+  return `${p.warmup} warm-up steps, then ${p.rounds} interleaved rounds of ${p.rewarm ? `${p.rewarm} untimed + ` : ''}k timed steps (k for ~${p.budgetMs / 1000} s in all, ${p.minRepeats}–${p.maxRepeats} steps)`;
 }
 
 function fail(msg) {

@@ -11,10 +11,12 @@ export interface Workload {
   title: string;
   depth?: number;
   peers?: string[];
+  targets?: Record<string, number>;
 }
 export const WORKLOADS: Workload[];
 export const PEERS: string[];
 export const LR: number;
 export function workload(id: string): Workload;
 export function runsOn(w: Workload, peer: string): boolean;
+export function multiplyAdds(w: Workload): number;
 export function makeData(w: Workload, seed?: number): { T: number; B: number; x: Float64Array; y: Float64Array };

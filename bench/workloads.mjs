@@ -4,9 +4,13 @@
  * reads the last hidden state through one linear layer into `classes` logits; loss = mean softmax
  * cross-entropy over the batch; a training step = forward + BPTT + Adam (lr 1e-3).
  *
- *   cell   'lstm' | 'gru' | 'rnn' (tanh) | 'deep' (deep transition, recur only)
- *   train  false: forward pass only, no gradient (inference)
- *   peers  which frameworks can run it (default: all)
+ *   cell     'lstm' | 'gru' | 'rnn' (tanh) | 'deep' (plain deep transition of `depth` layers; PyTorch runs it
+ *            as an explicit loop, bench/torch_bench.py; TF.js does not)
+ *   train    false: forward pass only, no gradient (inference)
+ *   peers    which frameworks can run it (default: all)
+ *   targets  speed ratios recur should reach, per peer ('torch-best': PyTorch's fastest configuration), e.g.
+ *            { "torch-best": 1.2 } = recur at least 1.2× as fast; decided on the ratio's bootstrap interval
+ * W1–W6 are the benchmark's original workloads (issue 6); S1–S4 the shapes the studies train (issue 15).
  */
 import { readFileSync } from 'node:fs';
 
@@ -27,6 +31,21 @@ export function workload(id) {
 
 export function runsOn(w, peer) {
   return !w.peers || w.peers.includes(peer);
+}
+
+/**
+ * Multiply-adds of the workload's matrix products per step (what a BLAS or recur's GEMM does; the pointwise
+ * work, the readout and Adam are left out). G gates of H units; a deep transition has L H×H products a step.
+ * Forward: the input projection T·B·G·H·I and the recurrent products T·B·G·H·H. Training adds, in backward,
+ * ∂h (T·B·G·H·H), ∂W_hh (the same) and ∂W_ih (T·B·G·H·I); x needs no gradient.
+ */
+export function multiplyAdds(w) {
+  const G = { lstm: 4, gru: 3, rnn: 1, deep: 1 }[w.cell];
+  const L = w.cell === 'deep' ? w.depth : 1;
+  const rows = w.T * w.batch,
+    proj = rows * G * w.hidden * w.input,
+    rec = rows * L * G * w.hidden * w.hidden;
+  return w.train ? 2 * proj + 3 * rec : proj + rec;
 }
 
 /** Deterministic data: x ~ U(−1, 1) [T, B, input] and labels in [0, classes) (mulberry32, seeded). */

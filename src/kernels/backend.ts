@@ -57,6 +57,9 @@ export interface AdamStep {
   bias2: number;
 }
 
+/** Floats that packB's packing of op(B) [k, n] takes: k rows of ⌈n/8⌉ panels of 8 columns. */
+export const packedLength = (k: number, n: number): number => 8 * Math.ceil(n / 8) * k;
+
 /** A kernel backend: memory, gemm and adam here, every other kernel from the kernel table (table.ts). */
 export interface Backend extends KernelMethods {
   readonly name: 'reference' | 'wasm';
@@ -83,6 +86,22 @@ export interface Backend extends KernelMethods {
     alpha: number,
     a: Ref,
     b: Ref,
+    beta: number,
+    c: Ref,
+  ): void;
+
+  /**
+   * C = α·op(A)·op(B) + β·C with op(B) given packed by packB (`packed`: packedLength(k, n) floats): the same
+   * numbers as gemm on the unpacked B, without packing it again on every call.
+   */
+  gemmPacked(
+    transA: boolean,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: Ref,
+    packed: Ref,
     beta: number,
     c: Ref,
   ): void;

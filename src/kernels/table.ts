@@ -7,7 +7,8 @@
  *   and the thread worker's dispatch list (wasm/threads.ts: THREAD_KERNELS).
  * Adding a kernel = its AssemblyScript function (exported by wasm/assembly/index.ts), its reference twin,
  * one entry here (docs/adding-a-kernel.md). The argument kinds are type-checked against the signature.
- * Special cases written by hand: gemm (packing scratch, split by blocks of C) and adam (a struct of scalars).
+ * Special cases written by hand: gemm and gemmPacked (packing scratch, split by blocks of C) and adam (a
+ * struct of scalars).
  *
  * Argument kinds: 'n' a number as is, 'z' an optional number (default 0), 'b' a boolean (0/1), 'u' a
  * UnaryKind (its UnaryCode), 'p' a Ref (a byte address in wasm), 'o' a Ref or null (0).
@@ -85,6 +86,12 @@ export const ADAM_SPLIT: Split = elems(0, 0.65, 10, 11, 12, 13);
 /** Every kernel but gemm and adam. Argument positions are those of the wasm exports (assembly/*.ts). */
 export const KERNELS = {
   // ---- linear algebra -----------------------------------------------------------------------------
+  /**
+   * Pack op(B) [k, n] (B stored [k, n], or [n, k] when transB) for gemmPacked into out (packedLength(k, n)
+   * floats, backend.ts): panels of 8 columns, panel q holding op(B)[p, 8q..8q+7] at out[(q·k + p)·8 …]
+   * (zero past n). A matrix read by many products (W_hh, every time step) is packed once.
+   */
+  packB: kernel<(transB: boolean, k: number, n: number, b: Ref, out: Ref) => void>(['b', 'n', 'n', 'p', 'p']),
   /** out[i, j] = x[i, j] + row[j]; x, out [m, n]; row [n]. */
   addRow: kernel<(m: number, n: number, x: Ref, row: Ref, out: Ref) => void>(['n', 'n', 'p', 'p', 'p'], {
     split: rows(0, 1, 0.14, 2, 1, 4, 1),

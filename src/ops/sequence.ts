@@ -14,6 +14,7 @@
  * ∂W_hh += ∂PREᵀ·H_prev is one GEMM over all T·B rows, ∂b_hh += its column sums, ∂xp += ∂PRE (GRU: the
  * x-part ∂gi, which its kernel writes apart), ∂initial += the gradient of its row.
  *
+ * W_hh is packed for the GEMM once per run (Backend.packB) and read packed by every step (gemmPacked).
  * Buffers, planned at record time (nothing is allocated per step or per replay): each carried state in one
  * [T+1, B, H] buffer, the initial state at row 0 and h_t at row t+1 (reversed: h_t at row t, the initial
  * state at row T), so H_prev, the states that feed the steps, are T·B contiguous rows; the kernel's saved
@@ -24,7 +25,7 @@
  * instruments record cell.composedStep; for jvp through a whole layer, use scan's per-step path.
  */
 import type { Tape, TapeNode } from '../autodiff/tape.js';
-import type { Backend, Ref } from '../kernels/backend.js';
+import { type Backend, packedLength, type Ref } from '../kernels/backend.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { noop } from './elementwise.js';
 import { gradOf } from './grad.js';
@@ -192,7 +193,11 @@ export function fusedScan(
     return refs;
   };
 
+  // W_hh packed once per run for the T per-step products (op(B) = W_hhᵀ (H, G·H) forward, W_hh (G·H, H) in
+  // backward): the same numbers as gemm on W_hh, which would pack it again at every step
+  const packed = tape.tensor([packedLength(H, GH)]);
   const forward = (): void => {
+    be.packB(true, H, GH, wHh, packed);
     for (const c of carries) be.copy(BH, c.init, c.rows[initRow]);
     for (let step = 0; step < T; step++) {
       const t = time(step),
@@ -200,7 +205,7 @@ export function fusedScan(
         h = carries[0].rows[prev(t)]; // (B, H)
       // pre = xp_t + h·W_hhᵀ + b_hh in the order of linear(h, W_hh, b_hh, xp_t), so results match bit for bit
       if (k.addsInput) be.copy(B * GH, s.xp, s.pre); // pre (B, G·H) = xp_t
-      be.gemm(false, true, B, GH, H, 1, h, wHh, k.addsInput ? 1 : 0, s.pre); // += (B, H)·(H, G·H)
+      be.gemmPacked(false, B, GH, H, 1, h, packed, k.addsInput ? 1 : 0, s.pre); // += (B, H)·(H, G·H)
       be.addRow(B, GH, s.pre, bHh, s.pre); // += b_hh (G·H) per row
       k.forward(be, B, H, s); // out: (B, H) per state component
       if (maskRows) {
@@ -222,7 +227,9 @@ export function fusedScan(
     const g: Ref[] = [...rows0],
       dPrev: (Ref | null)[] = [...rows0];
     const hPrev = carries[0].rows[rev ? 1 : 0]; // H_prev (T·B, H): contiguous rows
+    const packedT = tape.tensor([packedLength(GH, H)]);
     backward = () => {
+      be.packB(false, GH, H, wHh, packedT);
       sink.begin(node);
       for (let step = T - 1; step >= 0; step--) {
         const t = time(step),
@@ -241,7 +248,7 @@ export function fusedScan(
         }
         const dp = dPreRows ? dPreRows[t] : sink.rows[t];
         k.backward(be, B, H, s, g, sink.rows[t], dp, dPrev);
-        if (dPrev[0]) be.gemm(false, false, B, H, GH, 1, dp, wHh, 1, dPrev[0]); // ∂h_s (B, H) += ∂pre·W_hh
+        if (dPrev[0]) be.gemmPacked(false, B, H, GH, 1, dp, packedT, 1, dPrev[0]); // ∂h_s (B, H) += ∂pre·W_hh
       }
       const dAll = dPre ?? sink.buf;
       if (gW) be.gemm(true, false, GH, H, T * B, 1, dAll, hPrev, 1, gW); // ∂W_hh (G·H, H) += ∂PREᵀ·H_prev

@@ -39,6 +39,49 @@ export function gemm(
   }
 }
 
+/** op(B) [k, n] into panels of 8 columns: out[(⌊j/8⌋·k + p)·8 + j mod 8] = op(B)[p, j], zero past n. */
+export function packB(transB: boolean, k: number, n: number, b: Ref, out: Ref): void {
+  const B = b.storage.array,
+    O = out.storage.array;
+  const bo = at(b),
+    oo = at(out);
+  const cols = 8 * Math.ceil(n / 8);
+  for (let j = 0; j < cols; j++)
+    for (let p = 0; p < k; p++)
+      O[oo + (Math.floor(j / 8) * k + p) * 8 + (j % 8)] = j >= n ? 0 : transB ? B[bo + j * k + p] : B[bo + p * n + j];
+}
+
+/** C = α·op(A)·op(B) + β·C with op(B) [k, n] packed by packB. */
+export function gemmPacked(
+  transA: boolean,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: Ref,
+  packed: Ref,
+  beta: number,
+  c: Ref,
+): void {
+  const A = a.storage.array,
+    P = packed.storage.array,
+    C = c.storage.array;
+  const ao = at(a),
+    po = at(packed),
+    co = at(c);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) {
+        const av = transA ? A[ao + p * m + i] : A[ao + i * k + p];
+        s += av * P[po + (Math.floor(j / 8) * k + p) * 8 + (j % 8)];
+      }
+      const ci = co + i * n + j;
+      C[ci] = beta === 0 ? alpha * s : alpha * s + beta * C[ci];
+    }
+  }
+}
+
 /** out[i, j] = x[i, j] + row[j] */
 export function addRow(m: number, n: number, x: Ref, row: Ref, out: Ref): void {
   const X = x.storage.array,

@@ -275,6 +275,23 @@ function makeBackend(k: Kernels, heap: WasmHeap, variant: WasmVariant): WasmBack
       ensureScratch(k.gemmScratchBytes(m, kk));
       k.gemm(transA ? 1 : 0, transB ? 1 : 0, m, n, kk, alpha, ptr(a), ptr(b), beta, ptr(c), scratchPtr);
     },
+    gemmPacked(transA, m, n, kk, alpha, a, packed, beta, c) {
+      ensureScratch(k.gemmScratchBytes(m, kk));
+      k.gemmPackedLd(
+        transA ? 1 : 0,
+        m,
+        n,
+        kk,
+        alpha,
+        ptr(a),
+        transA ? m : kk,
+        ptr(packed),
+        beta,
+        ptr(c),
+        n,
+        scratchPtr,
+      );
+    },
     ...wrapKernels((name) => k[name]),
 
     // 1 − β and the bias-correction reciprocals in float64 (see assembly/optim.ts).

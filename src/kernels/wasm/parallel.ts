@@ -44,6 +44,20 @@ export interface SplitKernels {
     ldc: number,
     scratch: number,
   ): void;
+  gemmPackedLd(
+    tA: number,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: number,
+    lda: number,
+    packed: number,
+    beta: number,
+    c: number,
+    ldc: number,
+    scratch: number,
+  ): void;
 }
 
 export interface SplitThresholds {
@@ -166,8 +180,12 @@ export function createSplitter(
     }
   }
 
-  const GEMM = kernelId('gemmLd');
-  /** C = α·op(A)·op(B) + β·C over byte addresses a, b, c (see Backend.gemm), split by rows or columns of C. */
+  const GEMM = kernelId('gemmLd'),
+    GEMM_PACKED = kernelId('gemmPackedLd');
+  /**
+   * C = α·op(A)·op(B) + β·C over byte addresses a, b, c (see Backend.gemm), split by rows or columns of C.
+   * `packed`: b is op(B) packed by packB (Backend.gemmPacked; tB unused), whose column blocks are panels.
+   */
   function gemm(
     tA: boolean,
     tB: boolean,
@@ -179,6 +197,7 @@ export function createSplitter(
     b: number,
     beta: number,
     c: number,
+    packed = false,
   ): void {
     const ta = tA ? 1 : 0,
       tb = tB ? 1 : 0,
@@ -191,7 +210,9 @@ export function createSplitter(
     const blocks = byRows ? rowBlocks : colBlocks;
     const parts = Math.min(threads, blocks);
     if (m * n * kk < limits.gemm || parts < 2 || !pool.available) {
-      k.gemmLd(ta, tb, m, n, kk, alpha, a, lda, b, ldb, beta, c, n, scratchFor(0, k.gemmScratchBytes(m, kk)));
+      const sp = scratchFor(0, k.gemmScratchBytes(m, kk));
+      if (packed) k.gemmPackedLd(ta, m, n, kk, alpha, a, lda, b, beta, c, n, sp);
+      else k.gemmLd(ta, tb, m, n, kk, alpha, a, lda, b, ldb, beta, c, n, sp);
       return;
     }
     const grain = byRows ? 4 : 8,
@@ -201,7 +222,8 @@ export function createSplitter(
       const hi = p + 1 === parts ? size : Math.min(size, Math.round((blocks * (p + 1)) / parts) * grain);
       const len = hi - lo;
       const pa = byRows ? a + (tA ? lo : lo * kk) * 4 : a;
-      const pb = byRows ? b : b + (tB ? lo * kk : lo) * 4;
+      // a block of columns: B's rows (transB) or columns from lo on; packed, the panels from lo / 8 on
+      const pb = byRows ? b : b + (packed ? lo * kk : tB ? lo * kk : lo) * 4;
       const pc = c + (byRows ? lo * n : lo) * 4;
       const mm = byRows ? len : m,
         nn = byRows ? n : len;
@@ -214,27 +236,30 @@ export function createSplitter(
         call[4] = pc;
         call[5] = sp;
       } else {
-        const o = slotArgs(p - 1);
-        out[o] = ta;
-        out[o + 1] = tb;
-        out[o + 2] = mm;
-        out[o + 3] = nn;
-        out[o + 4] = kk;
-        out[o + 5] = alpha;
-        out[o + 6] = pa;
-        out[o + 7] = lda;
-        out[o + 8] = pb;
-        out[o + 9] = ldb;
-        out[o + 10] = beta;
-        out[o + 11] = pc;
-        out[o + 12] = n;
-        out[o + 13] = sp;
+        // the export's arguments in order: gemmLd (tA, tB, m, n, k, α, a, lda, b, ldb, β, c, ldc, scratch);
+        // gemmPackedLd the same without tB and ldb
+        let o = slotArgs(p - 1);
+        out[o++] = ta;
+        if (!packed) out[o++] = tb;
+        out[o++] = mm;
+        out[o++] = nn;
+        out[o++] = kk;
+        out[o++] = alpha;
+        out[o++] = pa;
+        out[o++] = lda;
+        out[o++] = pb;
+        if (!packed) out[o++] = ldb;
+        out[o++] = beta;
+        out[o++] = pc;
+        out[o++] = n;
+        out[o] = sp;
       }
       lo = hi;
     }
-    pool.start(GEMM, parts - 1);
+    pool.start(packed ? GEMM_PACKED : GEMM, parts - 1);
     try {
-      k.gemmLd(ta, tb, call[0], call[1], kk, alpha, call[2], lda, call[3], ldb, beta, call[4], n, call[5]);
+      if (packed) k.gemmPackedLd(ta, call[0], call[1], kk, alpha, call[2], lda, call[3], beta, call[4], n, call[5]);
+      else k.gemmLd(ta, tb, call[0], call[1], kk, alpha, call[2], lda, call[3], ldb, beta, call[4], n, call[5]);
     } finally {
       pool.finish();
     }
@@ -244,7 +269,7 @@ export function createSplitter(
 }
 
 /** The Backend methods that the threaded backend overrides (everything else runs on the calling thread). */
-export function threadedMethods(sp: Splitter): Pick<Backend, 'gemm' | 'adam'> & Partial<KernelMethods> {
+export function threadedMethods(sp: Splitter): Pick<Backend, 'gemm' | 'gemmPacked' | 'adam'> & Partial<KernelMethods> {
   const { run } = sp;
   return {
     ...wrapKernels(
@@ -252,6 +277,8 @@ export function threadedMethods(sp: Splitter): Pick<Backend, 'gemm' | 'adam'> & 
       (name) => KERNELS[name].split !== undefined,
     ),
     gemm: (tA, tB, m, n, k, alpha, a, b, beta, c) => sp.gemm(tA, tB, m, n, k, alpha, ptr(a), ptr(b), beta, ptr(c)),
+    gemmPacked: (tA, m, n, k, alpha, a, packed, beta, c) =>
+      sp.gemm(tA, false, m, n, k, alpha, ptr(a), ptr(packed), beta, ptr(c), true),
     // 1 − β and the bias-correction reciprocals in float64, as the single-threaded adam (see assembly/optim.ts).
     adam: (n, s, param, grad, m, v) =>
       run(

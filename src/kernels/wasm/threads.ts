@@ -27,14 +27,15 @@ import type { MessagePort, Worker } from 'node:worker_threads';
 import { nodeBuiltin } from '../../util/node-builtin.js';
 import type { WasmMemory, WasmModule } from './wasm-api.js';
 
-/** Kernels a worker can run, by id (id = index + 1; 0 means "nothing to do", −1 "exit"). */
-/** The kernels a worker runs, by id (index + 1): gemm's part, every kernel the table splits, adam. */
+/** The kernels a worker runs, by id (index + 1; 0 means "nothing to do", −1 "exit"): gemm's and gemmPacked's
+ * parts, every kernel the table splits, adam. */
 export const THREAD_KERNELS: readonly string[] = [
   'gemmLd',
+  'gemmPackedLd',
   ...(Object.keys(KERNELS) as KernelName[]).filter((name) => KERNELS[name].split !== undefined),
   'adam',
 ];
-export type ThreadKernel = 'gemmLd' | 'adam' | KernelName;
+export type ThreadKernel = 'gemmLd' | 'gemmPackedLd' | 'adam' | KernelName;
 export const kernelId = (name: ThreadKernel): number => THREAD_KERNELS.indexOf(name) + 1;
 export const NOTHING = 0;
 export const EXIT = -1;

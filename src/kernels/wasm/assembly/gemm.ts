@@ -39,6 +39,36 @@ export function gemm(transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f3
 /** gemm with leading dimensions: A's stored rows are lda apart, B's ldb, C's ldc (in elements). */
 export function gemmLd(transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f32,
   a: usize, lda: i32, b: usize, ldb: i32, beta: f32, c: usize, ldc: i32, scratch: usize): void {
+  gemmCore(transA, transB, m, n, k, alpha, a, lda, b, ldb, 0, beta, c, ldc, scratch);
+}
+
+/**
+ * op(B) [k, n] packed once for gemmPackedLd: panel q (columns 8q..8q+7, zero past n) holds B̃[p][0..8] for
+ * every p, so panel q starts at float q·8k and row p of it at q·8k + 8p (packedLength(k, n) = 8·⌈n/8⌉·k
+ * floats). These are exactly the panels gemmLd packs on every call; a weight matrix read by many products
+ * (W_hh, once per time step) is packed once instead.
+ */
+export function packB(transB: i32, k: i32, n: i32, b: usize, out: usize): void {
+  const ldb = transB ? k : n;
+  for (let j = 0; j < n; j += 8) {
+    const panel = out + <usize>(j >> 3) * <usize>k * 32;
+    for (let p0 = 0; p0 < k; p0 += KC) packPanel(transB, n, ldb, b, p0, min(KC, k - p0), j, panel + <usize>p0 * 32);
+  }
+}
+
+/**
+ * gemmLd with op(B) given packed (packB): the same instructions in the same order as gemmLd on the unpacked
+ * B, so the same results bit for bit. A block of columns starting at a multiple of 8 is a call of its own
+ * with `packed` advanced by (first column / 8)·8k floats.
+ */
+export function gemmPackedLd(transA: i32, m: i32, n: i32, k: i32, alpha: f32, a: usize, lda: i32,
+  packed: usize, beta: f32, c: usize, ldc: i32, scratch: usize): void {
+  gemmCore(transA, 0, m, n, k, alpha, a, lda, 0, 0, packed, beta, c, ldc, scratch);
+}
+
+/** gemmLd's loops; `packed` ≠ 0: op(B)'s panels come packed (packB) and b, ldb are unused. */
+function gemmCore(transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f32, a: usize, lda: i32,
+  b: usize, ldb: i32, packed: usize, beta: f32, c: usize, ldc: i32, scratch: usize): void {
   if (m <= 0 || n <= 0) return;
   if (k <= 0) {
     scaleC(m, n, beta, c, ldc);
@@ -47,9 +77,10 @@ export function gemmLd(transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: 
   scratch = (scratch + 15) & ~15;
   const kcMax = min(k, KC);
   const pa = scratch;
-  const pb = pa + <usize>(min((m + 3) & ~3, MC) * kcMax) * 4;
-  const tile = pb + <usize>(kcMax * 8) * 4;
+  const own = pa + <usize>(min((m + 3) & ~3, MC) * kcMax) * 4;
+  const tile = own + <usize>(kcMax * 8) * 4;
   const ldcb = <usize>ldc * 4;
+  const panelBytes = <usize>k * 32;
   for (let p0 = 0; p0 < k; p0 += KC) {
     const kc = min(KC, k - p0);
     const bt: f32 = p0 == 0 ? beta : 1;
@@ -57,7 +88,9 @@ export function gemmLd(transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: 
       const mc = min(MC, m - i0);
       packA(transA, lda, a, i0, mc, p0, kc, pa);
       for (let j = 0; j < n; j += 8) {
-        packPanel(transB, n, ldb, b, p0, kc, j, pb);
+        let pb = own;
+        if (packed != 0) pb = packed + <usize>(j >> 3) * panelBytes + <usize>p0 * 32;
+        else packPanel(transB, n, ldb, b, p0, kc, j, pb);
         const cols = min(8, n - j);
         for (let i = 0; i < mc; i += 4) {
           kernel4x8(kc, pa + <usize>(i * kc) * 4, pb, c + (<usize>(i0 + i) * ldc + j) * 4, ldcb,
