@@ -18,54 +18,14 @@
  *   be.gemm(false, true, 2, 2, 3, 1, { storage: a, offset: 0 }, { storage: a, offset: 0 }, 0, c); // c = a·aᵀ
  */
 import type { AdamStep, Backend, Storage } from '../backend.js';
-import type { KernelName } from '../table.js';
 import { type WasmBlock, WasmHeap } from './heap.js';
-import {
-  createSplitter,
-  threadedMethods,
-  type SplitKernels,
-  type SplitPool,
-  type SplitThresholds,
-} from './parallel.js';
+import type { KernelExports, SplitKernels } from './kernel-exports.js';
+import { createSplitter, threadedMethods } from './parallel.js';
+import type { SplitPool, SplitThresholds } from './split-types.js';
 import { ThreadPool, type ThreadPoolStats } from './threads.js';
 import { wasmApi, type WasmMemory, type WasmModule } from './wasm-api.js';
 import { hasWasmModule, wasmModule, type WasmFile } from './source.js';
-import { ptr, wrapKernels, type WasmFn } from './wrap.js';
-
-/** The exported functions of build/kernels*.wasm: the table's kernels, and those called directly. */
-type Kernels = Record<KernelName, WasmFn> &
-  SplitKernels & {
-    heapBase(): number;
-    gemm(
-      tA: number,
-      tB: number,
-      m: number,
-      n: number,
-      k: number,
-      alpha: number,
-      a: number,
-      b: number,
-      beta: number,
-      c: number,
-      scratch: number,
-    ): void;
-    adam(
-      n: number,
-      lr: number,
-      beta1: number,
-      c1: number,
-      beta2: number,
-      c2: number,
-      eps: number,
-      wd: number,
-      ib1: number,
-      ib2: number,
-      param: number,
-      grad: number,
-      m: number,
-      v: number,
-    ): void;
-  };
+import { ptr, wrapKernels } from './wrap.js';
 
 export type WasmVariant = 'simd' | 'relaxed-simd';
 
@@ -219,7 +179,7 @@ export function instantiateWasm(options: WasmBackendOptions = {}): WasmInstance 
   const maximumPages = options.maximumPages ?? 32768;
   const initial = Math.min(options.initialPages ?? 256, maximumPages);
   const memory = new api.Memory({ initial, maximum: maximumPages, ...(threads > 1 ? { shared: true } : {}) });
-  const k = new api.Instance(module, { env: { memory } }).exports as unknown as Kernels;
+  const k = new api.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
   const heap = new WasmHeap(memory, Math.ceil(k.heapBase() / 64) * 64, maximumPages);
   const kernels = k as unknown as WasmInstance['kernels'];
   return { backend: makeBackend(k, heap, variant), module, memory, kernels, threads };
@@ -247,7 +207,7 @@ export function withPool(
   };
 }
 
-function makeBackend(k: Kernels, heap: WasmHeap, variant: WasmVariant): WasmBackend {
+function makeBackend(k: KernelExports, heap: WasmHeap, variant: WasmVariant): WasmBackend {
   let scratch: WasmBlock | null = null;
   let scratchPtr = 0;
   let scratchBytes = 0;

@@ -17,55 +17,14 @@
 import type { Backend } from '../backend.js';
 import { ADAM_SPLIT, KERNELS, type KernelMethods, type KernelName, type Split } from '../table.js';
 import type { WasmBlock, WasmHeap } from './heap.js';
-import { kernelId, MAX_ARGS, slotArgs, THREAD_KERNELS, type ThreadKernel, type ThreadPool } from './threads.js';
-
-/** What the splitter needs of a pool: the Node one (threads.ts) or a page's (web-threads.ts). */
-export type SplitPool = Pick<ThreadPool, 'size' | 'args' | 'available' | 'start' | 'finish'>;
+import type { SplitKernels } from './kernel-exports.js';
+import type { SplitPool, SplitThresholds } from './split-types.js';
+import { kernelId, MAX_ARGS, slotArgs, THREAD_KERNELS, type ThreadKernel } from './threads.js';
 import { ptr, wrapKernels, type WasmFn } from './wrap.js';
 
 type Fn = (...args: number[]) => void;
 
-/** The kernel exports this file calls directly. */
-export interface SplitKernels {
-  gemmScratchBytes(m: number, k: number): number;
-  gemmLd(
-    tA: number,
-    tB: number,
-    m: number,
-    n: number,
-    k: number,
-    alpha: number,
-    a: number,
-    lda: number,
-    b: number,
-    ldb: number,
-    beta: number,
-    c: number,
-    ldc: number,
-    scratch: number,
-  ): void;
-  gemmPackedLd(
-    tA: number,
-    m: number,
-    n: number,
-    k: number,
-    alpha: number,
-    a: number,
-    lda: number,
-    packed: number,
-    beta: number,
-    c: number,
-    ldc: number,
-    scratch: number,
-  ): void;
-}
-
-export interface SplitThresholds {
-  /** Smallest GEMM, in multiply-adds m·n·k, that is split. */
-  gemm: number;
-  /** Smallest elementwise or row kernel call that is split, in estimated single-thread nanoseconds (see SPLITS). */
-  pointwise: number;
-}
+export type { SplitPool, SplitThresholds };
 
 /** The split of a thread kernel: the table's, or adam's (gemm is split by its own function below). */
 const splitOf = (name: ThreadKernel): Split =>
