@@ -6,10 +6,14 @@
  * headless SVG string renderer `toSVG` uses, with the same size and origin (tested equal to `toSVG`).
  * Text is set in the reader's own sans-serif fonts (no web fonts), and sizes are explicit in every spec.
  */
-import * as vega from 'vega';
-import * as vl from 'vega-lite';
+import type * as Vega from 'vega';
+import type * as VegaLite from 'vega-lite';
+import { optionalImport } from '../util/optional.js';
 
-export type VlSpec = vl.TopLevelSpec;
+const vegaModule = await optionalImport<typeof Vega>('vega');
+const vegaLiteModule = await optionalImport<typeof VegaLite>('vega-lite');
+
+export type VlSpec = VegaLite.TopLevelSpec;
 
 /** One theme for every plot: readable sizes, quiet grid, no external fonts. */
 export const THEME = {
@@ -40,7 +44,7 @@ interface Renderer {
   render(scene: unknown): Renderer;
   svg(): string;
 }
-type ViewInternals = vega.View & {
+type ViewInternals = Vega.View & {
   _viewWidth: number;
   _viewHeight: number;
   _origin: [number, number];
@@ -49,6 +53,8 @@ type ViewInternals = vega.View & {
 
 /** Render a Vega-Lite spec to a standalone SVG document string. */
 export function renderSvg(spec: VlSpec): string {
+  const vega = vegaModule(),
+    vl = vegaLiteModule();
   const compiled = vl.compile({ ...spec, config: { ...THEME, ...(spec.config ?? {}) } } as VlSpec).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' }) as ViewInternals;
   view.run();
