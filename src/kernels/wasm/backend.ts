@@ -24,7 +24,7 @@ import { createSplitter, threadedMethods, type SplitKernels, type SplitThreshold
 import { ThreadPool, type ThreadPoolStats } from './threads.js';
 import { wasmApi, type WasmMemory, type WasmModule } from './wasm-api.js';
 import { hasWasmModule, wasmModule, type WasmFile } from './source.js';
-import { ptr, wrapKernels, type WasmFn } from './wrap.js';
+import { adamArgs, ptr, wrapKernels, type WasmFn } from './wrap.js';
 
 /** The exported functions of build/kernels*.wasm: the table's kernels, and those called directly. */
 type Kernels = Record<KernelName, WasmFn> &
@@ -255,23 +255,6 @@ function makeBackend(k: Kernels, heap: WasmHeap, variant: WasmVariant): WasmBack
     },
     ...wrapKernels((name) => k[name]),
 
-    // 1 − β and the bias-correction reciprocals in float64 (see assembly/optim.ts).
-    adam: (n: number, s: AdamStep, param, grad, m, v) =>
-      k.adam(
-        n,
-        s.lr,
-        s.beta1,
-        1 - s.beta1,
-        s.beta2,
-        1 - s.beta2,
-        s.eps,
-        s.weightDecay,
-        1 / s.bias1,
-        1 / s.bias2,
-        ptr(param),
-        ptr(grad),
-        ptr(m),
-        ptr(v),
-      ),
+    adam: (n: number, s: AdamStep, param, grad, m, v) => k.adam(...adamArgs(n, s, param, grad, m, v)),
   };
 }

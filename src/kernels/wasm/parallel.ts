@@ -18,7 +18,7 @@ import type { Backend } from '../backend.js';
 import { ADAM_SPLIT, KERNELS, type KernelMethods, type KernelName, type Split } from '../table.js';
 import type { WasmBlock, WasmHeap } from './heap.js';
 import { kernelId, MAX_ARGS, slotArgs, THREAD_KERNELS, type ThreadKernel, type ThreadPool } from './threads.js';
-import { ptr, wrapKernels, type WasmFn } from './wrap.js';
+import { adamArgs, ptr, wrapKernels, type WasmFn } from './wrap.js';
 
 type Fn = (...args: number[]) => void;
 
@@ -249,24 +249,6 @@ export function threadedMethods(sp: Splitter): Pick<Backend, 'gemm' | 'adam'> & 
       (name) => KERNELS[name].split !== undefined,
     ),
     gemm: (tA, tB, m, n, k, alpha, a, b, beta, c) => sp.gemm(tA, tB, m, n, k, alpha, ptr(a), ptr(b), beta, ptr(c)),
-    // 1 − β and the bias-correction reciprocals in float64, as the single-threaded adam (see assembly/optim.ts).
-    adam: (n, s, param, grad, m, v) =>
-      run(
-        'adam',
-        n,
-        s.lr,
-        s.beta1,
-        1 - s.beta1,
-        s.beta2,
-        1 - s.beta2,
-        s.eps,
-        s.weightDecay,
-        1 / s.bias1,
-        1 / s.bias2,
-        ptr(param),
-        ptr(grad),
-        ptr(m),
-        ptr(v),
-      ),
+    adam: (n, s, param, grad, m, v) => run('adam', ...adamArgs(n, s, param, grad, m, v)),
   };
 }
