@@ -11,7 +11,7 @@ import committedUrl from '../docs/deep-transition/results.jsonl.gz?url';
 import { loadStudyData } from '../src/report/data.js';
 import { readExport } from '../src/report/export-reader.js';
 import { buildFigureSpecs, type FigureSpec } from '../src/report/plots.js';
-import { THEME } from '../src/report/render.js';
+import { THEME } from '../src/report/theme.js';
 import { loadGtt, loadSeries } from '../src/report/series.js';
 import { modelCurves } from '../src/report/trainability.js';
 import type { ResultsState } from './state.js';

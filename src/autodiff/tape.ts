@@ -211,7 +211,7 @@ export class Tape {
    * other tangent on the tape to zero, and run every node's jvp in recording order. Read the results from
    * `t.tangent` (null = zero). Inputs may be leaves or intermediate tensors (nodes before an intermediate
    * input see no tangent and leave it alone). Throws, naming the op, when a node without a forward-mode rule
-   * reads a tensor that carries a tangent (fused cell kernels, losses: use a cell's composedStep).
+   * reads a tensor that carries a tangent (whole-sequence ops, losses: record a cell's step, or scan per step).
    */
   jvp(inputs: readonly Tensor[], tangents: readonly Tensor[]): void {
     this.checkAlive();
@@ -236,8 +236,8 @@ export class Tape {
       else if (this.nodeInputs[i].some((t) => (t.viewOf ?? t).tangentActive)) {
         throw new Error(
           `jvp: op '${node.op}' (node ${i} of ${nodes.length}) has no forward-mode rule but depends on the tangent inputs` +
-            " (fused cell kernels, whole-sequence ops and losses have none: record the cell's composedStep, scan with" +
-            ' perStep: true, or stop the tape before the loss)',
+            " (whole-sequence ops and losses have none: record the cell's step, scan with perStep: true, or stop" +
+            ' the tape before the loss)',
         );
       }
     }

@@ -1,9 +1,11 @@
 /**
- * CLI error handling: a user mistake prints one line `recur: <what is wrong>` and exits with code 2; no
- * stack trace unless RECUR_DEBUG=1. Anything else is reported the same way with exit code 1.
+ * CLI error handling: a user mistake (or a missing optional package) prints one line `recur: <what is wrong>`
+ * and exits with code 2; no stack trace unless RECUR_DEBUG=1. Anything else is reported the same way with
+ * exit code 1.
  */
 import { StudyError } from '../runner/study.js';
 import { QueueError } from '../runner/queue/connection.js';
+import { MissingPackageError } from '../util/optional.js';
 
 /** A mistake in what the user asked for (bad option, missing file, invalid config). */
 export class UserError extends Error {
@@ -24,7 +26,11 @@ export function userInput<T>(fn: () => T): T {
 export function handleError(e: unknown): never {
   const message = e instanceof Error ? e.message : String(e);
   const user =
-    e instanceof UserError || e instanceof StudyError || e instanceof QueueError || isValidationError(message);
+    e instanceof UserError ||
+    e instanceof StudyError ||
+    e instanceof QueueError ||
+    e instanceof MissingPackageError ||
+    isValidationError(message);
   process.stderr.write(`recur: ${message}\n`);
   if (process.env.RECUR_DEBUG === '1' && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
   process.exit(user ? 2 : 1);

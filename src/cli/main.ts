@@ -9,6 +9,7 @@ import { registerExport, registerImport } from './export.js';
 import { registerInspect } from './inspect.js';
 import { registerWorker } from './worker.js';
 import { registerMerge } from './merge.js';
+import { checkPackages } from './packages.js';
 
 export async function main(argv: string[]): Promise<void> {
   // `recur tasks | head`: a closed pipe ends the output quietly.
@@ -33,6 +34,7 @@ export async function main(argv: string[]): Promise<void> {
   registerTasks(program);
   registerWorker(program);
   registerMerge(program);
+  checkPackages(program);
   for (const c of program.commands) c.exitOverride();
   try {
     await program.parseAsync(argv);

@@ -1,9 +1,13 @@
 /**
- * Progress display: a bar on a terminal (cli-progress), plain lines when the output is a pipe or a file.
+ * Progress display: a bar on a terminal (cli-progress), plain lines when the output is a pipe or a file, or
+ * when cli-progress (an optional package) is not installed — then a note says so once.
  * Training runs synchronously between event-loop turns, so cli-progress's own redraw timer may not fire:
  * `update` redraws the bar itself whenever ~100 ms have passed since the last drawing.
  */
-import cliProgress from 'cli-progress';
+import type CliProgress from 'cli-progress';
+import { MissingPackageError, optionalImport } from '../util/optional.js';
+
+const cliProgressModule = await optionalImport<{ default: typeof CliProgress }>('cli-progress');
 
 export interface Progress {
   /** Update the bar (value of total) with a status text. */
@@ -39,6 +43,19 @@ function timing(start: number, startValue: number, value: number, total: number)
 }
 
 const REDRAW_MS = 100;
+let noted = false;
+
+/** cli-progress, or null (with a one-time note) when it is not installed. */
+function progressBars(): typeof CliProgress | null {
+  try {
+    return cliProgressModule().default;
+  } catch (e) {
+    if (!(e instanceof MissingPackageError)) throw e;
+    if (!noted) process.stderr.write(`recur: ${e.message} (showing plain lines instead)\n`);
+    noted = true;
+    return null;
+  }
+}
 
 /** A progress display on stderr: a bar on a terminal, plain lines otherwise (or nothing when quiet). */
 export function createProgress(total: number, label: string, options: ProgressOptions = {}): Progress {
@@ -50,7 +67,8 @@ export function createProgress(total: number, label: string, options: ProgressOp
     options.unit && Number.isFinite(rate)
       ? ` | ${rate >= 100 ? rate.toFixed(0) : rate.toPrecision(3)} ${options.unit}/s`
       : '';
-  if (!process.stderr.isTTY) {
+  const cliProgress = process.stderr.isTTY ? progressBars() : null;
+  if (!cliProgress) {
     let lastPlain = Date.now();
     return {
       update: (value, status) => {

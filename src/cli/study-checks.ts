@@ -20,7 +20,7 @@ export function mkdirOrExplain(dir: string): string | null {
       code === 'EACCES' || code === 'EPERM'
         ? `permission denied: ${dir}`
         : code === 'ENOSPC'
-          ? `no space left on the device (${dir})`
+          ? `disk full: no space left on the device that holds ${dir}`
           : code === 'EROFS'
             ? `read-only file system: ${dir}`
             : (e as Error).message;

@@ -45,6 +45,7 @@ export interface StudyFlags {
   dryRun?: boolean;
   queue?: string;
   queueName?: string;
+  detectAnomaly?: boolean;
   shard?: string;
 }
 
@@ -70,6 +71,7 @@ export function registerStudy(program: Command): void {
       'run only the k-th of n deterministic parts of the trials (array jobs; combine with recur merge)',
     )
     .option('--no-report', 'do not write the report at the end')
+    .option('--detect-anomaly', 'check every op for NaN/Inf; a diverged trial names the first op (slower; debugging)')
     .option('--json', 'print a JSON summary')
     .option('--quiet', 'no progress output')
     .option(
@@ -94,9 +96,17 @@ Examples:
       if (f.dryRun) return dryRun(study, path, f);
       const shard = f.shard !== undefined ? userInput(() => parseShard(f.shard!)) : null;
       const queueAt = f.queue ? userInput(() => parseQueueUrl(f.queue!)).display : null;
-      if (f.queue && (f.workers !== undefined || f.limit !== undefined))
+      const local =
+        f.workers !== undefined
+          ? 'workers'
+          : f.limit !== undefined
+            ? 'limit'
+            : f.detectAnomaly
+              ? 'detect-anomaly'
+              : null;
+      if (f.queue && local)
         throw new UserError(
-          `--${f.workers !== undefined ? 'workers' : 'limit'} applies to local runs; with --queue, start as many \`recur worker\` processes as you like`,
+          `--${local} applies to local runs; with --queue, start as many \`recur worker\` processes as you like`,
         );
       const out = resolve(f.out ?? join('out', f.profile ? `${study.name}-${f.profile}` : study.name));
       const created = f.db === undefined || f.report ? userInput(() => mkdirOrExplain(out)) : null;
@@ -246,6 +256,7 @@ Examples:
             signal: stop.signal,
             onEvent,
             estimate: !f.quiet && !f.json,
+            detectAnomaly: f.detectAnomaly,
           })
       )
         .catch((e: unknown) => {

@@ -4,9 +4,10 @@
  *
  *   S_k ∈ ℝ^{B×D}   the carried state before processing step k (k = 0..T), D = Σ stateSizes: all state
  *                   components side by side, [h] for most cells, [h | c] for the LSTM, [Re h | Im h] for the LRU
- *   S_{k+1} = F(S_k, xp_k)        (xp_k: the layer's projected input of step k; F = cell.composedStep when
- *                                  the cell has one — same maths as the fused step, and it has forward mode —
- *                                  else cell.step; with a batch mask, finished rows keep their state)
+ *   S_{k+1} = F(S_k, xp_k)        (xp_k: the layer's projected input of step k; F = cell.step, the step the
+ *                                  model trains with — for vanilla, GRU and LSTM the same GEMM and pointwise
+ *                                  kernel as the fused scan, whose kernels have forward mode too (fused.ts);
+ *                                  with a batch mask, finished rows keep their state)
  *   J_k = ∂S_{k+1}/∂S_k           the step Jacobian, per sample b a D×D matrix (rows never mix: B samples
  *                                  are B independent Jacobians applied at once)
  *
@@ -55,8 +56,6 @@ export interface StepProbe {
   dispose(): void;
 }
 
-type Composable = Cell & { composedStep?: Cell['step'] };
-
 /** Build the step probe of one cell of `model` along the trajectory that `batch` drives. */
 export function createStepProbe(model: Model, batch: Batch, select: CellSelector = {}): StepProbe {
   const layer = select.layer ?? 0,
@@ -67,7 +66,7 @@ export function createStepProbe(model: Model, batch: Batch, select: CellSelector
   }
   if (d >= model.directions)
     throw new Error(`step probe: layer ${layer} has no '${direction}' direction (not bidirectional)`);
-  const cell = model.layers[layer].cells[d] as Composable;
+  const cell = model.layers[layer].cells[d];
   const be = model.backend,
     { T, B } = batch;
   const sizes = cell.stateSizes,
@@ -118,7 +117,7 @@ export function createStepProbe(model: Model, batch: Batch, select: CellSelector
             off += n;
             return p;
           });
-    let next = (cell.composedStep ?? cell.step).call(cell, tape, xpt, parts);
+    let next = cell.step(tape, xpt, parts);
     if (mt) next = next.map((s, i) => blend(tape, mt, s, parts[i]));
     out = next.length === 1 ? next[0] : concat(tape, next);
   } finally {

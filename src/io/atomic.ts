@@ -62,7 +62,7 @@ function why(e: unknown, dir: string, tmp: string, path: string): string {
   if (code === 'ENOTDIR') return `${dir} is not a directory`;
   if (code === 'EACCES' || code === 'EPERM') return `permission denied: ${dir} (may not write in it)`;
   if (code === 'EROFS') return `read-only file system: ${dir}`;
-  if (code === 'ENOSPC') return `no space left on the device (${dir})`;
+  if (code === 'ENOSPC') return `disk full: no space left on the device that holds ${dir}`;
   if (code === 'EISDIR') return `${path} is a directory`;
   return (e as Error).message.split(tmp).join(path);
 }

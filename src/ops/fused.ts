@@ -1,14 +1,16 @@
 /**
  * Fused cell ops: the whole pointwise part of an LSTM or GRU step (and layer normalisation) as one kernel
  * forward and one backward, instead of a dozen small ops. They compute exactly what the composed ops compute
- * (tested against them) and save only what the backward pass needs. The LSTM and GRU kernels have no
- * forward mode (jvp): the diagnostics use the cells' composedStep; layerNorm has one.
+ * (tested against them) and save only what the backward pass needs. Each has a forward mode (jvp) as well:
+ * layerNorm's through its kernels, the LSTM's and GRU's from their saved gate values (ops/fused-jvp.ts), so
+ * the instruments linearise the very step the model trains with.
  */
 import type { Tape } from '../autodiff/tape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
 import { noop } from './elementwise.js';
 import { gradOf } from './grad.js';
+import { gruPointwiseJvp, lstmPointwiseJvp } from './fused-jvp.js';
 
 function expectMatrix(op: string, name: string, t: Tensor, rows: number, cols: number): void {
   if (t.rank !== 2 || t.shape[0] !== rows || t.shape[1] !== cols) {
@@ -46,7 +48,12 @@ export function lstmPointwise(tape: Tape, pre: Tensor, cPrev: Tensor): { h: Tens
       if (gPre) be.axpy(b * h4, 1, dPre, gPre);
     };
   }
-  tape.record({ op: 'lstmPointwise', forward, backward }, [pre, cPrev]);
+  const jvp = (): void => {
+    const tp = pre.tangent,
+      tcp = cPrev.tangent;
+    if (tp || tcp) lstmPointwiseJvp(b, h, act, cPrev, tc, tp, tcp, hOut.ensureTangent(), c.ensureTangent());
+  };
+  tape.record({ op: 'lstmPointwise', forward, backward, jvp }, [pre, cPrev]);
   return { h: hOut, c };
 }
 
@@ -82,7 +89,13 @@ export function gruPointwise(tape: Tape, gi: Tensor, gh: Tensor, hPrev: Tensor):
       if (ggh) be.axpy(b * h3, 1, dGh, ggh);
     };
   }
-  tape.record({ op: 'gruPointwise', forward, backward }, [gi, gh, hPrev]);
+  const jvp = (): void => {
+    const tgi = gi.tangent,
+      tgh = gh.tangent,
+      thp = hPrev.tangent;
+    if (tgi || tgh || thp) gruPointwiseJvp(b, h, gh, act, hPrev, tgi, tgh, thp, hOut.ensureTangent());
+  };
+  tape.record({ op: 'gruPointwise', forward, backward, jvp }, [gi, gh, hPrev]);
   return hOut;
 }
 

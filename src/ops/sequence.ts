@@ -21,8 +21,9 @@
  * values per step [T, B, w·H]. The outputs, the per-step h_t and the final states are views of the state
  * buffers, and their gradients views of its gradient, to which the sweep adds the recurrent term in place:
  * after backward hs[t].grad is the total ∂L/∂h_t, exactly as on the per-step path (test/ops/sequence.test.ts).
- * The shapes are scan's to check (models/scan.ts); this op trusts them. No forward mode (jvp): the step
- * instruments record cell.composedStep; for jvp through a whole layer, use scan's per-step path.
+ * The shapes are scan's to check (models/scan.ts); this op trusts them. No forward mode (jvp) for the whole
+ * sequence: the step instruments record cell.step (the same kernels, each with a jvp); for jvp through a whole
+ * layer, use scan's per-step path.
  */
 import type { Tape, TapeNode } from '../autodiff/tape.js';
 import { type Backend, packedLength, type Ref } from '../kernels/backend.js';

@@ -13,7 +13,7 @@
  */
 import type { StudyData } from './data.js';
 import { figureId, taskNames } from './palette.js';
-import { renderSvg, type VlSpec } from './render.js';
+import type { VlSpec } from './render.js';
 import type { TrialGtt } from './series.js';
 import { decayGainFigure, decayVariantsFigure } from './plots-depth.js';
 import { slopesFigure, t50HorizonFigure, type Built } from './plots-study.js';
@@ -45,13 +45,10 @@ export { decayFigure, logTicks } from './plots-curves.js';
 /** A figure before rendering: its Vega-Lite spec (the explorable page embeds these; the report renders them). */
 export type FigureSpec = Omit<Figure, 'svg'> & { spec: VlSpec };
 
-/** Every figure the data supports, rendered; `missing` says which could not be drawn and why. */
-export function buildFigures(inputs: PlotInputs): { figures: Figure[]; missing: string[] } {
-  const { figures, missing } = buildFigureSpecs(inputs);
-  return { figures: figures.map(({ spec, ...f }) => ({ ...f, svg: renderSvg(spec) })), missing };
-}
-
-/** Every figure the data supports, as Vega-Lite specs (not rendered); `missing` as in buildFigures. */
+/**
+ * Every figure the data supports, as Vega-Lite specs (not rendered; figures.ts renders them); `missing` says
+ * which could not be drawn and why. This module imports no renderer, so the page (web/) can use it.
+ */
 export function buildFigureSpecs(inputs: PlotInputs): { figures: FigureSpec[]; missing: string[] } {
   const figures: FigureSpec[] = [];
   const missing: string[] = [];

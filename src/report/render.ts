@@ -6,33 +6,16 @@
  * headless SVG string renderer `toSVG` uses, with the same size and origin (tested equal to `toSVG`).
  * Text is set in the reader's own sans-serif fonts (no web fonts), and sizes are explicit in every spec.
  */
-import * as vega from 'vega';
-import * as vl from 'vega-lite';
+import type * as Vega from 'vega';
+import type * as VegaLite from 'vega-lite';
+import { optionalImport } from '../util/optional.js';
+import { THEME } from './theme.js';
 
-export type VlSpec = vl.TopLevelSpec;
+const vegaModule = await optionalImport<typeof Vega>('vega');
+const vegaLiteModule = await optionalImport<typeof VegaLite>('vega-lite');
 
-/** One theme for every plot: readable sizes, quiet grid, no external fonts. */
-export const THEME = {
-  font: 'Helvetica, Arial, sans-serif',
-  background: 'white',
-  padding: 8,
-  view: { stroke: '#d0d0d0' },
-  axis: {
-    labelFontSize: 11,
-    titleFontSize: 12,
-    titleFontWeight: 'normal',
-    gridColor: '#ececec',
-    domainColor: '#888',
-    tickColor: '#888',
-    labelColor: '#333',
-    titleColor: '#222',
-  },
-  legend: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', orient: 'right' },
-  header: { labelFontSize: 12, titleFontSize: 12, labelFontWeight: 'bold', titleFontWeight: 'normal', labelLimit: 170 },
-  title: { fontSize: 14, fontWeight: 'bold', anchor: 'start', offset: 10 },
-  concat: { spacing: 24 },
-  facet: { spacing: 14 },
-} as const;
+export type VlSpec = VegaLite.TopLevelSpec;
+export { THEME };
 
 interface Renderer {
   initialize(el: null, width: number, height: number, origin: [number, number], scale: number): Renderer;
@@ -40,7 +23,7 @@ interface Renderer {
   render(scene: unknown): Renderer;
   svg(): string;
 }
-type ViewInternals = vega.View & {
+type ViewInternals = Vega.View & {
   _viewWidth: number;
   _viewHeight: number;
   _origin: [number, number];
@@ -49,6 +32,8 @@ type ViewInternals = vega.View & {
 
 /** Render a Vega-Lite spec to a standalone SVG document string. */
 export function renderSvg(spec: VlSpec): string {
+  const vega = vegaModule(),
+    vl = vegaLiteModule();
   const compiled = vl.compile({ ...spec, config: { ...THEME, ...(spec.config ?? {}) } } as VlSpec).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' }) as ViewInternals;
   view.run();

@@ -30,6 +30,7 @@ export async function runTrials(
         trial,
         runTrial(trial, {
           backend: options.backend,
+          detectAnomaly: options.detectAnomaly,
           onProgress: (progress) => options.onEvent?.({ type: 'progress', trial, progress }),
         }),
       );
@@ -64,7 +65,9 @@ function runOnPool(
         return;
       }
       active++;
-      const worker = new Worker(workerUrl(), { workerData: { backend: options.backend } });
+      const worker = new Worker(workerUrl(), {
+        workerData: { backend: options.backend, detectAnomaly: options.detectAnomaly },
+      });
       let current: TrialSpec | null = trial;
       // One worker per trial: ending the thread returns all of its memory (wasm heap, tapes, optimizer
       // state) whatever the trial left behind; the exit handler starts the next one.

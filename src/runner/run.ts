@@ -40,6 +40,11 @@ export interface RunStudyOptions {
   onEvent?: (event: StudyEvent) => void;
   /** Measure step times and report an estimate of the run's duration before it starts (an 'estimate' event). */
   estimate?: boolean;
+  /**
+   * Debug: anomaly mode in every trial run here (not on queue workers): a trial that makes a NaN/Inf diverges
+   * with the op that made it as its error. Not part of a trial's identity: the numbers are the same.
+   */
+  detectAnomaly?: boolean;
 }
 
 export type StudyEvent =

@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type Database from 'better-sqlite3';
+import type { Connection } from './sqlite.js';
 
 export const LOCK_SCHEMA =
   'CREATE TABLE IF NOT EXISTS lock (id INTEGER PRIMARY KEY CHECK (id = 1), pid INTEGER NOT NULL, host TEXT NOT NULL, token TEXT NOT NULL, started TEXT NOT NULL, heartbeat TEXT NOT NULL);';
@@ -51,7 +51,7 @@ function alive(pid: number): boolean {
  * Take the lock of the database `db` (at `path`, for messages).
  * @throws StoreLockedError naming the holder's pid (and host) when a live process holds it.
  */
-export function acquireStoreLock(db: Database.Database, path: string): StoreLock {
+export function acquireStoreLock(db: Connection, path: string): StoreLock {
   const me = { pid: process.pid, host: hostname(), token: randomBytes(8).toString('hex') };
   const take = db.transaction((): StoreLock['tookOverFrom'] => {
     const row = db.prepare('SELECT pid, host, token, started, heartbeat FROM lock WHERE id = 1').get() as

@@ -8,6 +8,7 @@ import { dirname, resolve } from 'node:path';
 import type { TrialSpec } from './grid.js';
 import type { StoredTrial, TrialRecord, TrialStatus } from './store.js';
 import { LOCK_SCHEMA } from './store-lock.js';
+import { MissingPackageError } from '../util/optional.js';
 
 /** The tables (created when missing); the lock's table is store-lock.ts's. */
 export const SCHEMA = `
@@ -70,6 +71,7 @@ function deniedWrite(path: string): string | null {
 
 /** The message for a database that cannot be opened, saying what the problem really is. */
 export function openError(path: string, e: Error & { code?: string }): Error {
+  if (e instanceof MissingPackageError) return e; // better-sqlite3 itself is not installed: say what to install
   const code = e.code ?? '';
   // better-sqlite3 loads its compiled addon on first use: a missing or mismatched build is not the file's fault
   if (

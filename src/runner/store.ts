@@ -9,7 +9,7 @@
  * edited study never mixes trials of its old definition into the report (they stay in the file, counted by
  * `staleCount`); and one process at a time holds the store's lock (see store-lock.ts).
  */
-import Database from 'better-sqlite3';
+import { type Connection, openDatabase } from './sqlite.js';
 import type { TrialSpec } from './grid.js';
 import { MIGRATIONS, openError, rowOf, SCHEMA, storedOf, type TrialRow } from './store-rows.js';
 
@@ -62,7 +62,7 @@ export interface ExpansionChange {
 
 export class ResultStore {
   /** The open connection (for the lock, store-lock.ts). */
-  readonly db: Database.Database;
+  readonly db: Connection;
   private readonly hasAttempts: boolean;
 
   /** Open (or create) the store at `path` (':memory:' for tests). */
@@ -71,7 +71,7 @@ export class ResultStore {
     options: { readonly?: boolean } = {},
   ) {
     try {
-      this.db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+      this.db = openDatabase(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
       if (!options.readonly) {
         this.db.pragma('journal_mode = WAL');
         this.db.pragma('synchronous = NORMAL');

@@ -17,7 +17,6 @@
  * Validation happens before anything runs and names the field, what was expected and what was found.
  */
 import { basename, extname } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { asWritten } from '../cells/schema.js';
 import { modelShapeSchema } from '../models/config.js';
@@ -25,6 +24,9 @@ import { optimizerConfigSchema, scheduleConfigSchema } from '../optim/index.js';
 import { jsonNestingDepth } from '../io/files.js';
 import { limitsSchema, MAX_NESTING, nestingDepth, readBoundedText } from './limits.js';
 import { DEFAULT_INFORMATIVE } from './pilot-rule.js';
+import { optionalImport } from '../util/optional.js';
+
+const yaml = await optionalImport<typeof import('yaml')>('yaml');
 
 /** Names of tasks, models and profiles: also path parts and object keys, so no "/", "..", or "__proto__". */
 const entryName = z
@@ -216,6 +218,7 @@ export function parseStudy(text: string, source: string, profile?: string): Stud
   try {
     raw = JSON.parse(text); // fast path for JSON files; anything else is read as YAML (a superset of JSON)
   } catch {
+    const parseYaml = yaml().parse; // (before the try: a missing package is said as such)
     try {
       raw = parseYaml(text);
     } catch (e) {

@@ -47,7 +47,7 @@ export function failedRecord(error: string): TrialRecord {
 /** Run a trial to completion. Exceptions become a 'failed' record naming the error. */
 export function runTrial(
   trial: TrialSpec,
-  options: { backend?: BackendName; onProgress?: (p: TrialProgress) => void } = {},
+  options: { backend?: BackendName; detectAnomaly?: boolean; onProgress?: (p: TrialProgress) => void } = {},
 ): TrialRecord {
   const t0 = performance.now();
   const record = emptyRecord();
@@ -92,7 +92,12 @@ export function runTrial(
     };
     // Gradient norm per parameter group (each layer/direction, the readout) at the stored steps.
     const recorder = createTrainingRecorder(model, task, { every, clipValue: trial.training.clipValue });
-    const r = fit(model, task, { ...trial.training, seed: trial.seed, onEvent: recorder.wrap(onEvent) });
+    const r = fit(model, task, {
+      ...trial.training,
+      seed: trial.seed,
+      ...(options.detectAnomaly ? { detectAnomaly: true } : {}),
+      onEvent: recorder.wrap(onEvent),
+    });
     recorder.history.steps.forEach((s, i) => {
       for (const [group, norms] of recorder.history.groups)
         record.metrics.push({ step: s + 1, name: `grad.${group}`, value: norms[i] });

@@ -8,13 +8,14 @@ import type { BackendName } from '../kernels/index.js';
 import type { TrialSpec } from './grid.js';
 import { runTrial } from './trial.js';
 
-const backend = (workerData as { backend?: BackendName } | undefined)?.backend;
+const { backend, detectAnomaly } = (workerData ?? {}) as { backend?: BackendName; detectAnomaly?: boolean };
 
 parentPort?.on('message', (msg: { type: 'run'; trial: TrialSpec }) => {
   if (msg.type !== 'run') return;
   const { trial } = msg;
   const record = runTrial(trial, {
     backend,
+    detectAnomaly,
     onProgress: (progress) => parentPort?.postMessage({ type: 'progress', key: trial.key, progress }),
   });
   parentPort?.postMessage({ type: 'result', key: trial.key, record });

@@ -105,17 +105,23 @@ export function addingTask(config: Partial<AddingConfig> = {}): Task {
   return original(c.T);
 }
 
-function modern(T: number): Task {
-  const half = Math.floor(T / 2);
-  return {
+/** What every variant's task starts with (in this order): two channels in, the sum out at the last step, MSE. */
+const shared = (variant: string, T: number) =>
+  ({
     name: 'adding',
-    definition: `${addingDefinition} (variant modern, T = ${T})`,
+    definition: `${addingDefinition} (${variant})`,
     inputSize: 2,
     outputSize: 1,
     T,
     loss: 'mse',
     target: 'last',
     metric: 'mse',
+  }) as const;
+
+function modern(T: number): Task {
+  const half = Math.floor(T / 2);
+  return {
+    ...shared(`variant modern, T = ${T}`, T),
     baseline: 1 / 6,
     baselineDescription: 'always answering 1 (the mean of the sum): MSE = Var(v₁+v₂) = 1/6',
     solvedBelow: 0.01,
@@ -137,14 +143,7 @@ function original(T: number): Task {
   const Tmax = T + Math.floor(T / 10);
   const baseline = originalAddingBaseline(T);
   return {
-    name: 'adding',
-    definition: `${addingDefinition} (variant original1997, T = ${T}, lengths ${T}..${Tmax})`,
-    inputSize: 2,
-    outputSize: 1,
-    T: Tmax,
-    loss: 'mse',
-    target: 'last',
-    metric: 'mse',
+    ...shared(`variant original1997, T = ${T}, lengths ${T}..${Tmax}`, Tmax),
     baseline,
     baselineDescription: `always answering 0.5 (the mean target): MSE = Var(0.5 + (X₁+X₂)/4) = ${baseline.toFixed(5)}`,
     solvedBelow: 0.04 * 0.04,
@@ -198,14 +197,7 @@ function pascanu2013(T: number): Task {
   const extra = Math.max(0, Math.floor(T / 10) - 1);
   const Tmax = T + extra;
   return {
-    name: 'adding',
-    definition: `${addingDefinition} (variant pascanu2013, T = ${T}, lengths ${T}..${Tmax})`,
-    inputSize: 2,
-    outputSize: 1,
-    T: Tmax,
-    loss: 'mse',
-    target: 'last',
-    metric: 'mse',
+    ...shared(`variant pascanu2013, T = ${T}, lengths ${T}..${Tmax}`, Tmax),
     baseline: 1 / 24,
     baselineDescription: 'always answering 0.5 (the mean target): MSE = Var((v₁+v₂)/2) = 1/24',
     solvedBelow: PASCANU_ADDING_SOLVED_MSE,

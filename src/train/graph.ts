@@ -66,15 +66,9 @@ export function buildGraph(
   }
 }
 
-function record(
-  tape: Tape,
-  model: Model,
-  score: Pick<TaskScore, 'loss' | 'target'>,
-  T: number,
-  B: number,
-  opts: GraphOptions,
-  batch?: Batch,
-): Graph {
+/** buildGraph's recording, on its tape. */
+function record(tape: Tape, ...args: Parameters<typeof buildGraph>): Graph {
+  const [model, score, T, B, opts, batch] = args;
   const O = model.config.outputSize,
     I = model.config.inputSize;
   if (model.config.target !== score.target) {

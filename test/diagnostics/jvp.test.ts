@@ -161,12 +161,47 @@ describe('Tape.jvp of every composable op (reference backend)', () => {
     }
   });
 
+  it('GRU and LSTM fused pointwise kernels and step: forward mode, equal to the composed step', () => {
+    const H = 3,
+      I = 2,
+      B = 2;
+    const c = randomTensor(rng, [B, H]);
+    checkJvp(
+      (tp, pre, cp) => ops.concat(tp, Object.values(ops.lstmPointwise(tp, pre, cp))),
+      [randomTensor(rng, [B, 4 * H]), c],
+      rng,
+    );
+    checkJvp(
+      (tp, gi, gh, hp) => ops.gruPointwise(tp, gi, gh, hp),
+      [randomTensor(rng, [B, 3 * H]), randomTensor(rng, [B, 3 * H]), c],
+      rng,
+    );
+    for (const make of [createGruCell, createLstmCell] as const) {
+      const cell = make({ kind: make === createGruCell ? 'gru' : 'lstm', hidden: H } as never, I, be, new Rng(3));
+      const gates = make === createGruCell ? 3 : 4;
+      const xs = [randomTensor(rng, [B, gates * H]), ...cell.stateSizes.map((s) => randomTensor(rng, [B, s]))];
+      checkJvp((tp, xp, ...state) => ops.concat(tp, cell.step(tp, xp, state)), xs, rng);
+      // the fused step's tangent is the composed step's
+      const v = xs.map((x) => randomTensor(rng, x.shape));
+      const [fused, composed] = [cell.step, cell.composedStep].map((step) => {
+        const tape = new Tape(be);
+        const ins = xs.map((x) => Tensor.zeros(be, x.shape).copyFrom(x));
+        const y = ops.concat(tape, step(tape, ins[0], ins.slice(1)));
+        tape.jvp(ins, v);
+        const t = (y.tangent as Tensor).toArray();
+        tape.dispose();
+        return t;
+      });
+      for (let k = 0; k < fused.length; k++) expect(fused[k]).toBeCloseTo(composed[k], 12);
+    }
+  });
+
   it('an op without a forward-mode rule on the path is named in the error', () => {
     const tape = new Tape(be);
     const pre = randomTensor(rng, [2, 8]).markGrad(),
-      c = randomTensor(rng, [2, 2]);
-    const { h } = ops.lstmPointwise(tape, ops.scale(tape, pre, 1), c);
-    expect(() => tape.jvp([pre], [randomTensor(rng, [2, 8])])).toThrow(/op 'lstmPointwise'.*no forward-mode rule/);
+      target = randomTensor(rng, [2, 8]);
+    const h = ops.mse(tape, ops.scale(tape, pre, 1), target); // (a loss: no forward mode)
+    expect(() => tape.jvp([pre], [randomTensor(rng, [2, 8])])).toThrow(/op 'mse'.*no forward-mode rule/);
     expect(h.tangent).toBeNull();
     const off = new Tape(be); // a node off the path is fine
     const loss = ops.mean(off, ops.tanh(off, pre));

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadStudyData } from '../../src/report/data.js';
-import { buildFigures, decayFigure, logTicks } from '../../src/report/plots.js';
+import { buildFigures } from '../../src/report/figures.js';
+import { decayFigure, logTicks } from '../../src/report/plots.js';
 import { gttRows } from '../../src/report/plot-data.js';
 import { loadGtt, loadSeries } from '../../src/report/series.js';
 import { fixtureStore } from './fixture.js';

@@ -20,7 +20,8 @@ it('a missing better-sqlite3 build is reported as such, with the fix', () => {
   mkdirSync(join(nm, 'better-sqlite3'), { recursive: true });
   for (const f of ['lib', 'package.json'])
     cpSync(join(ROOT, 'node_modules/better-sqlite3', f), join(nm, 'better-sqlite3', f), { recursive: true });
-  cpSync(join(ROOT, 'dist/runner'), join(dir, 'dist/runner'), { recursive: true }); // store.js and what it imports
+  for (const part of ['runner', 'util']) // store.js and what it imports
+    cpSync(join(ROOT, 'dist', part), join(dir, 'dist', part), { recursive: true });
   writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
   const script =
     "import { ResultStore } from './dist/runner/store.js'; try { new ResultStore('results.db'); } catch (e) { console.log(e.message); }";

@@ -33,4 +33,30 @@ describe('the library entry in a browser bundle', () => {
     );
     expect(r.outputFiles[0].contents.length).toBeGreaterThan(50_000);
   }, 60_000);
+
+  it("the page's own modules (web/) reach no node: module through the library or the report", async () => {
+    const r = await build({
+      entryPoints: [new URL('../../web/main.ts', import.meta.url).pathname],
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      target: 'es2022',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+      // Vite's asset and worker URLs (`?url`, `?worker&url`) and the page's plotting packages stay outside.
+      external: ['vega-embed', 'vega-lite', 'vega'],
+      plugins: [
+        {
+          name: 'vite-urls',
+          setup(b) {
+            b.onResolve({ filter: /\?(url|worker&url)$/ }, (a) => ({ path: a.path, external: true }));
+          },
+        },
+      ],
+    });
+    expect(r.errors).toEqual([]);
+    const imports = Object.values(r.metafile.inputs).flatMap((i) => i.imports.map((x) => x.path));
+    expect(imports.filter((p) => p.startsWith('node:'))).toEqual([]);
+  }, 60_000);
 });

@@ -25,7 +25,7 @@ import type { SplitPool, SplitThresholds } from './split-types.js';
 import { ThreadPool, type ThreadPoolStats } from './threads.js';
 import { wasmApi, type WasmMemory, type WasmModule } from './wasm-api.js';
 import { hasWasmModule, wasmModule, type WasmFile } from './source.js';
-import { ptr, wrapKernels } from './wrap.js';
+import { adamArgs, ptr, wrapKernels } from './wrap.js';
 
 export type WasmVariant = 'simd' | 'relaxed-simd';
 
@@ -254,23 +254,6 @@ function makeBackend(k: KernelExports, heap: WasmHeap, variant: WasmVariant): Wa
     },
     ...wrapKernels((name) => k[name]),
 
-    // 1 − β and the bias-correction reciprocals in float64 (see assembly/optim.ts).
-    adam: (n: number, s: AdamStep, param, grad, m, v) =>
-      k.adam(
-        n,
-        s.lr,
-        s.beta1,
-        1 - s.beta1,
-        s.beta2,
-        1 - s.beta2,
-        s.eps,
-        s.weightDecay,
-        1 / s.bias1,
-        1 / s.bias2,
-        ptr(param),
-        ptr(grad),
-        ptr(m),
-        ptr(v),
-      ),
+    adam: (n: number, s: AdamStep, param, grad, m, v) => k.adam(...adamArgs(n, s, param, grad, m, v)),
   };
 }

@@ -20,7 +20,7 @@ import type { WasmBlock, WasmHeap } from './heap.js';
 import type { SplitKernels } from './kernel-exports.js';
 import type { SplitPool, SplitThresholds } from './split-types.js';
 import { kernelId, MAX_ARGS, slotArgs, THREAD_KERNELS, type ThreadKernel } from './threads.js';
-import { ptr, wrapKernels, type WasmFn } from './wrap.js';
+import { adamArgs, ptr, wrapKernels, type WasmFn } from './wrap.js';
 
 type Fn = (...args: number[]) => void;
 
@@ -238,24 +238,6 @@ export function threadedMethods(sp: Splitter): Pick<Backend, 'gemm' | 'gemmPacke
     gemm: (tA, tB, m, n, k, alpha, a, b, beta, c) => sp.gemm(tA, tB, m, n, k, alpha, ptr(a), ptr(b), beta, ptr(c)),
     gemmPacked: (tA, m, n, k, alpha, a, packed, beta, c) =>
       sp.gemm(tA, false, m, n, k, alpha, ptr(a), ptr(packed), beta, ptr(c), true),
-    // 1 − β and the bias-correction reciprocals in float64, as the single-threaded adam (see assembly/optim.ts).
-    adam: (n, s, param, grad, m, v) =>
-      run(
-        'adam',
-        n,
-        s.lr,
-        s.beta1,
-        1 - s.beta1,
-        s.beta2,
-        1 - s.beta2,
-        s.eps,
-        s.weightDecay,
-        1 / s.bias1,
-        1 / s.bias2,
-        ptr(param),
-        ptr(grad),
-        ptr(m),
-        ptr(v),
-      ),
+    adam: (n, s, param, grad, m, v) => run('adam', ...adamArgs(n, s, param, grad, m, v)),
   };
 }

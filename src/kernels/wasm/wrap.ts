@@ -4,7 +4,7 @@
  * (one thread) or the thread splitter (parallel.ts). Converters are chosen once per kernel; a call
  * allocates nothing.
  */
-import type { Ref, UnaryKind } from '../backend.js';
+import type { AdamStep, Ref, UnaryKind } from '../backend.js';
 import { type ArgKind, KERNELS, type KernelMethods, type KernelName } from '../table.js';
 import { UnaryCode } from './assembly/unary-codes.js';
 
@@ -30,6 +30,28 @@ export const UNARY: Readonly<Record<UnaryKind, UnaryCode>> = {
 export const ptr = (r: Ref): number => (r.storage.base + r.offset) * 4;
 /** Byte address, or 0 for null. */
 export const opt = (r: Ref | null): number => (r === null ? 0 : (r.storage.base + r.offset) * 4);
+
+/**
+ * adam's export arguments (single- and multi-threaded): n, the step's scalars with 1 − β and the
+ * bias-correction reciprocals computed here in float64 (see assembly/optim.ts), and the four buffers.
+ */
+export const adamArgs = (n: number, s: AdamStep, param: Ref, grad: Ref, m: Ref, v: Ref) =>
+  [
+    n,
+    s.lr,
+    s.beta1,
+    1 - s.beta1,
+    s.beta2,
+    1 - s.beta2,
+    s.eps,
+    s.weightDecay,
+    1 / s.bias1,
+    1 / s.bias2,
+    ptr(param),
+    ptr(grad),
+    ptr(m),
+    ptr(v),
+  ] as const;
 
 type Convert = (v: never) => number;
 const CONVERT: Readonly<Record<ArgKind, Convert>> = {

@@ -4,7 +4,10 @@
  * clear line instead of retrying forever.
  */
 import type { RedisOptions } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { optionalImport } from '../../util/optional.js';
+
+const ioredis = await optionalImport<typeof import('ioredis')>('ioredis');
 
 /** A queue location that cannot be used (bad URL, unreachable server): a user mistake, exit code 2. */
 export class QueueError extends Error {
@@ -50,14 +53,14 @@ export function parseQueueUrl(url: string): QueueLocation {
 
 /** A plain ioredis client on the same server (reconnecting forever), for commands BullMQ does not offer. */
 export function redisClient(location: QueueLocation): Redis {
-  const client = new Redis({ ...(location.connection as object), maxRetriesPerRequest: null });
+  const client = new (ioredis().Redis)({ ...(location.connection as object), maxRetriesPerRequest: null });
   client.on('error', () => undefined); // reconnects by itself; the caller reports outages
   return client;
 }
 
 /** Check that the server answers PING within `timeoutMs`; throws QueueError with the reason otherwise. */
 export async function checkRedis(location: QueueLocation, timeoutMs = 5000): Promise<void> {
-  const client = new Redis({
+  const client = new (ioredis().Redis)({
     ...(location.connection as object),
     lazyConnect: true,
     maxRetriesPerRequest: 0,

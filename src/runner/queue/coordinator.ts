@@ -6,7 +6,7 @@
  * nothing that is done. Every `resyncMs` it checks that each pending trial still has a job and re-adds the
  * missing ones (e.g. after Redis restarted without persistence), so no trial is ever lost.
  */
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { BackendName } from '../../kernels/index.js';
 import type { TrialSpec } from '../grid.js';
@@ -16,6 +16,9 @@ import type { StudyBody } from '../study.js';
 import { checkRedis, parseQueueUrl, redisClient } from './connection.js';
 import { TRIAL_JOB, acceptResult, studyHash, trialJob } from './payload.js';
 import { failedRecord } from '../trial.js';
+import { optionalImport } from '../../util/optional.js';
+
+const bullmq = await optionalImport<typeof import('bullmq')>('bullmq');
 
 export interface QueueStudyOptions {
   db: string;
@@ -57,7 +60,7 @@ export async function runQueuedStudy(study: StudyBody, options: QueueStudyOption
   const emit = options.onEvent ?? (() => undefined);
   const hash = studyHash(study);
   const name = options.name ?? 'recur';
-  const queue = new Queue(name, { connection: location.connection });
+  const queue = new (bullmq().Queue)(name, { connection: location.connection });
   const redis = redisClient(location);
   let connected = true;
   const lost = (message: string): void => {

@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, renameSync, rmSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import { type Connection, openDatabase } from '../sqlite.js';
 import { canonical } from '../variants.js';
 import { ResultStore } from '../store.js';
 import { QueueError } from './connection.js';
@@ -39,7 +39,7 @@ interface Identity {
 }
 
 /** What a results file holds: its studies (name → definition hash) and the recur version that wrote it. */
-function identify(conn: Database.Database, path: string): Identity {
+function identify(conn: Connection, path: string): Identity {
   let rows: { name: string; config: string }[];
   try {
     rows = conn.prepare('SELECT name, config FROM study ORDER BY name').all() as { name: string; config: string }[];
@@ -89,7 +89,7 @@ function checkTogether(ids: { path: string; id: Identity }[]): Identity {
 }
 
 /** A trial's stored content apart from timing, for telling a duplicate from a conflict. */
-function content(conn: Database.Database, schema: string, key: string): string {
+function content(conn: Connection, schema: string, key: string): string {
   const row = conn.prepare(`SELECT * FROM ${schema}.trial WHERE key = ?`).get(key) as Record<string, unknown>;
   delete row.seconds;
   delete row.finished;
@@ -114,7 +114,7 @@ export function mergeResults(out: string, inputs: string[]): MergeSummary {
   }
   const all = existsSync(out) ? [out, ...inputs.filter((p) => p !== out)] : inputs;
   const ids = all.map((path) => {
-    const conn = new Database(path, { readonly: true, fileMustExist: true });
+    const conn = openDatabase(path, { readonly: true, fileMustExist: true });
     try {
       return { path, id: identify(conn, path) };
     } finally {
@@ -125,12 +125,12 @@ export function mergeResults(out: string, inputs: string[]): MergeSummary {
   const tmp = `${out}.merge-${process.pid}.tmp`;
   rmSync(tmp, { force: true });
   if (existsSync(out)) {
-    const src = new Database(out, { readonly: true });
+    const src = openDatabase(out, { readonly: true });
     src.prepare('VACUUM INTO ?').run(tmp);
     src.close();
   }
   new ResultStore(tmp).close(); // the schema (a no-op on a copy)
-  const conn = new Database(tmp);
+  const conn = openDatabase(tmp);
   const summary: MergeSummary = {
     out,
     studies: [...identity.studies.keys()],

@@ -7,7 +7,7 @@
  * recur version, the study's content hash and the shard, so merge can refuse files that do not belong
  * together.
  */
-import Database from 'better-sqlite3';
+import { type Connection, openDatabase } from '../sqlite.js';
 import type { TrialSpec } from '../grid.js';
 import { QueueError } from './connection.js';
 import { RECUR_VERSION } from './payload.js';
@@ -68,9 +68,9 @@ const TABLE =
  * trials incomparable.
  */
 export function stampProvenance(db: string, p: Omit<Provenance, 'version'>): void {
-  let conn: Database.Database;
+  let conn: Connection;
   try {
-    conn = new Database(db);
+    conn = openDatabase(db);
   } catch (e) {
     throw openError(db, e as Error); // a folder one may not write, not a database: said as such
   }
@@ -94,7 +94,7 @@ export function stampProvenance(db: string, p: Omit<Provenance, 'version'>): voi
 }
 
 /** The provenance rows of a results file (empty if it has none: written by an older recur). */
-export function readProvenance(conn: Database.Database): Provenance[] {
+export function readProvenance(conn: Connection): Provenance[] {
   const has = conn.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'provenance'").get();
   if (!has) return [];
   return conn.prepare('SELECT study, version, study_hash AS studyHash, shard FROM provenance').all() as Provenance[];

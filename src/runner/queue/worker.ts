@@ -9,13 +9,16 @@
  * up to `graceMs`, then hands the unfinished ones back to the queue (another worker reruns them).
  */
 import { hostname } from 'node:os';
-import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { BackendName } from '../../kernels/index.js';
 import type { TrialSpec } from '../grid.js';
 import type { TrialRecord } from '../store.js';
 import { checkRedis, parseQueueUrl } from './connection.js';
 import { RECUR_VERSION, RefusedJob, acceptJob, type TrialResult } from './payload.js';
 import { TrialThread } from './threads.js';
+import { optionalImport } from '../../util/optional.js';
+
+const bullmq = await optionalImport<typeof import('bullmq')>('bullmq');
 
 export interface QueueWorkerOptions {
   /** redis://host:port[/db] or rediss://… */
@@ -52,6 +55,7 @@ export interface QueueWorker {
 
 /** Connect to the queue and serve trial jobs until stopped. Throws QueueError if Redis cannot be reached. */
 export async function startQueueWorker(options: QueueWorkerOptions): Promise<QueueWorker> {
+  const { UnrecoverableError, WaitingError, Worker } = bullmq();
   const location = parseQueueUrl(options.url);
   await checkRedis(location);
   const emit = (e: WorkerEvent): void => options.onEvent?.(e);
