@@ -40,7 +40,7 @@ export function dryRun(study: StudyBody, path: string, f: StudyFlags): void {
   }
   process.stdout.write(
     `${study.name}${f.profile ? ` (${f.profile})` : ''}: ${r.trials} trials (${r.probeOnly} probe-only, ${r.trained} trained) and ${r.pilot} pilot trials\n` +
-      `at most ${formatDuration(est.seconds)} on ${workers} worker${workers > 1 ? 's' : ''} = ${r.cpuHours} CPU-hours, from step times measured now ` +
+      `at most ${formatDuration(est.seconds)} on ${workers} worker${workers > 1 ? 's' : ''} = ${r.cpuHours} CPU-hours, from step times measured now (CPU time on one thread, wall-clock with more) ` +
       '(an upper bound: every trial to its full budget; trials that solve stop early and a staircase skips the longer T of a failed condition)\n',
   );
   const gib = (b: number): string => `${(b / 2 ** 30).toFixed(2)} GiB`;

@@ -5,7 +5,9 @@
  *   trained trial   cost = steps × (ms per step of its model at its T), plus its evaluations (every evalEvery
  *                   steps, evalBatches × evalBatchSize sequences, timed as forward-only batches); ms per step
  *                   is measured (1 warm-up + 3 timed steps) for each distinct model at the smallest and the
- *                   largest T it meets, and interpolated linearly in T in between
+ *                   largest T it meets, and interpolated linearly in T in between. Times are CPU time of
+ *                   this process when the kernels run on one thread (`clockFor`): the machine's other load
+ *                   does not count, as it would in wall-clock time
  *   probe-only      cost measured by running the most and the least expensive-looking trial (depth × T)
  *                   and interpolated linearly in depth × T
  *   study           Σ cost / workers — an upper bound: trials that solve stop early, and a staircase skips
@@ -96,9 +98,11 @@ export function estimateTrials(
       hi = sorted[sorted.length - 1];
     const time = (t: TrialSpec): Measured =>
       measure(t, (trial, b) => {
+        const clock = clockFor(b),
+          t0 = clock();
         const r = runTrial(trial, { backend: b });
         if (r.status === 'failed') throw new Error(r.error ?? 'failed');
-        return r.seconds * 1000;
+        return clock() - t0;
       });
     const mLo = time(lo),
       mHi = lo === hi ? mLo : time(hi);
@@ -243,10 +247,27 @@ function oneStep(trial: TrialSpec, be: Backend): number {
 function msPerStep(trial: TrialSpec, be: Backend): number {
   return withModel(trial, be, (model, task) => {
     fit(model, task, { ...fitOptions(trial), steps: 1 });
-    const t0 = performance.now();
+    const clock = clockFor(be),
+      t0 = clock();
     fit(model, task, { ...fitOptions(trial), evalBatchSize: 1, steps: 3 });
-    return (performance.now() - t0) / 3;
+    return (clock() - t0) / 3;
   });
+}
+
+/**
+ * A clock in milliseconds for the measurements: the process's CPU time when the kernels run on this thread
+ * alone — so that the machine's other load (a shared machine, a study running beside) does not inflate the
+ * estimate as wall-clock time would — else wall-clock time (threads spin while they wait: their CPU time
+ * is not the work).
+ */
+function clockFor(be: Backend): () => number {
+  const p = (globalThis as { process?: { cpuUsage?: () => { user: number; system: number } } }).process;
+  const cpuUsage = p?.cpuUsage;
+  if (((be as { threads?: number }).threads ?? 1) > 1 || typeof cpuUsage !== 'function') return () => performance.now();
+  return () => {
+    const u = cpuUsage.call(p);
+    return (u.user + u.system) / 1000;
+  };
 }
 
 /** "2 h 05 min", "14 min", "40 s". */
