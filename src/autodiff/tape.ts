@@ -74,11 +74,11 @@ export class Tape {
   tensor(shape: Shape, requiresGrad = false): Tensor {
     this.checkAlive();
     const t = new Tensor(this.backend, shape, this.backend.alloc(shapeSize(shape)));
+    this.owned.push(t); // owned before its gradient is carved: if that runs out of memory, dispose still frees t
     if (requiresGrad && this.grad) {
       t.requiresGrad = true;
       t.grad = this.arenaTensor(shape);
     }
-    this.owned.push(t);
     this.tangentRoots = null;
     this.strayGrads = null;
     return t;

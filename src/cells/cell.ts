@@ -38,6 +38,11 @@ export interface Cell {
   /** One step: the projected input of step t and the previous state → the new state. */
   step(tape: Tape, xpt: Tensor, state: readonly Tensor[]): Tensor[];
   /**
+   * Optional: the same step (same numbers) from ops that all have forward-mode rules, for a cell whose `step`
+   * records a node without one (the deep cell's fused node). The diagnostics probe records it when present.
+   */
+  forwardModeStep?(tape: Tape, xpt: Tensor, state: readonly Tensor[]): Tensor[];
+  /**
    * Optional per-step output from the stacked states (one [T, B, ·] tensor per component listed in
    * `emitComponents`) and the layer input x [T, B, I]. Without it, the output is the stacked first
    * component h_t.

@@ -35,6 +35,10 @@
  * Layer 1 has two biases (b_ih and b_1), as PyTorch's RNN has: it keeps L = 1 identical to the vanilla cell.
  * Init: PyTorch's U(±1/√H) everywhere, except W_l (`recurrentInit`, applied per H×H block) and S (U(±1/√H)).
  *
+ * Steps: `step` records each time step as one node that keeps only what backward reads (z_l; highway: hl,
+ * tl, s_l; with LN also a_l and its statistics — ops/deep-step.ts), about a quarter (highway: a sixth) of the
+ * tape the composed ops record; `composedStep` is the same step from elementary ops (linear, layerNorm, σ,
+ * chunk, sub, mul, add), with forward mode, for the instruments. Both give bit-identical numbers.
  * Theory: γ = sup|σ′|; recurrentMatrices = [W_1, …, W_L] (highway: views of the R_H^l blocks); shortcut
  * 'none' (plain; shortcut with L = 1), 'matrix' (S, read it from params.weight_skip), 'identity'
  * (residual), 'gated' (highway). With layerNorm the step Jacobian also contains LN's Jacobian, which the
@@ -45,7 +49,20 @@ import type { Tape } from '../autodiff/tape.js';
 import type { Backend } from '../kernels/backend.js';
 import type { Rng } from '../tensor/rng.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { activation, add, chunk, layerNorm, linear, mul, scale, sigmoid, sub } from '../ops/index.js';
+import {
+  activation,
+  add,
+  chunk,
+  deepChainStep,
+  type DeepLayerParams,
+  highwayStep,
+  layerNorm,
+  linear,
+  mul,
+  scale,
+  sigmoid,
+  sub,
+} from '../ops/index.js';
 import type { Cell, CellTheory } from './cell.js';
 import { createParam } from './params.js';
 import { initRecurrentBlocks, initUniform, recurrentInitSchema } from './init.js';
@@ -79,14 +96,10 @@ export function depthAwareTransformBias(depth: number): number {
   return Math.log(t / (1 - t));
 }
 
-interface DeepLayer {
-  w: Tensor;
-  b: Tensor;
-  gain: Tensor | null;
-  shift: Tensor | null;
-}
+/** A deep transition: `step` is one fused tape node per time step, `composedStep` the same step from ops. */
+export type DeepCell = Cell & { composedStep(tape: Tape, xpt: Tensor, state: readonly Tensor[]): Tensor[] };
 
-export function createDeepCell(cfg: DeepConfig, inputSize: number, backend: Backend, rng: Rng): Cell {
+export function createDeepCell(cfg: DeepConfig, inputSize: number, backend: Backend, rng: Rng): DeepCell {
   const c = parseConfig(deepConfigSchema, cfg, 'deep cell');
   const { hidden: H, depth: L, variant, activation: act } = c;
   checkSize('deep cell', 'input size', inputSize);
@@ -103,7 +116,7 @@ export function createDeepCell(cfg: DeepConfig, inputSize: number, backend: Back
   initUniform(weightIh, k, rng);
   const biasIh = highway ? null : param('bias_ih', [H]);
   if (biasIh) initUniform(biasIh, k, rng);
-  const layers: DeepLayer[] = [];
+  const layers: DeepLayerParams[] = [];
   for (let l = 1; l <= L; l++) {
     const w = param(`weight_hh_l${l}`, [G * H, H]);
     initRecurrentBlocks(w, G, H, c.recurrentInit, rng);
@@ -136,7 +149,7 @@ export function createDeepCell(cfg: DeepConfig, inputSize: number, backend: Back
     return gain && shift ? layerNorm(tape, a, gain, shift) : a;
   };
 
-  const chainStep = (tape: Tape, xpt: Tensor, h: Tensor): Tensor => {
+  const composedChain = (tape: Tape, xpt: Tensor, h: Tensor): Tensor => {
     let z = activation(tape, act, pre(tape, 0, h, xpt)); // z_1 [B, H]
     for (let l = 1; l < L; l++) {
       const addend = skip && l === L - 1 ? linear(tape, h, skip) : null; // S·h into the last layer
@@ -146,7 +159,7 @@ export function createDeepCell(cfg: DeepConfig, inputSize: number, backend: Back
     return add(tape, h, residualScale === 1 ? z : scale(tape, z, residualScale)); // h + ρ·z_L
   };
 
-  const highwayStep = (tape: Tape, xpt: Tensor, h: Tensor): Tensor => {
+  const composedHighway = (tape: Tape, xpt: Tensor, h: Tensor): Tensor => {
     let s = h; // s_0 [B, H]
     for (let l = 0; l < L; l++) {
       const [ph, pt] = chunk(tape, pre(tape, l, s, l === 0 ? xpt : null), 2); // [B, H] each
@@ -157,6 +170,9 @@ export function createDeepCell(cfg: DeepConfig, inputSize: number, backend: Back
     return s;
   };
 
+  const composedStep = (tape: Tape, xpt: Tensor, [h]: readonly Tensor[]): Tensor[] => [
+    highway ? composedHighway(tape, xpt, h) : composedChain(tape, xpt, h),
+  ];
   return {
     kind: 'deep',
     inputSize,
@@ -166,8 +182,14 @@ export function createDeepCell(cfg: DeepConfig, inputSize: number, backend: Back
     theory,
     // x [T, B, I] → U·x_t + b_ih for every t: [T, B, G·H]
     project: (tape: Tape, x: Tensor) => linear(tape, x, weightIh, biasIh),
+    // one node per step that records only what backward needs (ops/deep-step.ts); same numbers as composedStep
     step: (tape: Tape, xpt: Tensor, [h]: readonly Tensor[]) => [
-      highway ? highwayStep(tape, xpt, h) : chainStep(tape, xpt, h),
+      highway
+        ? highwayStep(tape, act, layers, xpt, h)
+        : deepChainStep(tape, act, layers, xpt, h, skip, variant === 'residual' ? residualScale : null),
     ],
+    // the readable step from elementary ops (what the instruments' forward mode records)
+    composedStep,
+    forwardModeStep: composedStep,
   };
 }

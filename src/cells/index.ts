@@ -16,7 +16,7 @@ export { asWritten, describeZodError } from './schema.js';
 export { createVanillaCell, ACTIVATION_GAMMA, vanillaConfigSchema, type VanillaConfig } from './vanilla.js';
 export { createGruCell, gruConfigSchema, type GruConfig } from './gru.js';
 export { createLstmCell, lstmConfigSchema, type LstmConfig } from './lstm.js';
-export { createDeepCell, deepConfigSchema, type DeepConfig, type DeepVariant } from './deep.js';
+export { createDeepCell, deepConfigSchema, type DeepCell, type DeepConfig, type DeepVariant } from './deep.js';
 export { createLruCell, lruConfigSchema, lruEigenvalues, type LruConfig } from './lru.js';
 
 /** Any transition's config, one schema per cell file; `kind` selects the transition. */

@@ -26,7 +26,13 @@ export function dryRun(study: StudyBody, path: string, f: StudyFlags): void {
     workers,
     seconds: Math.round(est.seconds),
     cpuHours: Number((est.cpuSeconds / 3600).toFixed(2)),
-    unrunnable: est.unrunnable.map((u) => ({ trials: u.trials.length, first: u.trials[0]?.label, reason: u.reason })),
+    unrunnable: est.unrunnable.map((u) => ({
+      trials: u.trials.length,
+      first: u.trials[0]?.label,
+      reason: u.reason,
+      needs: u.needs,
+    })),
+    heapLimit: est.heapLimit,
   };
   if (f.json) {
     process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
@@ -34,17 +40,16 @@ export function dryRun(study: StudyBody, path: string, f: StudyFlags): void {
   }
   process.stdout.write(
     `${study.name}${f.profile ? ` (${f.profile})` : ''}: ${r.trials} trials (${r.probeOnly} probe-only, ${r.trained} trained) and ${r.pilot} pilot trials\n` +
-      `at most ${formatDuration(est.seconds)} on ${workers} worker${workers > 1 ? 's' : ''} = ${r.cpuHours} CPU-hours, from step times measured now ` +
+      `at most ${formatDuration(est.seconds)} on ${workers} worker${workers > 1 ? 's' : ''} = ${r.cpuHours} CPU-hours, from step times measured now (CPU time on one thread, wall-clock with more) ` +
       '(an upper bound: every trial to its full budget; trials that solve stop early and a staircase skips the longer T of a failed condition)\n',
   );
-  const failed = r.unrunnable.filter((u) => !u.reason.startsWith('not measured'));
-  const unmeasured = r.unrunnable.filter((u) => u.reason.startsWith('not measured'));
-  for (const u of failed)
+  const gib = (b: number): string => `${(b / 2 ** 30).toFixed(2)} GiB`;
+  for (const u of r.unrunnable) {
+    const needs = u.needs.length
+      ? `; it would need ${u.needs.map((n) => `${gib(n.bytes)} at T = ${n.T}`).join(', ')} of wasm heap${r.heapLimit ? `, which holds ${gib(r.heapLimit)}` : ''}`
+      : '';
     process.stdout.write(
-      `cannot run here, left out of the estimate: ${u.trials} trial${u.trials > 1 ? 's' : ''} like ${u.first} (${u.reason})\n`,
+      `cannot run here, left out of the estimate: ${u.trials} trial${u.trials > 1 ? 's' : ''} like ${u.first} (${u.reason}${needs})\n`,
     );
-  if (unmeasured.length)
-    process.stdout.write(
-      `not estimated: ${unmeasured.reduce((n, u) => n + u.trials, 0)} more trials of ${unmeasured.length} model settings, measured after that failure (the estimate above leaves them out)\n`,
-    );
+  }
 }

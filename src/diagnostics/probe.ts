@@ -7,6 +7,7 @@
  *   S_{k+1} = F(S_k, xp_k)        (xp_k: the layer's projected input of step k; F = cell.step, the step the
  *                                  model trains with — for vanilla, GRU and LSTM the same GEMM and pointwise
  *                                  kernel as the fused scan, whose kernels have forward mode too (fused.ts);
+ *                                  the deep cell's forwardModeStep, the same numbers from composed ops;
  *                                  with a batch mask, finished rows keep their state)
  *   J_k = ∂S_{k+1}/∂S_k           the step Jacobian, per sample b a D×D matrix (rows never mix: B samples
  *                                  are B independent Jacobians applied at once)
@@ -117,7 +118,7 @@ export function createStepProbe(model: Model, batch: Batch, select: CellSelector
             off += n;
             return p;
           });
-    let next = cell.step(tape, xpt, parts);
+    let next = (cell.forwardModeStep ?? cell.step)(tape, xpt, parts);
     if (mt) next = next.map((s, i) => blend(tape, mt, s, parts[i]));
     out = next.length === 1 ? next[0] : concat(tape, next);
   } finally {

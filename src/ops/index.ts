@@ -8,4 +8,6 @@ export * from './fused.js';
 export * from './dropout.js';
 export * from './sequence.js';
 export * from './sequence-steps.js';
+export { deepChainStep, type DeepLayerParams } from './deep-step.js';
+export { highwayStep } from './highway-step.js';
 export * from './grad.js';

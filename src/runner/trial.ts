@@ -3,6 +3,7 @@
  * initialisation, train with `fit`, measure again at the chosen points and at the end, and return the
  * record the store writes in one transaction. Deterministic given the trial (seed → initialisation, data).
  */
+import type { Backend } from '../kernels/backend.js';
 import { getBackend, type BackendName } from '../kernels/index.js';
 import type { Model } from '../models/model.js';
 import { modelForTask } from '../models/for-task.js';
@@ -47,14 +48,19 @@ export function failedRecord(error: string): TrialRecord {
 /** Run a trial to completion. Exceptions become a 'failed' record naming the error. */
 export function runTrial(
   trial: TrialSpec,
-  options: { backend?: BackendName; detectAnomaly?: boolean; onProgress?: (p: TrialProgress) => void } = {},
+  options: {
+    backend?: BackendName | Backend;
+    detectAnomaly?: boolean;
+    onProgress?: (p: TrialProgress) => void;
+  } = {},
 ): TrialRecord {
   const t0 = performance.now();
   const record = emptyRecord();
   let owned: Model | undefined;
   try {
     const task: Task = createTask(trial.task);
-    const model = (owned = modelForTask(trial.model, task, getBackend(options.backend), trial.seed));
+    const be = typeof options.backend === 'object' ? options.backend : getBackend(options.backend);
+    const model = (owned = modelForTask(trial.model, task, be, trial.seed));
     const budget = trial.training.steps;
     const every = Math.max(1, Math.ceil(budget / MAX_SERIES_POINTS));
     const measureAt = new Set((trial.instruments.gradientThroughTime?.at ?? []).map((f) => Math.round(f * budget)));

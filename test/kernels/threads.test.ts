@@ -361,6 +361,11 @@ describe.skipIf(!available)('a whole training step: identical with 1 and 2 threa
       },
       make(6, 24, 8, 4, 24, false),
     ],
+    [
+      'highway transition L3 H64 B24, masked (the fused deep step)',
+      { inputSize: 8, outputSize: 4, cell: { kind: 'deep', hidden: 64, depth: 3, variant: 'highway' }, target: 'last' },
+      make(6, 24, 8, 4, 24, true),
+    ],
   ];
   for (const [label, config, batch] of cases) {
     it(label, () => {

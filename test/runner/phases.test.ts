@@ -284,19 +284,17 @@ describe('study phases', () => {
     expect(e.unrunnable).toEqual([]);
   });
 
-  it('a model that cannot take a step is listed as unrunnable, and nothing after it is measured', () => {
+  it('a model that cannot take a step is listed as unrunnable, and the models after it are still measured', () => {
     const trials = expandStudy(study()).filter((t) => t.training.steps > 0);
     // a model no backend can build stands in for one that runs out of memory
     const broken = trials.map(
       (t) => ({ ...t, model: { ...t.model, cell: { kind: 'no-such-cell' } } }) as unknown as TrialSpec,
     );
     const e = estimateTrials([...broken, ...trials], 1);
-    expect(e.cpuSeconds).toBe(0);
+    expect(e.unrunnable).toHaveLength(1);
     expect(e.unrunnable[0].trials).toHaveLength(broken.length);
     expect(e.unrunnable[0].reason).toMatch(/no-such-cell|kind/);
-    expect(e.unrunnable[1].trials).toHaveLength(trials.length);
-    expect(e.unrunnable[1].reason).toMatch(/^not measured: an earlier measurement failed/);
-    // a later call starts afresh
+    expect(e.cpuSeconds).toBeGreaterThan(0);
     expect(estimateTrials(trials, 1).unrunnable).toEqual([]);
   });
 });

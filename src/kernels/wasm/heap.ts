@@ -50,6 +50,10 @@ export interface HeapStats {
   freeRanges: number;
   /** Number of live blocks. */
   liveBlocks: number;
+  /** Bytes the heap can grow to (its memory's maximum, from the heap start). */
+  limit: number;
+  /** The most bytes in live blocks at any time since the heap was made or `resetPeak` was called. */
+  peak: number;
 }
 
 export class WasmHeap {
@@ -61,6 +65,7 @@ export class WasmHeap {
   private readonly freeLen: number[] = [];
   private live = 0;
   private usedBytes = 0;
+  private peakBytes = 0;
 
   /**
    * @param memory the memory the kernels use
@@ -108,6 +113,7 @@ export class WasmHeap {
     }
     this.live++;
     this.usedBytes += bytes;
+    if (this.usedBytes > this.peakBytes) this.peakBytes = this.usedBytes;
     const block = new WasmBlock(this, length, at / 4, bytes);
     this.f32.fill(0, at / 4, at / 4 + length);
     return block;
@@ -133,7 +139,14 @@ export class WasmHeap {
       free,
       freeRanges: this.freeAt.length,
       liveBlocks: this.live,
+      peak: this.peakBytes,
+      limit: this.maximumPages * PAGE - this.start,
     };
+  }
+
+  /** Start a new high-water mark (`stats().peak`) at the bytes in use now. */
+  resetPeak(): void {
+    this.peakBytes = this.usedBytes;
   }
 
   /** Index of the first free range of at least `bytes`, or −1. */
