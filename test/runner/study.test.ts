@@ -29,10 +29,10 @@ describe('study files', () => {
     const standard = parseStudy(flagship, 'f');
     const trials = expandStudy(standard);
     // Part A: a-plain 2 × 8 × 8 = 128, shortcut 7, residual 3 × 8, highway 3 × 8 → 183 models × 5 seeds,
-    // plus the T = 1000 subset 3 × 3 × 5 = 45; Part B: 14 model conditions × 5 T × 5 seeds, and the LSTM
-    // budget check at T = 256 (3 seeds)
+    // plus the T = 1000 subset 3 × 3 × 5 = 45; Part B: 14 model conditions × 5 T × 5 seeds, and the budget
+    // check of the LSTM and the IRNN at T = 256 (5 seeds each)
     expect(trials.filter((t) => t.training.steps === 0)).toHaveLength(183 * 5 + 45);
-    expect(trials.filter((t) => t.training.steps > 0)).toHaveLength(14 * 5 * 5 + 3);
+    expect(trials.filter((t) => t.training.steps > 0)).toHaveLength(14 * 5 * 5 + 2 * 5);
     expect(new Set(trials.map((t) => t.key)).size).toBe(trials.length);
     // the pilot ladder: T = 64, then 32 and 16 for the conditions it leaves undecided
     expect(expandPilotRungs(standard).map((r) => r.length)).toEqual([14 * 3, 14 * 3, 14 * 3]);
