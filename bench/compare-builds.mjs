@@ -10,9 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { createRecurRunner } from './recur.mjs';
+import { createRecurRunner, loadRecur } from './recur.mjs';
 
 const args = process.argv.slice(2);
 const flag = (name, fallback) => {
@@ -27,24 +25,6 @@ if (args.length !== 2) {
     'usage: node --expose-gc bench/compare-builds.mjs <rootA> <rootB> [--only W1,W2] [--rounds n] [--steps n]',
   );
   process.exit(2);
-}
-
-/** The parts of recur a workload needs, from the compiled library of the checkout at `root`. */
-async function load(root) {
-  const at = (p) => import(pathToFileURL(resolve(root, 'dist', p)).href);
-  const [kernels, model, graph, optim] = await Promise.all([
-    at('kernels/index.js'),
-    at('models/model.js'),
-    at('train/graph.js'),
-    at('optim/index.js'),
-  ]);
-  return {
-    getBackend: kernels.getBackend,
-    Model: model.Model,
-    GraphCache: graph.GraphCache,
-    createOptimizer: optim.createOptimizer,
-    gradNorm: optim.gradNorm,
-  };
 }
 
 const workloads = [
@@ -67,7 +47,7 @@ let seed = 7;
 const uniform = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
 const resample = (a) => a.map(() => a[Math.floor(uniform() * a.length)]);
 
-const [libA, libB] = [await load(args[0]), await load(args[1])];
+const [libA, libB] = [await loadRecur(args[0]), await loadRecur(args[1])];
 console.log(
   `A = ${args[0]}, B = ${args[1]}; ${rounds} rounds of ${steps} steps; load average at start ${loadavg()
     .map((x) => x.toFixed(2))

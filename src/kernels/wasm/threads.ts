@@ -26,6 +26,23 @@ import { KERNELS, type KernelName } from '../table.js';
 import type { MessagePort, Worker } from 'node:worker_threads';
 import { nodeBuiltin } from '../../util/node-builtin.js';
 import type { WasmMemory, WasmModule } from './wasm-api.js';
+import { controlBytes, DONE, ERRORS, MAIN_SLEEPS, READY, type ThreadPoolStats } from './control.js';
+import { PoolCalls } from './pool-calls.js';
+
+export {
+  controlBytes,
+  DONE,
+  ERRORS,
+  EXIT,
+  GEN,
+  MAIN_SLEEPS,
+  MAX_ARGS,
+  NOTHING,
+  READY,
+  slotArgs,
+  slotId,
+  type ThreadPoolStats,
+} from './control.js';
 
 /** The kernels a worker runs, by id (index + 1; 0 means "nothing to do", −1 "exit"): gemm's and gemmPacked's
  * parts, every kernel the table splits, adam. */
@@ -37,23 +54,6 @@ export const THREAD_KERNELS: readonly string[] = [
 ];
 export type ThreadKernel = 'gemmLd' | 'gemmPackedLd' | 'adam' | KernelName;
 export const kernelId = (name: ThreadKernel): number => THREAD_KERNELS.indexOf(name) + 1;
-export const NOTHING = 0;
-export const EXIT = -1;
-
-export const MAX_ARGS = 16;
-export const GEN = 0,
-  DONE = 16,
-  MAIN_SLEEPS = 32,
-  ERRORS = 48,
-  READY = 64;
-const SLOT0 = 512,
-  SLOT_BYTES = 256;
-/** Int32 index of worker w's kernel id (its sleeping flag is the next one). */
-export const slotId = (w: number): number => (SLOT0 + w * SLOT_BYTES) / 4;
-/** Float64 index of worker w's first argument. */
-export const slotArgs = (w: number): number => (SLOT0 + w * SLOT_BYTES + 64) / 8;
-export const controlBytes = (workers: number): number => SLOT0 + workers * SLOT_BYTES;
-
 /** What a worker receives as workerData. */
 export interface WorkerInit {
   module: WasmModule;
@@ -76,29 +76,6 @@ export interface ThreadPoolOptions {
   backoffMs?: number;
 }
 
-export interface ThreadPoolStats {
-  /** Kernel calls split over the threads. */
-  dispatches: number;
-  /** Of those, calls where the workers finished well after the calling thread (not scheduled promptly). */
-  late: number;
-  /** Times the pool backed off (ran everything on the calling thread for a while) because workers were late. */
-  backoffs: number;
-}
-
-/**
- * Back-off rule: in windows of WINDOW_MS, add up the time the calling thread lost waiting for late workers
- * (beyond 15 µs + half its own part); more than LOST_SHARE of a window means the workers do not get a core
- * of their own (another process is busy): run on the calling thread alone for a while. Short bursts (V8
- * compiling or collecting on its own background threads, mostly in the first second) stay below that.
- */
-const WINDOW_MS = 200,
-  LOST_SHARE = 0.25;
-/**
- * Waiting right after a sleeping worker was woken is not counted: the wake-up itself, and a woken worker
- * that landed on this thread's core until the scheduler moves it (one scheduler tick, ~4 ms), are not
- * signs of a busy machine.
- */
-const WAKE_GRACE_MS = 20;
 /**
  * How long the calling thread spins for its workers before it sleeps (ms). Long on purpose: when a woken
  * worker lands on the caller's core, two spinning threads make the scheduler move one to the idle core
@@ -113,18 +90,9 @@ export class ThreadPool {
   private readonly workers: Worker[] = [];
   private readonly ports: MessagePort[] = [];
   private readonly spinMicros: number;
-  private readonly backoffMs: number;
-  private gen = 0;
   private closed = false;
   private stopped: Promise<void> | null = null;
-  private started = 0;
-  private windowStart = 0;
-  private windowLost = 0;
-  private graceEnd = 0;
-  private backingOff = false;
-  private backoffEnd = -Infinity;
-  private backoffNow: number;
-  private readonly counts: ThreadPoolStats = { dispatches: 0, late: 0, backoffs: 0 };
+  private readonly calls: PoolCalls;
 
   /** Start `size` workers on `memory` (the caller's thread is the pool's extra thread) and wait until they run. */
   constructor(
@@ -141,8 +109,7 @@ export class ThreadPool {
     this.ctl = new Int32Array(control);
     this.args = new Float64Array(control);
     this.spinMicros = options.spinMicros;
-    this.backoffMs = options.backoffMs ?? 250;
-    this.backoffNow = this.backoffMs;
+    this.calls = new PoolCalls(this.ctl, size, options.backoffMs ?? 250);
     for (let index = 0; index < size; index++) {
       const { port1, port2 } = new MessageChannel();
       const init: WorkerInit = { module, memory, control, index, spinMicros: options.spinMicros, port: port2 };
@@ -173,15 +140,11 @@ export class ThreadPool {
    * all work on its own thread.
    */
   get available(): boolean {
-    if (this.closed) return false;
-    if (!this.backingOff) return true;
-    if (performance.now() < this.backoffEnd) return false;
-    this.backingOff = false;
-    return true;
+    return !this.closed && this.calls.available();
   }
 
   stats(): ThreadPoolStats {
-    return { ...this.counts };
+    return this.calls.stats();
   }
 
   /**
@@ -189,20 +152,7 @@ export class ThreadPool {
    * are filled; the other workers get nothing to do. The caller then does its own part and calls finish().
    */
   start(id: number, parts: number): void {
-    const ctl = this.ctl;
-    for (let w = 0; w < this.size; w++) ctl[slotId(w)] = w < parts ? id : NOTHING;
-    Atomics.store(ctl, DONE, 0);
-    this.gen = (this.gen + 1) | 0;
-    Atomics.store(ctl, GEN, this.gen);
-    this.started = performance.now();
-    for (let w = 0; w < this.size; w++) {
-      if (Atomics.load(ctl, slotId(w) + 1) !== 0) {
-        Atomics.notify(ctl, GEN);
-        this.graceEnd = this.started + WAKE_GRACE_MS;
-        break;
-      }
-    }
-    this.counts.dispatches++;
+    this.calls.start(id, parts);
   }
 
   /** Wait until every worker is done with the current generation; rethrows a worker's error. */
@@ -224,7 +174,7 @@ export class ThreadPool {
         while ((done = Atomics.load(ctl, DONE)) < n) Atomics.wait(ctl, DONE, done, 1000);
         Atomics.store(ctl, MAIN_SLEEPS, 0);
       }
-      this.account(t0, performance.now() - t0 - 0.015 - 0.5 * (t0 - this.started));
+      this.calls.finished(t0);
     }
     if (Atomics.load(ctl, ERRORS) !== 0) {
       Atomics.store(ctl, ERRORS, 0);
@@ -236,37 +186,11 @@ export class ThreadPool {
   dispose(): Promise<void> {
     if (!this.stopped) {
       this.closed = true;
-      for (let w = 0; w < this.size; w++) this.ctl[slotId(w)] = EXIT;
-      this.gen = (this.gen + 1) | 0;
-      Atomics.store(this.ctl, GEN, this.gen);
-      Atomics.notify(this.ctl, GEN);
+      this.calls.exit();
       for (const port of this.ports) port.close();
       this.stopped = Promise.all(this.workers.map((w) => w.terminate())).then(() => undefined);
     }
     return this.stopped;
-  }
-
-  /**
-   * Account `lost` ms of waiting (when > 0: a late finish) at time `now`; back off when a window lost too
-   * much. Back-offs that follow each other closely double in length (up to 16× backoffMs).
-   */
-  private account(now: number, lost: number): void {
-    if (now - this.windowStart > WINDOW_MS) {
-      this.windowStart = now;
-      this.windowLost = 0;
-    }
-    if (lost <= 0) return;
-    this.counts.late++;
-    if (now < this.graceEnd) return;
-    this.windowLost += lost;
-    if (this.windowLost < LOST_SHARE * WINDOW_MS) return;
-    const recent = now - this.backoffEnd < 4 * this.backoffNow;
-    this.backoffNow = recent ? Math.min(16 * this.backoffMs, 2 * this.backoffNow) : this.backoffMs;
-    this.backoffEnd = now + this.backoffNow;
-    this.backingOff = true;
-    this.windowStart = now;
-    this.windowLost = 0;
-    this.counts.backoffs++;
   }
 
   /** A message a worker posted about a failure, if any. */

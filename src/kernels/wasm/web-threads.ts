@@ -24,7 +24,8 @@ import {
   type WasmBackendOptions,
 } from './backend.js';
 import { hasWasmModule, loadWasm } from './source.js';
-import { controlBytes, DONE, ERRORS, EXIT, GEN, NOTHING, READY, slotId, type ThreadPoolStats } from './threads.js';
+import { controlBytes, DONE, ERRORS, READY, type ThreadPoolStats } from './control.js';
+import { PoolCalls } from './pool-calls.js';
 import type { WasmMemory, WasmModule } from './wasm-api.js';
 import type { WorkerLoopInit } from './worker-loop.js';
 
@@ -69,11 +70,6 @@ export async function createWasmBackendAsync(options: AsyncBackendOptions = {}):
   return withPool(inst, pool, options);
 }
 
-/** The back-off rule's constants, as in threads.ts (see account()). */
-const WINDOW_MS = 200,
-  LOST_SHARE = 0.25,
-  WAKE_GRACE_MS = 20;
-
 /** A kernel call's workers not done after this long (ms) have died: finish() says so instead of spinning on. */
 const STALL_MS = 30_000;
 
@@ -82,26 +78,18 @@ export class WebThreadPool {
   /** Arguments of every worker's slot (see slotArgs). */
   readonly args: Float64Array;
   private readonly ctl: Int32Array;
-  private gen = 0;
   private closed = false;
   private lastError: string | null = null;
-  private readonly counts: ThreadPoolStats = { dispatches: 0, late: 0, backoffs: 0 };
-  // The back-off state (see account()).
-  private started = 0;
-  private graceEnd = 0;
-  private windowStart = 0;
-  private windowLost = 0;
-  private backoffEnd = -Infinity;
-  private backoffNow: number;
+  private readonly calls: PoolCalls;
 
   private constructor(
     private readonly workers: WebWorker[],
     control: SharedArrayBuffer,
-    private readonly backoffMs: number,
+    backoffMs: number,
   ) {
-    this.backoffNow = backoffMs;
     this.ctl = new Int32Array(control);
     this.args = new Float64Array(control);
+    this.calls = new PoolCalls(this.ctl, workers.length, backoffMs);
     for (const w of workers) {
       w.onmessage = (e) => {
         this.lastError = e.data.error ?? this.lastError;
@@ -155,29 +143,16 @@ export class WebThreadPool {
 
   /** false once dispose() has run, and for a while after the workers kept finishing late (as ThreadPool). */
   get available(): boolean {
-    return !this.closed && performance.now() >= this.backoffEnd;
+    return !this.closed && this.calls.available();
   }
 
   stats(): ThreadPoolStats {
-    return { ...this.counts };
+    return this.calls.stats();
   }
 
   /** As ThreadPool.start: run kernel `id` on workers 0..parts−1 (their slots' arguments are set by the caller). */
   start(id: number, parts: number): void {
-    const ctl = this.ctl;
-    for (let w = 0; w < this.size; w++) ctl[slotId(w)] = w < parts ? id : NOTHING;
-    Atomics.store(ctl, DONE, 0);
-    this.gen = (this.gen + 1) | 0;
-    Atomics.store(ctl, GEN, this.gen);
-    this.started = performance.now();
-    for (let w = 0; w < this.size; w++) {
-      if (Atomics.load(ctl, slotId(w) + 1) !== 0) {
-        Atomics.notify(ctl, GEN);
-        this.graceEnd = this.started + WAKE_GRACE_MS;
-        break;
-      }
-    }
-    this.counts.dispatches++;
+    this.calls.start(id, parts);
   }
 
   /** Spin until every worker is done with the current generation (a page may not Atomics.wait); rethrows a failure. */
@@ -189,7 +164,7 @@ export class WebThreadPool {
       for (let spins = 1; Atomics.load(ctl, DONE) < n; spins++) {
         if ((spins & 0xfffff) === 0 && performance.now() - t0 > STALL_MS) break; // a worker died
       }
-      this.account(t0, performance.now() - t0 - 0.015 - 0.5 * (t0 - this.started));
+      this.calls.finished(t0);
     }
     if (Atomics.load(ctl, ERRORS) !== 0 || Atomics.load(ctl, DONE) < n) {
       Atomics.store(ctl, ERRORS, 0);
@@ -197,38 +172,11 @@ export class WebThreadPool {
     }
   }
 
-  /**
-   * ThreadPool's back-off rule: in windows of WINDOW_MS, add up the time lost waiting for late workers
-   * (`lost` ms at `now`, beyond 15 µs + half the caller's own part); past LOST_SHARE of a window the
-   * workers have no core of their own (the machine is busy): run on the calling thread alone for a while,
-   * longer when back-offs follow each other closely. Waiting just after waking a sleeper does not count.
-   */
-  private account(now: number, lost: number): void {
-    if (now - this.windowStart > WINDOW_MS) {
-      this.windowStart = now;
-      this.windowLost = 0;
-    }
-    if (lost <= 0) return;
-    this.counts.late++;
-    if (now < this.graceEnd) return;
-    this.windowLost += lost;
-    if (this.windowLost < LOST_SHARE * WINDOW_MS) return;
-    const recent = now - this.backoffEnd < 4 * this.backoffNow;
-    this.backoffNow = recent ? Math.min(16 * this.backoffMs, 2 * this.backoffNow) : this.backoffMs;
-    this.backoffEnd = now + this.backoffNow;
-    this.windowStart = now;
-    this.windowLost = 0;
-    this.counts.backoffs++;
-  }
-
   /** Stop the workers (they exit at once, or after their current kernel). Idempotent. */
   dispose(): Promise<void> {
     if (!this.closed) {
       this.closed = true;
-      for (let w = 0; w < this.size; w++) this.ctl[slotId(w)] = EXIT;
-      this.gen = (this.gen + 1) | 0;
-      Atomics.store(this.ctl, GEN, this.gen);
-      Atomics.notify(this.ctl, GEN);
+      this.calls.exit();
       for (const w of this.workers) w.terminate();
     }
     return Promise.resolve();
