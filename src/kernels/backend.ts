@@ -59,6 +59,12 @@ export interface AdamStep {
 
 /** Floats that packB's packing of op(B) [k, n] takes: k rows of ⌈n/8⌉ panels of 8 columns. */
 export const packedLength = (k: number, n: number): number => 8 * Math.ceil(n / 8) * k;
+/**
+ * Floats of GEMM scratch per batch row that a whole recurrent step (rnnStep, lstmStepBackward, …) needs for a
+ * product of depth k: 12·min(k, 256) + 40 covers the wasm GEMM's packing buffers (assembly/gemm.ts,
+ * gemmScratchBytes: ⌈rows/4⌉·4·min(k, 256) + 8·min(k, 256) + 36 floats) for any block of one or more rows.
+ */
+export const stepScratchRow = (k: number): number => 12 * Math.min(k, 256) + 40;
 
 /** A kernel backend: memory, gemm and adam here, every other kernel from the kernel table (table.ts). */
 export interface Backend extends KernelMethods {

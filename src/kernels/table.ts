@@ -19,62 +19,10 @@
  * (argument, stride argument or −1, stride factor): pointer += unit·stride·factor·4 bytes.
  */
 import type { Ref, UnaryKind } from './backend.js';
+import { elems, type Kernel, kernel, rows, type Split } from './table-kit.js';
+import { STEP_KERNELS } from './table-steps.js';
 
-export type ArgKind = 'n' | 'z' | 'b' | 'u' | 'p' | 'o';
-type KindOf<T> = [T] extends [boolean]
-  ? 'b'
-  : [T] extends [number]
-    ? 'n'
-    : [T] extends [UnaryKind]
-      ? 'u'
-      : [T] extends [Ref]
-        ? 'p'
-        : [T] extends [Ref | null]
-          ? 'o'
-          : never;
-/** The argument kinds of a signature's parameters, position by position. */
-type KindsOf<P extends readonly unknown[]> = { [I in keyof P]-?: undefined extends P[I] ? 'z' : KindOf<P[I]> };
-
-export interface Split {
-  count: number;
-  perUnit: number;
-  cost: number | readonly number[];
-  grain: number;
-  ptrs: readonly number[];
-}
-
-/** One table entry; F is the kernel's signature (a phantom: the Backend method's type). */
-export interface Kernel<F> {
-  readonly args: readonly ArgKind[];
-  readonly split?: Split;
-  /** The wasm export returns 0/1 for a boolean. */
-  readonly bool?: true;
-  readonly signature?: F;
-}
-
-// biome-ignore lint/suspicious/noExplicitAny: any function signature (its parameters are checked through KindsOf)
-const kernel = <F extends (...args: any[]) => unknown>(
-  args: KindsOf<Parameters<F>>,
-  opts: { split?: Split; bool?: true } = {},
-): Kernel<F> => ({ args: args as readonly ArgKind[], ...opts });
-
-/** Elementwise split: ranges of elements (multiples of 16 = one cache line); every pointer moves one float per element. */
-const elems = (count: number, cost: Split['cost'], ...ptrArgs: number[]): Split => ({
-  count,
-  perUnit: -1,
-  cost,
-  grain: 16,
-  ptrs: ptrArgs.flatMap((a) => [a, -1, 1]),
-});
-/** Rows of `n = args[perUnit]` elements; ptrs as [arg, factor of n] pairs (factor 0: not per row; −1: one float per row). */
-const rows = (count: number, perUnit: number, cost: number, ...pairs: number[]): Split => {
-  const ptrs: number[] = [];
-  for (let i = 0; i < pairs.length; i += 2) {
-    const [arg, f] = [pairs[i], pairs[i + 1]];
-    if (f !== 0) ptrs.push(arg, f < 0 ? -1 : perUnit, Math.abs(f));
-  }
-  return { count, perUnit, cost, grain: 1, ptrs };
-};
+export type { ArgKind, Kernel, Split } from './table-kit.js';
 
 // ns per element by UnaryCode: identity tanh sigmoid relu exp neg square sqrt sin cos oneMinus
 const UNARY_COST = [0.1, 2.7, 1.4, 0.1, 1.2, 0.1, 0.1, 0.35, 3, 3, 0.1];
@@ -259,6 +207,7 @@ export const KERNELS = {
       dbias: Ref | null,
     ) => void
   >(['n', 'n', 'p', 'p', 'p', 'p', 'p', 'o', 'o', 'o']),
+  ...STEP_KERNELS,
 };
 
 export type KernelName = keyof typeof KERNELS;

@@ -1,7 +1,8 @@
 /**
- * The fused scan's three instances (ops/sequence.ts): the pointwise step kernels that tell vanilla, GRU and
- * LSTM apart, and each layer's whole-sequence op, `fusedScan` with its kernel. The cells' `sequence` calls
- * these (cells/vanilla.ts, gru.ts, lstm.ts); the per-step equations are in those cells' headers.
+ * The fused scan's three instances (ops/sequence.ts): the whole-step kernels (kernels/table-steps.ts: a
+ * step's GEMM, bias and pointwise work in one call) that tell vanilla, GRU and LSTM apart, and each layer's
+ * whole-sequence op, `fusedScan` with its kernel. The cells' `sequence` calls these (cells/vanilla.ts,
+ * gru.ts, lstm.ts); the per-step equations are in those cells' headers.
  */
 import type { Tape } from '../autodiff/tape.js';
 import type { Activation } from '../kernels/backend.js';
@@ -18,8 +19,10 @@ export const rnnStep = (kind: Activation): StepKernel => ({
   keepsOutput: true,
   saved: [],
   accumulates: true,
-  forward: (be, B, H, s) => be.unary(kind, B * H, s.pre, s.out[0]),
-  backward: (be, B, H, s, [g], dXp) => be.unaryBackward(kind, B * H, s.pre, s.out[0], g, dXp),
+  forward: (be, B, H, s, w) =>
+    be.rnnStep(B, H, kind, s.xp, w.packed, w.bias, s.prev[0], s.pre, s.out[0], w.scratch, w.rowF),
+  backward: (be, B, H, s, [g], dXp, _dPre, [dh], w) =>
+    be.rnnStepBackward(B, H, kind, s.pre, s.out[0], g, dXp, w.packedT, dh, w.scratch, w.rowB),
 });
 
 /** GRU (gates r|z|n, cells/gru.ts): pre = gh = h·W_hhᵀ + b_hh, the kernel adds gi = xp_t; saves act = (r, z, n). */
@@ -32,8 +35,10 @@ export const gruStep: StepKernel = {
   keepsOutput: false,
   saved: [3],
   accumulates: false,
-  forward: (be, B, H, s) => be.gruForward(B, H, s.xp, s.pre, s.prev[0], s.saved[0], s.out[0]),
-  backward: (be, B, H, s, [g], dXp, dPre, [dh]) => be.gruBackward(B, H, s.pre, s.saved[0], s.prev[0], g, dXp, dPre, dh),
+  forward: (be, B, H, s, w) =>
+    be.gruStep(B, H, s.xp, w.packed, w.bias, s.prev[0], s.pre, s.saved[0], s.out[0], w.scratch, w.rowF),
+  backward: (be, B, H, s, [g], dXp, dPre, [dh], w) =>
+    be.gruStepBackward(B, H, s.pre, s.saved[0], s.prev[0], g, dXp, dPre, w.packedT, dh, w.scratch, w.rowB),
 };
 
 /** LSTM (gates i|f|g|o, cells/lstm.ts): state (h, c); saves act = (σ(i), σ(f), tanh(g), σ(o)) and tanh(c). */
@@ -46,9 +51,25 @@ export const lstmStep: StepKernel = {
   keepsOutput: false,
   saved: [4, 1],
   accumulates: false,
-  forward: (be, B, H, s) => be.lstmForward(B, H, s.pre, s.prev[1], s.saved[0], s.out[1], s.saved[1], s.out[0]),
-  backward: (be, B, H, s, [gh, gc], dXp, _dPre, [, dc]) =>
-    be.lstmBackward(B, H, s.saved[0], s.prev[1], s.saved[1], gh, gc, dXp, dc),
+  forward: (be, B, H, s, w) =>
+    be.lstmStep(
+      B,
+      H,
+      s.xp,
+      w.packed,
+      w.bias,
+      s.prev[0],
+      s.prev[1],
+      s.pre,
+      s.saved[0],
+      s.out[1],
+      s.saved[1],
+      s.out[0],
+      w.scratch,
+      w.rowF,
+    ),
+  backward: (be, B, H, s, [gh, gc], dXp, _dPre, [dh, dc], w) =>
+    be.lstmStepBackward(B, H, s.saved[0], s.prev[1], s.saved[1], gh, gc, dXp, dc, w.packedT, dh, w.scratch, w.rowB),
 };
 
 /** Vanilla RNN layer: h_t = σ(xp_t + h_{t−1}·W_hhᵀ + b_hh). xp [T, B, H], W_hh [H, H], b_hh [H], h0 [B, H]. */

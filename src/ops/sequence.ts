@@ -15,6 +15,8 @@
  * x-part ∂gi, which its kernel writes apart), ∂initial += the gradient of its row.
  *
  * W_hh is packed for the GEMM once per run (Backend.packB) and read packed by every step (gemmPacked).
+ * A step is one kernel call each way (the StepKernel's whole-step kernels, kernels/table-steps.ts: copy,
+ * GEMM, bias and pointwise work; pointwise backward and GEMM), which the threaded backend splits by rows.
  * Buffers, planned at record time (nothing is allocated per step or per replay): each carried state in one
  * [T+1, B, H] buffer, the initial state at row 0 and h_t at row t+1 (reversed: h_t at row t, the initial
  * state at row T), so H_prev, the states that feed the steps, are T·B contiguous rows; the kernel's saved
@@ -26,7 +28,7 @@
  * layer, use scan's per-step path.
  */
 import type { Tape, TapeNode } from '../autodiff/tape.js';
-import { type Backend, packedLength, type Ref } from '../kernels/backend.js';
+import { type Backend, packedLength, type Ref, stepScratchRow } from '../kernels/backend.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { noop } from './elementwise.js';
 import { gradOf } from './grad.js';
@@ -60,7 +62,20 @@ export interface StepRefs {
   saved: Ref[];
 }
 
-/** The pointwise part of one fused recurrent step: all that tells vanilla, GRU and LSTM apart. */
+/** What a whole step reads besides its rows, the same at every step (planned at record time). */
+export interface StepWeights {
+  /** W_hhᵀ [H, G·H] packed for forward (packB), W_hh [G·H, H] packed for backward. */
+  packed: Ref;
+  packedT: Ref;
+  /** b_hh [G·H]. */
+  bias: Ref;
+  /** GEMM scratch, B rows of max(rowF, rowB) floats (stepScratchRow of the forward / backward depth). */
+  scratch: Ref;
+  rowF: number;
+  rowB: number;
+}
+
+/** One fused recurrent step, as whole-step kernels (kernels/table-steps.ts): all that tells vanilla, GRU and LSTM apart. */
 export interface StepKernel {
   /** Op name on the tape, e.g. 'lstmSequence'. */
   readonly op: string;
@@ -77,8 +92,12 @@ export interface StepKernel {
   readonly saved: readonly number[];
   /** Backward adds into ∂xp (so its rows are zeroed first) instead of overwriting them. */
   readonly accumulates: boolean;
-  forward(be: Backend, B: number, H: number, s: StepRefs): void;
-  /** From the state gradients g: ∂xp, ∂pre (the same rows when addsInput) and += the direct paths into ∂prev. */
+  /** pre = xp_t + h·W_hhᵀ + b_hh (GRU: without xp_t), then the pointwise step: out and saved. */
+  forward(be: Backend, B: number, H: number, s: StepRefs, w: Omit<StepWeights, 'packedT'>): void;
+  /**
+   * From the state gradients g: ∂xp, ∂pre (the same rows when addsInput) and += the direct paths into ∂prev,
+   * then ∂prev[0] += ∂pre·W_hh (when ∂prev[0] is not null).
+   */
   backward(
     be: Backend,
     B: number,
@@ -88,6 +107,7 @@ export interface StepKernel {
     dXp: Ref,
     dPre: Ref,
     dPrev: readonly (Ref | null)[],
+    w: StepWeights,
   ): void;
 }
 
@@ -196,19 +216,24 @@ export function fusedScan(
 
   // W_hh packed once per run for the T per-step products (op(B) = W_hhᵀ (H, G·H) forward, W_hh (G·H, H) in
   // backward): the same numbers as gemm on W_hh, which would pack it again at every step
-  const packed = tape.tensor([packedLength(H, GH)]);
+  const rowF = stepScratchRow(H),
+    rowB = stepScratchRow(GH);
+  const w: Omit<StepWeights, 'packedT'> = {
+    packed: tape.tensor([packedLength(H, GH)]),
+    bias: bHh,
+    scratch: tape.tensor([B * Math.max(rowF, grad ? rowB : 0)]),
+    rowF,
+    rowB,
+  };
   const forward = (): void => {
-    be.packB(true, H, GH, wHh, packed);
+    be.packB(true, H, GH, wHh, w.packed);
     for (const c of carries) be.copy(BH, c.init, c.rows[initRow]);
     for (let step = 0; step < T; step++) {
       const t = time(step),
-        s = at(t),
-        h = carries[0].rows[prev(t)]; // (B, H)
-      // pre = xp_t + h·W_hhᵀ + b_hh in the order of linear(h, W_hh, b_hh, xp_t), so results match bit for bit
-      if (k.addsInput) be.copy(B * GH, s.xp, s.pre); // pre (B, G·H) = xp_t
-      be.gemmPacked(false, B, GH, H, 1, h, packed, k.addsInput ? 1 : 0, s.pre); // += (B, H)·(H, G·H)
-      be.addRow(B, GH, s.pre, bHh, s.pre); // += b_hh (G·H) per row
-      k.forward(be, B, H, s); // out: (B, H) per state component
+        s = at(t);
+      // pre = xp_t + h·W_hhᵀ + b_hh in the order of linear(h, W_hh, b_hh, xp_t) (so results match the
+      // per-step path bit for bit), then the pointwise step: out (B, H) per state component
+      k.forward(be, B, H, s, w);
       if (maskRows) {
         for (let i = 0; i < carries.length; i++)
           be.blend(B, H, maskRows[t], s.out[i], s.prev[i], carries[i].rows[out(t)]);
@@ -228,9 +253,9 @@ export function fusedScan(
     const g: Ref[] = [...rows0],
       dPrev: (Ref | null)[] = [...rows0];
     const hPrev = carries[0].rows[rev ? 1 : 0]; // H_prev (T·B, H): contiguous rows
-    const packedT = tape.tensor([packedLength(GH, H)]);
+    const wb: StepWeights = { ...w, packedT: tape.tensor([packedLength(GH, H)]) };
     backward = () => {
-      be.packB(false, GH, H, wHh, packedT);
+      be.packB(false, GH, H, wHh, wb.packedT);
       sink.begin(node);
       for (let step = T - 1; step >= 0; step--) {
         const t = time(step),
@@ -248,8 +273,7 @@ export function fusedScan(
           }
         }
         const dp = dPreRows ? dPreRows[t] : sink.rows[t];
-        k.backward(be, B, H, s, g, sink.rows[t], dp, dPrev);
-        if (dPrev[0]) be.gemmPacked(false, B, H, GH, 1, dp, packedT, 1, dPrev[0]); // ∂h_s (B, H) += ∂pre·W_hh
+        k.backward(be, B, H, s, g, sink.rows[t], dp, dPrev, wb); // and ∂h_s (B, H) += ∂pre·W_hh
       }
       const dAll = dPre ?? sink.buf;
       if (gW) be.gemm(true, false, GH, H, T * B, 1, dAll, hPrev, 1, gW); // ∂W_hh (G·H, H) += ∂PREᵀ·H_prev

@@ -11,7 +11,14 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { AdamStep, Backend, Ref, UnaryKind } from '../../src/kernels/backend.js';
+import {
+  type AdamStep,
+  type Backend,
+  packedLength,
+  type Ref,
+  stepScratchRow,
+  type UnaryKind,
+} from '../../src/kernels/backend.js';
 import {
   createWasmBackend,
   DEFAULT_SPLIT_THRESHOLDS,
@@ -41,7 +48,8 @@ type Args = (be: Backend, ref: (i: number) => Ref) => void;
 
 /**
  * Run `call` on the single-threaded backend and on `be` with the same operands (sizes[i] floats each,
- * filled from one seed; operand i at element offset i % 4) and expect every operand bit-identical after.
+ * filled from one seed; operand i at element offset i % 4) and expect every operand bit-identical after
+ * (but those in `ignore`: scratch, whose contents depend on how the call was split).
  */
 function same(
   be: WasmBackend,
@@ -49,6 +57,7 @@ function same(
   sizes: number[],
   call: Args,
   values = (n: number) => Array.from({ length: n }, () => Math.fround(rng.uniformIn(-2, 2))),
+  ignore: readonly number[] = [],
 ): void {
   const data = sizes.map(values);
   const results = [ONE!, be].map((b) => {
@@ -63,6 +72,7 @@ function same(
     return out;
   });
   results[0].forEach((want, i) => {
+    if (ignore.includes(i)) return;
     const got = results[1][i];
     const bad = want.findIndex((v, j) => !Object.is(v, got[j]));
     expect(bad, `${label}: operand ${i} differs at ${bad} (${want[bad]} vs ${got[bad]})`).toBe(-1);
@@ -208,7 +218,7 @@ describe.skipIf(!available)('threaded wasm backend: bit-identical to one thread'
       }
     });
 
-    it(`row kernels, LSTM/GRU steps, layer norm (${name})`, () => {
+    it(`row kernels, LSTM/GRU pointwise and whole steps, layer norm (${name})`, () => {
       const mask = (m: number) => Array.from({ length: m }, (_, i) => [0, 1, 0.25][i % 3]);
       for (const [m, n] of ROWS) {
         const b = be();
@@ -251,6 +261,69 @@ describe.skipIf(!available)('threaded wasm backend: bit-identical to one thread'
           x.gruBackward(B, H, r(0), r(1), r(2), r(3), r(4), r(5), r(6));
           x.gruBackward(B, H, r(0), r(1), r(2), r(3), r(4), r(5), null);
         });
+        // whole recurrent steps (table-steps.ts): the operands in signature order, scratch last (ignored)
+        const BH = B * H,
+          sc = (k: number) => B * stepScratchRow(k),
+          pl = packedLength;
+        same(
+          b,
+          `rnnStep ${B}×${H}`,
+          [BH, pl(H, H), H, BH, BH, BH, sc(H)],
+          (x, r) => x.rnnStep(B, H, 'tanh', r(0), r(1), r(2), r(3), r(4), r(5), r(6), stepScratchRow(H)),
+          undefined,
+          [6],
+        );
+        same(
+          b,
+          `rnnStepBackward ${B}×${H}`,
+          [BH, BH, BH, BH, pl(H, H), BH, sc(H)],
+          (x, r) => {
+            x.rnnStepBackward(B, H, 'tanh', r(0), r(1), r(2), r(3), r(4), r(5), r(6), stepScratchRow(H));
+            x.rnnStepBackward(B, H, 'relu', r(0), r(1), r(2), r(3), r(4), null, r(6), stepScratchRow(H));
+          },
+          undefined,
+          [6],
+        );
+        same(
+          b,
+          `gruStep ${B}×${H}`,
+          [3 * BH, pl(H, 3 * H), 3 * H, BH, 3 * BH, 3 * BH, BH, sc(H)],
+          (x, r) => x.gruStep(B, H, r(0), r(1), r(2), r(3), r(4), r(5), r(6), r(7), stepScratchRow(H)),
+          undefined,
+          [7],
+        );
+        same(
+          b,
+          `gruStepBackward ${B}×${H}`,
+          [3 * BH, 3 * BH, BH, BH, 3 * BH, 3 * BH, pl(3 * H, H), BH, sc(3 * H)],
+          (x, r) => {
+            x.gruStepBackward(B, H, r(0), r(1), r(2), r(3), r(4), r(5), r(6), r(7), r(8), stepScratchRow(3 * H));
+            x.gruStepBackward(B, H, r(0), r(1), r(2), r(3), r(4), r(5), r(6), null, r(8), stepScratchRow(3 * H));
+          },
+          undefined,
+          [8],
+        );
+        same(
+          b,
+          `lstmStep ${B}×${H}`,
+          [4 * BH, pl(H, 4 * H), 4 * H, BH, BH, 4 * BH, 4 * BH, BH, BH, BH, sc(H)],
+          (x, r) =>
+            x.lstmStep(B, H, r(0), r(1), r(2), r(3), r(4), r(5), r(6), r(7), r(8), r(9), r(10), stepScratchRow(H)),
+          undefined,
+          [10],
+        );
+        same(
+          b,
+          `lstmStepBackward ${B}×${H}`,
+          [4 * BH, BH, BH, BH, BH, 4 * BH, BH, pl(4 * H, H), BH, sc(4 * H)],
+          (x, r) => {
+            const row = stepScratchRow(4 * H);
+            x.lstmStepBackward(B, H, r(0), r(1), r(2), r(3), r(4), r(5), r(6), r(7), r(8), r(9), row);
+            x.lstmStepBackward(B, H, r(0), r(1), r(2), r(3), null, r(5), null, r(7), null, r(9), row);
+          },
+          undefined,
+          [9],
+        );
         same(b, `layerNorm ${m}×${n}`, [m * n, n, n, m * n, m, m], (x, r) =>
           x.layerNorm(m, n, 1e-5, r(0), r(1), r(2), r(3), r(4), r(5)),
         );

@@ -64,7 +64,7 @@ const CONVERT: Readonly<Record<ArgKind, Convert>> = {
 };
 const unused = (): number => 0;
 /** The most arguments a table kernel takes. */
-const MAX = 10;
+const MAX = 14;
 
 /** The Backend methods of the table's kernels (those `include` accepts), each calling `target(name)`. */
 export function wrapKernels(
@@ -76,7 +76,7 @@ export function wrapKernels(
     if (!include(name)) continue;
     const spec: { args: readonly ArgKind[]; bool?: true } = KERNELS[name];
     if (spec.args.length > MAX) throw new Error(`kernel table: ${name} takes more than ${MAX} arguments`);
-    const [c0, c1, c2, c3, c4, c5, c6, c7, c8, c9] = Array.from(
+    const [c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13] = Array.from(
       { length: MAX },
       (_, i) => (i < spec.args.length ? CONVERT[spec.args[i]] : unused) as (v: unknown) => number,
     );
@@ -92,7 +92,27 @@ export function wrapKernels(
       a7?: unknown,
       a8?: unknown,
       a9?: unknown,
-    ): number => f(c0(a0), c1(a1), c2(a2), c3(a3), c4(a4), c5(a5), c6(a6), c7(a7), c8(a8), c9(a9));
+      a10?: unknown,
+      a11?: unknown,
+      a12?: unknown,
+      a13?: unknown,
+    ): number =>
+      f(
+        c0(a0),
+        c1(a1),
+        c2(a2),
+        c3(a3),
+        c4(a4),
+        c5(a5),
+        c6(a6),
+        c7(a7),
+        c8(a8),
+        c9(a9),
+        c10(a10),
+        c11(a11),
+        c12(a12),
+        c13(a13),
+      );
     methods[name] = spec.bool ? (a0: unknown, a1: unknown): boolean => call(a0, a1) !== 0 : call;
   }
   return methods as KernelMethods;

@@ -10,6 +10,7 @@ export * from './unary';
 export * from './reductions';
 export * from './losses';
 export * from './cells';
+export * from './steps';
 export * from './layernorm';
 export * from './optim';
 
