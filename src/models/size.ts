@@ -48,7 +48,9 @@ function cellSize(cell: CellConfig, I: number): { parameters: number; state: num
       return {
         parameters: G * H * I + (highway ? 0 : H) + L * perLayer + skip,
         state: H,
-        perStep: L * (G + 2) * H * (cell.layerNorm ? 2 : 1),
+        // the fused step's tape (ops/deep-step.ts): per layer z_l (highway: hl, tl, s_l), with layer norm
+        // also a_l [G·H]; per step the output and its gradient
+        perStep: L * (highway ? 3 : 1) * H + (cell.layerNorm ? L * G * H : 0) + 2 * H,
       };
     }
     case 'lru': {

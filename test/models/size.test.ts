@@ -57,4 +57,18 @@ describe('modelSize', () => {
     expect(s.parameters).toBeGreaterThan(3.2e9);
     expect(s.activationsPerStep).toBe(2 * 6 * 20000);
   });
+
+  it("counts what the deep cell's fused step keeps: z_l per layer (highway hl, tl, s_l), a_l with layer norm", () => {
+    const deep = (variant: 'plain' | 'highway', layerNorm: boolean) =>
+      modelSize({
+        inputSize: 2,
+        outputSize: 1,
+        target: 'last',
+        cell: { kind: 'deep', hidden: 64, depth: 8, variant, layerNorm },
+      }).activationsPerStep;
+    expect(deep('plain', false)).toBe(8 * 64 + 2 * 64);
+    expect(deep('highway', false)).toBe(8 * 3 * 64 + 2 * 64);
+    expect(deep('plain', true)).toBe(8 * 64 + 8 * 64 + 2 * 64);
+    expect(deep('highway', true)).toBe(8 * 3 * 64 + 8 * 2 * 64 + 2 * 64);
+  });
 });
