@@ -32,6 +32,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { findPython, machineInfo, nodeAccepts, runMemory } from './machine.mjs';
+import { measurePeak } from './simd-peak.mjs';
+import v8 from 'node:v8';
 import os from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -103,6 +105,10 @@ const progress = (s) => process.stderr.write(`${s}\n`);
 
 const machine = machineInfo();
 const recurFlags = opt['recur-simd'] === 'auto' && nodeAccepts(RELAXED_FLAG) ? [RELAXED_FLAG] : [];
+// The wasm-SIMD ceiling of this machine (one thread), measured before anything else runs: recur's GFLOP/s
+// are read against it × its threads (relaxed_madd needs the flag that recur's children get)
+if (recurFlags.length) v8.setFlagsFromString(RELAXED_FLAG);
+machine.simdPeak = measurePeak({ samples: 5 });
 const torchEnv = {
   LD_LIBRARY_PATH: [OPENBLAS_DIR, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':'),
   ...(machine.avx512f ? { OPENBLAS_CORETYPE: 'SkylakeX' } : {}),
@@ -112,6 +118,7 @@ const notes = [
   `TF.js: '${opt['tfjs-impl']}' implementation (bench/tfjs.mjs), wasm backend single-threaded (XNNPACK SIMD build), cpu backend plain JS`,
   `timing: ${describePolicy(policies.default)}; TF.js cpu ${describePolicy(policies.slow)}; median and min of per-step times`,
   'GFLOP/s: 2 × the multiply-adds of the matrix products per step (bench/workloads.mjs multiplyAdds) / the median step time',
+  `wasm-SIMD peak of this machine (bench/simd-peak.mjs, register-only loop, one thread): ${machine.simdPeak.simd.toFixed(1)} GFLOP/s multiply + add${machine.simdPeak.relaxed ? `, ${machine.simdPeak.relaxed.toFixed(1)} relaxed_madd` : ''}; recur's GFLOP/s in parentheses: the share of that peak × its threads (its build's form)`,
 ];
 if (baseline) notes.push(`recur-base: recur of ${baseline} (its dist/ and build/), same node flags and thread counts`);
 

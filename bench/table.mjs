@@ -138,6 +138,14 @@ export function cpuRatio(results, id, peer) {
 
 /** GFLOP/s of a result: 2 × the workload's multiply-adds per step / the median step time. */
 const gflops = (w, res) => (2 * multiplyAdds(w)) / (res.medianMs * 1e6);
+/** GFLOP/s, and for recur its share of the machine's wasm-SIMD peak (its build's form) × its threads. */
+function gflopsCell(w, res, peak) {
+  const g = gflops(w, res);
+  const i = res.info ?? {};
+  const per = i.variant === 'relaxed-simd' ? peak?.relaxed : peak?.simd;
+  if (!per || (res.peer !== 'recur' && res.peer !== 'recur-base')) return g.toFixed(1);
+  return `${g.toFixed(1)} (${Math.round((100 * g) / (per * (i.threads ?? 1)))}%)`;
+}
 const interval = (r) => `[${ratio(r.lo)}, ${ratio(r.hi)}]`;
 
 export function formatReport(report) {
@@ -178,7 +186,7 @@ export function formatReport(report) {
     const r = rs.find((x) => x.workload === res.workload && x.peer === res.peer && x.config === (res.config ?? null));
     const vs = res.peer === 'recur' ? '—' : r ? `${versus(r.speedup)} ${interval(r)}` : '';
     lines.push(
-      `| ${head} | ${frameworkName(res)} | ${ms(res.medianMs)} | ${ms(res.minMs)} | ${res.cpuMedianMs == null ? '' : ms(res.cpuMedianMs)} | ${res.repeats} | ${int((w.batch * w.T) / (res.medianMs / 1000))} | ${gflops(w, res).toFixed(1)} | ${mib(res.peakRssBytes)} | ${vs} |`,
+      `| ${head} | ${frameworkName(res)} | ${ms(res.medianMs)} | ${ms(res.minMs)} | ${res.cpuMedianMs == null ? '' : ms(res.cpuMedianMs)} | ${res.repeats} | ${int((w.batch * w.T) / (res.medianMs / 1000))} | ${gflopsCell(w, res, m.simdPeak)} | ${mib(res.peakRssBytes)} | ${vs} |`,
     );
   }
   lines.push('');

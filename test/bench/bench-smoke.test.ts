@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createRecurRunner, NotAvailable, type RecurLib } from '../../bench/recur.mjs';
-import { workload, type Workload } from '../../bench/workloads.mjs';
+import { multiplyAdds, workload, type Workload } from '../../bench/workloads.mjs';
 import { formatReport, ratios, targets } from '../../bench/table.mjs';
 import { analyse } from '../../bench/memory.mjs';
 import { getBackend } from '../../src/kernels/index.js';
@@ -134,6 +134,7 @@ describe('bench: report', () => {
         loadStart: ['0'],
         loadEnd: ['0'],
         git: null,
+        simdPeak: { simd: 40, relaxed: 50 },
       },
     };
     // W1's targets: ≥ 1.2× PyTorch's best (0.8: not met), ≥ 20× TF.js wasm (23.4: met); no rounds, no interval
@@ -147,6 +148,10 @@ describe('bench: report', () => {
     expect(text).toContain('PyTorch 1.13, 2 threads, OpenBLAS 1 | 12.0 |');
     expect(text).toMatch(/W6 .*\| n\/a \|/);
     expect(text).toContain('320,000'); // sequence-steps/s of recur on W1: B·T / 10 ms
+    // recur's GFLOP/s beside its share of the plain-SIMD peak (its build) × 1 thread; PyTorch's alone
+    const g = (2 * multiplyAdds(w)) / 1e7;
+    expect(text).toContain(`| ${g.toFixed(1)} (${Math.round((100 * g) / 40)}%) |`);
+    expect(text).toContain(`| ${((2 * multiplyAdds(w)) / 8e6).toFixed(1)} |`);
   });
 });
 
