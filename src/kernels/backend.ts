@@ -60,11 +60,17 @@ export interface AdamStep {
 /** Floats that packB's packing of op(B) [k, n] takes: k rows of ⌈n/8⌉ panels of 8 columns. */
 export const packedLength = (k: number, n: number): number => 8 * Math.ceil(n / 8) * k;
 /**
- * Floats of GEMM scratch per batch row that a whole recurrent step (rnnStep, lstmStepBackward, …) needs for a
- * product of depth k: 12·min(k, 256) + 40 covers the wasm GEMM's packing buffers (assembly/gemm.ts,
- * gemmScratchBytes: ⌈rows/4⌉·4·min(k, 256) + 8·min(k, 256) + 36 floats) for any block of one or more rows.
+ * The GEMM scratch of a whole recurrent step (rnnStep, lstmStepBackward, …) over B rows, for a product of
+ * depth k: `row` floats per batch row (the stride by which each thread's block of rows finds its own part)
+ * and `length` floats in all. The wasm GEMM's packing buffers (assembly/gemm.ts, gemmScratchBytes) take
+ * 4·⌈r/4⌉·kc + 8·kc + 36 floats for r rows, kc = min(k, 256), plus 4 to align: a block of r ≥ 4 rows (the
+ * split's grain) fits in r·(4·kc + 10), and the last block, which may be shorter, in its rows plus a tail of
+ * 12·kc + 40 floats.
  */
-export const stepScratchRow = (k: number): number => 12 * Math.min(k, 256) + 40;
+export function stepScratch(B: number, k: number): { row: number; length: number } {
+  const kc = Math.min(k, 256);
+  return { row: 4 * kc + 10, length: B * (4 * kc + 10) + 12 * kc + 40 };
+}
 
 /** A kernel backend: memory, gemm and adam here, every other kernel from the kernel table (table.ts). */
 export interface Backend extends KernelMethods {

@@ -9,7 +9,7 @@ export const STEP_KERNELS = {
   // cost: ns per row and unit, GEMM included (≈ 2G·h flops per unit: about right at h = 64–128)
   /**
    * Vanilla step: pre [b, h] = xp + hPrev·W_hhᵀ + b_hh (copy, gemmPacked with β = 1, addRow: the same
-   * numbers), hOut = σ(pre). packed = packB(W_hh); scratch: b·scratchRow floats (stepScratchRow, backend.ts).
+   * numbers), hOut = σ(pre). packed = packB(W_hh); scratch and scratchRow: stepScratch(b, h) (backend.ts).
    */
   rnnStep: kernel<
     (

@@ -28,7 +28,7 @@
  * layer, use scan's per-step path.
  */
 import type { Tape, TapeNode } from '../autodiff/tape.js';
-import { type Backend, packedLength, type Ref, stepScratchRow } from '../kernels/backend.js';
+import { type Backend, packedLength, type Ref, stepScratch } from '../kernels/backend.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { noop } from './elementwise.js';
 import { gradOf } from './grad.js';
@@ -69,7 +69,7 @@ export interface StepWeights {
   packedT: Ref;
   /** b_hh [G·H]. */
   bias: Ref;
-  /** GEMM scratch, B rows of max(rowF, rowB) floats (stepScratchRow of the forward / backward depth). */
+  /** GEMM scratch for the forward and the backward product (stepScratch), and its floats per row for each. */
   scratch: Ref;
   rowF: number;
   rowB: number;
@@ -216,14 +216,14 @@ export function fusedScan(
 
   // W_hh packed once per run for the T per-step products (op(B) = W_hhᵀ (H, G·H) forward, W_hh (G·H, H) in
   // backward): the same numbers as gemm on W_hh, which would pack it again at every step
-  const rowF = stepScratchRow(H),
-    rowB = stepScratchRow(GH);
+  const sf = stepScratch(B, H),
+    sb = stepScratch(B, GH);
   const w: Omit<StepWeights, 'packedT'> = {
     packed: tape.tensor([packedLength(H, GH)]),
     bias: bHh,
-    scratch: tape.tensor([B * Math.max(rowF, grad ? rowB : 0)]),
-    rowF,
-    rowB,
+    scratch: tape.tensor([Math.max(sf.length, grad ? sb.length : 0)]),
+    rowF: sf.row,
+    rowB: sb.row,
   };
   const forward = (): void => {
     be.packB(true, H, GH, wHh, w.packed);

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { type Backend, packedLength, type Ref, stepScratchRow } from '../../src/kernels/backend.js';
+import { type Backend, packedLength, type Ref, stepScratch } from '../../src/kernels/backend.js';
 import { referenceBackend } from '../../src/kernels/reference/index.js';
 import { createWasmBackend, wasmAvailable } from '../../src/kernels/wasm/backend.js';
 import { type WasmApi, wasmApi } from '../../src/kernels/wasm/wasm-api.js';
@@ -55,11 +55,12 @@ function expectSame(label: string, [a, b]: number[][][], tol: number, skip: numb
 function checkAll(be: Backend, tol: number): void {
   for (const [B, H] of SHAPES) {
     const BH = B * H,
-      sc = (k: number) => B * stepScratchRow(k),
+      sc = (k: number) => stepScratch(B, k).length,
       pl = packedLength;
     // LSTM forward: xp, packed, bias, hPrev, cPrev, pre, act, c, tc, hOut, scratch
     const lstm = twice(be, [4 * BH, pl(H, 4 * H), 4 * H, BH, BH, 4 * BH, 4 * BH, BH, BH, BH, sc(H)], (f, r) => {
-      if (f) be.lstmStep(B, H, r(0), r(1), r(2), r(3), r(4), r(5), r(6), r(7), r(8), r(9), r(10), stepScratchRow(H));
+      if (f)
+        be.lstmStep(B, H, r(0), r(1), r(2), r(3), r(4), r(5), r(6), r(7), r(8), r(9), r(10), stepScratch(B, H).row);
       else {
         be.copy(4 * BH, r(0), r(5));
         be.gemmPacked(false, B, 4 * H, H, 1, r(3), r(1), 1, r(5));
@@ -87,7 +88,7 @@ function checkAll(be: Backend, tol: number): void {
             r(7),
             dhPrev,
             r(9),
-            stepScratchRow(4 * H),
+            stepScratch(B, 4 * H).row,
           );
         else {
           be.lstmBackward(B, H, r(0), r(1), r(2), r(3), r(4), r(5), r(6));
@@ -98,7 +99,7 @@ function checkAll(be: Backend, tol: number): void {
     }
     // GRU forward: xp (gi), packed, bias, hPrev, gh, act, hOut, scratch
     const gru = twice(be, [3 * BH, pl(H, 3 * H), 3 * H, BH, 3 * BH, 3 * BH, BH, sc(H)], (f, r) => {
-      if (f) be.gruStep(B, H, r(0), r(1), r(2), r(3), r(4), r(5), r(6), r(7), stepScratchRow(H));
+      if (f) be.gruStep(B, H, r(0), r(1), r(2), r(3), r(4), r(5), r(6), r(7), stepScratch(B, H).row);
       else {
         be.gemmPacked(false, B, 3 * H, H, 1, r(3), r(1), 0, r(4));
         be.addRow(B, 3 * H, r(4), r(2), r(4));
@@ -108,7 +109,7 @@ function checkAll(be: Backend, tol: number): void {
     expectSame(`gruStep ${B}×${H}`, gru, tol, 7);
     // GRU backward: gh, act, hPrev, dh, dGi, dGh, packedT, dhPrev, scratch
     const gruB = twice(be, [3 * BH, 3 * BH, BH, BH, 3 * BH, 3 * BH, pl(3 * H, H), BH, sc(3 * H)], (f, r) => {
-      if (f) be.gruStepBackward(B, H, r(0), r(1), r(2), r(3), r(4), r(5), r(6), r(7), r(8), stepScratchRow(3 * H));
+      if (f) be.gruStepBackward(B, H, r(0), r(1), r(2), r(3), r(4), r(5), r(6), r(7), r(8), stepScratch(B, 3 * H).row);
       else {
         be.gruBackward(B, H, r(0), r(1), r(2), r(3), r(4), r(5), r(7));
         be.gemmPacked(false, B, H, 3 * H, 1, r(5), r(6), 1, r(7));
@@ -118,7 +119,7 @@ function checkAll(be: Backend, tol: number): void {
     // vanilla forward: xp, packed, bias, hPrev, pre, hOut, scratch; backward: pre, out, dh, dPre, packedT, dhPrev
     for (const kind of ['tanh', 'relu', 'identity'] as const) {
       const rnn = twice(be, [BH, pl(H, H), H, BH, BH, BH, sc(H)], (f, r) => {
-        if (f) be.rnnStep(B, H, kind, r(0), r(1), r(2), r(3), r(4), r(5), r(6), stepScratchRow(H));
+        if (f) be.rnnStep(B, H, kind, r(0), r(1), r(2), r(3), r(4), r(5), r(6), stepScratch(B, H).row);
         else {
           be.copy(BH, r(0), r(4));
           be.gemmPacked(false, B, H, H, 1, r(3), r(1), 1, r(4));
@@ -128,7 +129,7 @@ function checkAll(be: Backend, tol: number): void {
       });
       expectSame(`rnnStep ${kind} ${B}×${H}`, rnn, tol, 6);
       const rnnB = twice(be, [BH, BH, BH, BH, pl(H, H), BH, sc(H)], (f, r) => {
-        if (f) be.rnnStepBackward(B, H, kind, r(0), r(1), r(2), r(3), r(4), r(5), r(6), stepScratchRow(H));
+        if (f) be.rnnStepBackward(B, H, kind, r(0), r(1), r(2), r(3), r(4), r(5), r(6), stepScratch(B, H).row);
         else {
           be.unaryBackward(kind, BH, r(0), r(1), r(2), r(3));
           be.gemmPacked(false, B, H, H, 1, r(3), r(4), 1, r(5));
@@ -143,16 +144,32 @@ describe('whole recurrent steps equal the kernels they fuse', () => {
   it('reference backend (float64)', () => checkAll(referenceBackend, 1e-12));
   it.skipIf(!wasmAvailable())('wasm backend, one thread: bit for bit', () => checkAll(createWasmBackend(), 0));
   it.skipIf(!wasmAvailable())(
-    'stepScratchRow covers the GEMM scratch of any block of rows (gemmScratchBytes of build/kernels.wasm)',
+    "stepScratch: each thread's block of rows finds room for its GEMM scratch (gemmScratchBytes of build/kernels.wasm)",
     () => {
       const bytes = readFileSync(fileURLToPath(new URL('../../build/kernels.wasm', import.meta.url)));
       const api = wasmApi as WasmApi;
       const memory = new api.Memory({ initial: 2 });
       const instance = new api.Instance(new api.Module(bytes), { env: { memory } });
       const scratchBytes = (instance.exports as Record<string, (m: number, k: number) => number>).gemmScratchBytes;
+      // the splitter's partition of a step's rows (parallel.ts run, grain 4) over 1, 2 or 3 threads
+      const blocksOf = (B: number, threads: number): [number, number][] => {
+        const parts = Math.min(threads, Math.floor(B / 4)),
+          blocks = Math.ceil(B / 4);
+        if (parts < 2) return [[0, B]];
+        const at = (p: number) => (p === parts ? B : Math.min(B, Math.round((blocks * p) / parts) * 4));
+        return Array.from({ length: parts }, (_, p) => [at(p), at(p + 1)]);
+      };
       for (const k of [1, 7, 128, 255, 256, 257, 1200])
-        for (const m of [1, 2, 3, 4, 5, 31, 32, 255, 256, 257, 600])
-          expect(scratchBytes(m, k), `m ${m}, k ${k}`).toBeLessThanOrEqual(m * stepScratchRow(k) * 4);
+        for (let B = 1; B <= 70; B++)
+          for (const threads of [1, 2, 3]) {
+            const { row, length } = stepScratch(B, k);
+            for (const [lo, hi] of blocksOf(B, threads)) {
+              const end = hi === B ? length : hi * row; // the next block's scratch starts at hi·row
+              expect(lo * row + scratchBytes(hi - lo, k) / 4, `k ${k}, B ${B}, rows ${lo}–${hi}`).toBeLessThanOrEqual(
+                end,
+              );
+            }
+          }
     },
   );
 });

@@ -16,7 +16,7 @@ import {
   type Backend,
   packedLength,
   type Ref,
-  stepScratchRow,
+  stepScratch,
   type UnaryKind,
 } from '../../src/kernels/backend.js';
 import {
@@ -263,13 +263,13 @@ describe.skipIf(!available)('threaded wasm backend: bit-identical to one thread'
         });
         // whole recurrent steps (table-steps.ts): the operands in signature order, scratch last (ignored)
         const BH = B * H,
-          sc = (k: number) => B * stepScratchRow(k),
+          sc = (k: number) => stepScratch(B, k).length,
           pl = packedLength;
         same(
           b,
           `rnnStep ${B}×${H}`,
           [BH, pl(H, H), H, BH, BH, BH, sc(H)],
-          (x, r) => x.rnnStep(B, H, 'tanh', r(0), r(1), r(2), r(3), r(4), r(5), r(6), stepScratchRow(H)),
+          (x, r) => x.rnnStep(B, H, 'tanh', r(0), r(1), r(2), r(3), r(4), r(5), r(6), stepScratch(B, H).row),
           undefined,
           [6],
         );
@@ -278,8 +278,8 @@ describe.skipIf(!available)('threaded wasm backend: bit-identical to one thread'
           `rnnStepBackward ${B}×${H}`,
           [BH, BH, BH, BH, pl(H, H), BH, sc(H)],
           (x, r) => {
-            x.rnnStepBackward(B, H, 'tanh', r(0), r(1), r(2), r(3), r(4), r(5), r(6), stepScratchRow(H));
-            x.rnnStepBackward(B, H, 'relu', r(0), r(1), r(2), r(3), r(4), null, r(6), stepScratchRow(H));
+            x.rnnStepBackward(B, H, 'tanh', r(0), r(1), r(2), r(3), r(4), r(5), r(6), stepScratch(B, H).row);
+            x.rnnStepBackward(B, H, 'relu', r(0), r(1), r(2), r(3), r(4), null, r(6), stepScratch(B, H).row);
           },
           undefined,
           [6],
@@ -288,7 +288,7 @@ describe.skipIf(!available)('threaded wasm backend: bit-identical to one thread'
           b,
           `gruStep ${B}×${H}`,
           [3 * BH, pl(H, 3 * H), 3 * H, BH, 3 * BH, 3 * BH, BH, sc(H)],
-          (x, r) => x.gruStep(B, H, r(0), r(1), r(2), r(3), r(4), r(5), r(6), r(7), stepScratchRow(H)),
+          (x, r) => x.gruStep(B, H, r(0), r(1), r(2), r(3), r(4), r(5), r(6), r(7), stepScratch(B, H).row),
           undefined,
           [7],
         );
@@ -297,8 +297,8 @@ describe.skipIf(!available)('threaded wasm backend: bit-identical to one thread'
           `gruStepBackward ${B}×${H}`,
           [3 * BH, 3 * BH, BH, BH, 3 * BH, 3 * BH, pl(3 * H, H), BH, sc(3 * H)],
           (x, r) => {
-            x.gruStepBackward(B, H, r(0), r(1), r(2), r(3), r(4), r(5), r(6), r(7), r(8), stepScratchRow(3 * H));
-            x.gruStepBackward(B, H, r(0), r(1), r(2), r(3), r(4), r(5), r(6), null, r(8), stepScratchRow(3 * H));
+            x.gruStepBackward(B, H, r(0), r(1), r(2), r(3), r(4), r(5), r(6), r(7), r(8), stepScratch(B, 3 * H).row);
+            x.gruStepBackward(B, H, r(0), r(1), r(2), r(3), r(4), r(5), r(6), null, r(8), stepScratch(B, 3 * H).row);
           },
           undefined,
           [8],
@@ -308,7 +308,7 @@ describe.skipIf(!available)('threaded wasm backend: bit-identical to one thread'
           `lstmStep ${B}×${H}`,
           [4 * BH, pl(H, 4 * H), 4 * H, BH, BH, 4 * BH, 4 * BH, BH, BH, BH, sc(H)],
           (x, r) =>
-            x.lstmStep(B, H, r(0), r(1), r(2), r(3), r(4), r(5), r(6), r(7), r(8), r(9), r(10), stepScratchRow(H)),
+            x.lstmStep(B, H, r(0), r(1), r(2), r(3), r(4), r(5), r(6), r(7), r(8), r(9), r(10), stepScratch(B, H).row),
           undefined,
           [10],
         );
@@ -317,7 +317,7 @@ describe.skipIf(!available)('threaded wasm backend: bit-identical to one thread'
           `lstmStepBackward ${B}×${H}`,
           [4 * BH, BH, BH, BH, BH, 4 * BH, BH, pl(4 * H, H), BH, sc(4 * H)],
           (x, r) => {
-            const row = stepScratchRow(4 * H);
+            const row = stepScratch(B, 4 * H).row;
             x.lstmStepBackward(B, H, r(0), r(1), r(2), r(3), r(4), r(5), r(6), r(7), r(8), r(9), row);
             x.lstmStepBackward(B, H, r(0), r(1), r(2), r(3), null, r(5), null, r(7), null, r(9), row);
           },

@@ -6,10 +6,10 @@
  * every row of a step depends only on the same row of the previous step.
  *
  * Shapes for b rows, h units, G gates (1 vanilla, 3 GRU, 4 LSTM): xp, pre [b, G·h]; the states [b, h];
- * `packed` is W_hhᵀ [h, G·h] packed by packB, `packedT` is W_hh [G·h, h] packed. `scratch` holds
- * b·scratchRow floats, scratchRow ≥ 12·min(k, 256) + 40 for the step's GEMM depth k (h forward, G·h
- * backward): enough for gemmScratchBytes of any block of rows, so a block of rows [lo, hi) of a step is a
- * call of its own with every pointer advanced by lo rows (scratch by lo·scratchRow floats).
+ * `packed` is W_hhᵀ [h, G·h] packed by packB, `packedT` is W_hh [G·h, h] packed. `scratch` is sized by
+ * stepScratch (backend.ts) for the step's GEMM depth k (h forward, G·h backward): a block of rows [lo, hi)
+ * of a step is a call of its own with every pointer advanced by lo rows and scratch by lo·scratchRow floats,
+ * and finds room there for gemmScratchBytes(hi − lo, k).
  */
 import { copy } from './elementwise';
 import { gemmPackedLd } from './gemm';
