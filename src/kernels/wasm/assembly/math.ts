@@ -1,23 +1,30 @@
 /**
  * Vectorised exp, sigmoid and tanh on f32x4, accurate to a few ulp (the tests check ≤ 1e-6 relative against
- * float64 Math on a dense grid; measured ≈ 1.5e-7), several times faster than Mathf lane by lane.
+ * float64 Math on a dense grid), several times faster than Mathf lane by lane. Multiply-adds go through
+ * simd.ts's `madd` (fused in the relaxed-SIMD build); the error bounds below hold for both builds.
  *
  * The constants sit in a static table and are read with v128.load32_splat (one vbroadcastss each): V8 does
  * not hoist v128 constants out of loops and would rebuild every splat constant with three instructions per
  * use (measured: that made exp ~35% slower).
  */
+import { madd } from './simd';
 
 const K = memory.data<f32>([
-  88.8, -104.0, // 0, 1: clamp range of exp's argument
-  12582912.0, // 2: 1.5·2²³, adding it rounds to an integer (|x·log₂e| < 2²²)
-  1.44269504088896341, // 3: log₂e
-  0.693359375, -2.12194440e-4, // 4, 5: ln 2 = LN2_HI + LN2_LO (Cody–Waite; n·LN2_HI exact for |n| ≤ 256)
-  1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1, // 6–11
-  1.0, -2.0, 0.55, // 12, 13, 14
-  -0.006282472983002663, 0.021077757701277733, -0.05385385826230049, 0.13332602381706238, -0.33333319425582886, // 15–19
-  -0.0, // 20: sign bit
+  88.8, -87.6, // 0, 1: clamp range of exp's argument
+  1.44269504088896341, 12583038.0, // 2, 3: log₂e; 1.5·2²³ + 126 (adding it rounds to an integer, see exp4)
+  -0.693359375, 2.12194440e-4, // 4, 5: −ln 2 = −LN2_HI − LN2_LO (Cody–Waite; n·LN2_HI exact for |n| ≤ 256)
+  // 6–11: 2·e^r ≈ 2·(1 + c1 r + … + c5 r⁵) on |r| ≤ ln2/2 (our own Lawson minimax fit, relative error 9.1e-8)
+  2.0, 1.9999994143736848, 0.99998299050182126, 0.3333527239904868, 0.08379586009148626, 0.0165806294516063,
+  // 12–17: the same for e^−r (odd coefficients negated)
+  2.0, -1.9999994143736848, 0.99998299050182126, -0.3333527239904868, 0.08379586009148626, -0.0165806294516063,
+  87.6, -88.8, // 18, 19: clamp range of x in e^−x
+  1.0, 9.0, -9.0, // 20, 21, 22
+  // 23–28: tanh's numerator P(s), 29–31: its denominator Q(s) − 1, s = x² (see tanh4)
+  0.9999999411882521, 0.12919223919973286, 0.002920757179585318, 9.267383211627676e-6, -1.2780346109761658e-8,
+  1.8255048932563375e-11, 0.4625250777780568, 0.023763149002108967, 0.0002280995879755616,
+  -1.0, // 32
+  -1.44269504088896341, 0.693359375, -2.12194440e-4, // 33, 34, 35: −log₂e, LN2_HI, LN2_LO (for e^−x)
 ]);
-const BIAS = memory.data<i32>([127]);
 
 // @ts-ignore: decorator
 @inline function k(i: i32): v128 {
@@ -25,59 +32,61 @@ const BIAS = memory.data<i32>([127]);
 }
 
 /**
- * eˣ = 2ⁿ·e^r with n = round(x·log₂e), r = x − n·ln 2 ∈ [−ln2/2, ln2/2];
- * e^r ≈ 1 + r + r²·P(r) (Cephes expf polynomial, relative error ≈ 1e-7).
- * x is clamped to [−104, 88.8] (results 0 and +∞ beyond). 2ⁿ is applied as 2^⌊n/2⌋·2^(n−⌊n/2⌋) so that
- * subnormal results and overflow to +∞ come out right. pmin/pmax return their first operand when it is
- * NaN, so NaN propagates.
+ * e^(±x) (neg = the sign, a constant after inlining) = 2ⁿ·e^r with n = round(±x·log₂e), r = ±x − n·ln 2,
+ * |r| ≤ ln2/2, e^r a degree-5 polynomial. Adding M = 1.5·2²³ + 126 to ±x·log₂e rounds it to an integer
+ * and leaves n + 126 in t's low mantissa bits, so t << 23 is 2ⁿ⁻¹ as a float (one scaling; the polynomial
+ * gives 2·e^r). x is clamped first so that n ∈ [−127, 128]: n = 128 gives 2¹²⁷·2e^r = +∞ for eˣ ≥ 2¹²⁸
+ * (x > 88.73), n ≤ −126 gives 2ⁿ⁻¹ = 0 (results below 1.8e-38, i.e. x < −86.99, come out 0). pmin/pmax
+ * return their first operand when it is NaN, so NaN propagates.
  */
 // @ts-ignore: decorator
+@inline function expSigned(neg: bool, x: v128): v128 {
+  x = neg ? f32x4.pmax(f32x4.pmin(x, k(18)), k(19)) : f32x4.pmax(f32x4.pmin(x, k(0)), k(1));
+  const magic = k(3);
+  const t = madd(x, k(neg ? 33 : 2), magic);
+  const fn = f32x4.sub(t, magic); // n
+  // r = x − n·ln2 (eˣ), or −r = x + n·ln2 (e^−x: the polynomial of e^−r takes −r)
+  const r = madd(fn, k(neg ? 35 : 5), madd(fn, k(neg ? 34 : 4), x));
+  const c = neg ? 12 : 6;
+  let p = madd(k(c + 5), r, k(c + 4));
+  p = madd(p, r, k(c + 3));
+  p = madd(p, r, k(c + 2));
+  p = madd(p, r, k(c + 1));
+  p = madd(p, r, k(c));
+  return f32x4.mul(p, i32x4.shl(t, 23));
+}
+
+/** eˣ (see expSigned). */
+// @ts-ignore: decorator
 @inline export function exp4(x: v128): v128 {
-  x = f32x4.pmax(f32x4.pmin(x, k(0)), k(1));
-  const magic = k(2);
-  const t = f32x4.add(f32x4.mul(x, k(3)), magic);
-  const fn = f32x4.sub(t, magic); // n as a float
-  const r = f32x4.sub(f32x4.sub(x, f32x4.mul(fn, k(4))), f32x4.mul(fn, k(5)));
-  let p = k(6);
-  p = f32x4.add(f32x4.mul(p, r), k(7));
-  p = f32x4.add(f32x4.mul(p, r), k(8));
-  p = f32x4.add(f32x4.mul(p, r), k(9));
-  p = f32x4.add(f32x4.mul(p, r), k(10));
-  p = f32x4.add(f32x4.mul(p, r), k(11));
-  p = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), k(12));
-  const n = i32x4.sub(t, magic); // n as an integer: the low mantissa bits of t
-  const n1 = i32x4.shr_s(n, 1);
-  const bias = v128.load32_splat(BIAS);
-  const s1 = i32x4.shl(i32x4.add(n1, bias), 23);
-  const s2 = i32x4.shl(i32x4.add(i32x4.sub(n, n1), bias), 23);
-  return f32x4.mul(f32x4.mul(p, s1), s2);
+  return expSigned(false, x);
 }
 
 /** σ(x) = 1/(1 + e^−x): e^−x → +∞ gives 0 and → 0 gives 1, no cancellation on either side. */
 // @ts-ignore: decorator
 @inline export function sigmoid4(x: v128): v128 {
-  const one = k(12);
-  return f32x4.div(one, f32x4.add(one, exp4(f32x4.neg(x))));
+  const one = k(20);
+  return f32x4.div(one, f32x4.add(one, expSigned(true, x)));
 }
 
 /**
- * tanh x = sign(x)·(1 − e)/(1 + e) with e = e^(−2|x|) for |x| ≥ 0.55 (1 − e ≥ 0.67: no cancellation);
- * for |x| < 0.55, tanh x = x·(1 + u·Q(u)), u = x², Q a degree-4 least-max fit (relative error 7e-8 in f32).
+ * tanh x ≈ x·P(x²)/Q(x²) on x clamped to [−9, 9] (tanh 9 = 1 − 3e-8 rounds to 1), P of degree 5, Q of degree 3
+ * with Q(0) = 1: an odd rational minimax fit of relative error 5.9e-8 (our own, Lawson-weighted
+ * least squares); ≈ 3e-7 evaluated in f32. One division, no exp, no branch; x·P/Q keeps −0, and NaN passes
+ * the clamp. The result is clamped to [−1, 1] (rounding could otherwise give 1 + 2 ulp).
  */
 // @ts-ignore: decorator
 @inline export function tanh4(x: v128): v128 {
-  const one = k(12);
-  const sign = v128.and(x, k(20));
-  const ax = f32x4.abs(x);
-  const e = exp4(f32x4.mul(ax, k(13)));
-  const big = f32x4.div(f32x4.sub(one, e), f32x4.add(one, e));
-  const u = f32x4.mul(ax, ax);
-  let q = k(15);
-  q = f32x4.add(f32x4.mul(q, u), k(16));
-  q = f32x4.add(f32x4.mul(q, u), k(17));
-  q = f32x4.add(f32x4.mul(q, u), k(18));
-  q = f32x4.add(f32x4.mul(q, u), k(19));
-  const small = f32x4.add(ax, f32x4.mul(ax, f32x4.mul(u, q)));
-  const t = v128.bitselect(small, big, f32x4.lt(ax, k(14)));
-  return v128.or(t, sign);
+  x = f32x4.pmax(f32x4.pmin(x, k(21)), k(22));
+  const s = f32x4.mul(x, x);
+  let p = madd(k(28), s, k(27));
+  p = madd(p, s, k(26));
+  p = madd(p, s, k(25));
+  p = madd(p, s, k(24));
+  p = madd(p, s, k(23));
+  let q = madd(k(31), s, k(30));
+  q = madd(q, s, k(29));
+  q = madd(q, s, k(20));
+  const y = f32x4.div(f32x4.mul(x, p), q);
+  return f32x4.pmax(f32x4.pmin(y, k(20)), k(32));
 }
