@@ -8,7 +8,7 @@
  * so a busy machine slows all alike.
  *
  *   node --experimental-wasm-relaxed-simd bench/pointwise.mjs            # this checkout (its dist/ + build/)
- *   node --experimental-wasm-relaxed-simd bench/pointwise.mjs --baseline /work/main [--rounds 41]
+ *   node --experimental-wasm-relaxed-simd bench/pointwise.mjs --baseline /work/main [--rounds 41] [--min]
  * Without the flag the plain-SIMD build runs (mul+add instead of fused relaxed_madd).
  */
 import { loadRecur } from './recur.mjs';
@@ -78,6 +78,7 @@ function calibrate(run) {
 }
 
 const median = (a) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)];
+const stat = args.includes('--min') ? (a) => Math.min(...a) : median;
 
 const sides = [{ label: 'this', lib: await loadRecur(new URL('../', import.meta.url).pathname) }];
 if (baseline) sides.unshift({ label: 'baseline', lib: await loadRecur(baseline) });
@@ -98,13 +99,13 @@ for (let r = 0; r < rounds; r++) {
 }
 
 console.log(
-  `pointwise kernels, B=${B} H=${H}, 1 thread, ${rounds} rounds, median ns; builds: ${sides.map((s) => `${s.label} ${s.variant}`).join(', ')}`,
+  `pointwise kernels, B=${B} H=${H}, 1 thread, ${rounds} rounds, ${stat === median ? 'median' : 'min'} ns; builds: ${sides.map((s) => `${s.label} ${s.variant}`).join(', ')}`,
 );
 const names = [...new Set(runners.map((k) => k.name))];
 const row = (cells) => console.log(cells.map((c, i) => (i ? String(c).padStart(10) : String(c).padEnd(26))).join(''));
 row(['kernel', ...sides.map((s) => s.label), ...(baseline ? ['speed-up'] : [])]);
 for (const name of names) {
-  const ms = sides.map((s) => median(runners.find((k) => k.side === s.label && k.name === name).t));
+  const ms = sides.map((s) => stat(runners.find((k) => k.side === s.label && k.name === name).t));
   const unit = runners.find((k) => k.name === name).unit;
   row([`${name} (${unit})`, ...ms.map((m) => m.toFixed(3)), ...(baseline ? [`${(ms[0] / ms[1]).toFixed(2)}×`] : [])]);
 }

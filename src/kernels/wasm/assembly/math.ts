@@ -40,7 +40,7 @@ const K = memory.data<f32>([
  * return their first operand when it is NaN, so NaN propagates.
  */
 // @ts-ignore: decorator
-@inline function expSigned(neg: bool, x: v128): v128 {
+@inline function expSigned(neg: bool, sigmoid: bool, x: v128): v128 {
   x = neg ? f32x4.pmax(f32x4.pmin(x, k(18)), k(19)) : f32x4.pmax(f32x4.pmin(x, k(0)), k(1));
   const magic = k(3);
   const t = madd(x, k(neg ? 33 : 2), magic);
@@ -52,20 +52,21 @@ const K = memory.data<f32>([
   const r2 = f32x4.mul(r, r);
   const hi = madd(madd(k(c + 5), r, k(c + 4)), r2, madd(k(c + 3), r, k(c + 2)));
   const p = madd(hi, r2, madd(k(c + 1), r, k(c)));
-  return f32x4.mul(p, i32x4.shl(t, 23));
+  if (!sigmoid) return f32x4.mul(p, i32x4.shl(t, 23));
+  const one = k(20);
+  return f32x4.div(one, madd(p, i32x4.shl(t, 23), one)); // 1/(1 + e^−x), see sigmoid4
 }
 
 /** eˣ (see expSigned). */
 // @ts-ignore: decorator
 @inline export function exp4(x: v128): v128 {
-  return expSigned(false, x);
+  return expSigned(false, false, x);
 }
 
 /** σ(x) = 1/(1 + e^−x): e^−x → +∞ gives 0 and → 0 gives 1, no cancellation on either side. */
 // @ts-ignore: decorator
 @inline export function sigmoid4(x: v128): v128 {
-  const one = k(20);
-  return f32x4.div(one, f32x4.add(one, expSigned(true, x)));
+  return expSigned(true, true, x);
 }
 
 /**
