@@ -2,8 +2,9 @@
  * Vectorised exp, sigmoid and tanh on f32x4, accurate to a few ulp (the tests check ≤ 1e-6 relative against
  * float64 Math on a dense grid; measured over every 61st float in [−100, 100], in both builds: ≤ 2.1e-7 for
  * exp, 2.5e-7 for sigmoid, 3.7e-7 for tanh), several times faster than Mathf lane by lane. Multiply-adds
- * go through simd.ts's `madd` (fused in the relaxed-SIMD build). Polynomials use Estrin's scheme: the LSTM step runs five of these functions per
- * vector and is bound by their dependency chains more than by their arithmetic.
+ * go through simd.ts's `madd` (fused in the relaxed-SIMD build). Polynomials use Estrin's scheme: the LSTM
+ * step runs five of these functions per vector and is bound by their dependency chains more than by their
+ * arithmetic.
  *
  * The constants sit in a static table and are read with v128.load32_splat (one vbroadcastss each): V8 does
  * not hoist v128 constants out of loops and would rebuild every splat constant with three instructions per
