@@ -3,7 +3,7 @@
  * of the b rows. Pointers of optional operands are 0 when absent. Row r of a gate block g starts at
  * element r·G·h + g·h (G = 4 for LSTM, 3 for GRU).
  */
-import { sigmoid4, tanh4 } from './math';
+import { sigmoid4, sigmoid4x3, tanh4 } from './math';
 import { ld, splat, st } from './simd';
 
 /**
@@ -16,14 +16,11 @@ import { ld, splat, st } from './simd';
   c: usize, tc: usize, hOut: usize, full: bool): void {
   // Each gate is stored as soon as it is computed: the store ends the live ranges of math.ts's constants
   // (V8 and binaryen reuse a constant load until the next store), which otherwise spill to the stack.
-  const ig = sigmoid4(ld(pre + g4, full));
-  st(act + g4, ig, full);
-  const fg = sigmoid4(ld(pre + g4 + hb, full));
-  st(act + g4 + hb, fg, full);
+  const a = act + g4;
+  sigmoid4x3(ld(pre + g4, full), ld(pre + g4 + hb, full), ld(pre + g4 + 3 * hb, full), a, a + hb, a + 3 * hb, full);
   const gg = tanh4(ld(pre + g4 + 2 * hb, full));
-  st(act + g4 + 2 * hb, gg, full);
-  const og = sigmoid4(ld(pre + g4 + 3 * hb, full));
-  st(act + g4 + 3 * hb, og, full);
+  st(a + 2 * hb, gg, full);
+  const ig = ld(a, full), fg = ld(a + hb, full), og = ld(a + 3 * hb, full);
   const cv = f32x4.add(f32x4.mul(fg, ld(cPrev + k, full)), f32x4.mul(ig, gg));
   const t = tanh4(cv);
   st(c + k, cv, full);

@@ -13,7 +13,7 @@
  * converges to the minimax fit; for tanh the rational fit is linearised as P − f·Q with Loeb's re-weighting
  * by the previous Q), checked afterwards in float32 arithmetic, fused and not.
  */
-import { madd } from './simd';
+import { madd, st } from './simd';
 
 const K = memory.data<f32>([
   88.8, -87.6, // 0, 1: clamp range of exp's argument
@@ -74,6 +74,50 @@ const K = memory.data<f32>([
 // @ts-ignore: decorator
 @inline export function sigmoid4(x: v128): v128 {
   return expSigned(true, true, x);
+}
+
+/**
+ * σ of three vectors in lock step (the LSTM step's i, f, o gates), stored at oa, ob, oc (simd.ts st): the
+ * operations of expSigned(true, true, ·) in the same order, so the same bits (test/kernels/wasm.test.ts
+ * checks the LSTM gates against the unary σ), with each constant loaded once for the three and the three
+ * dependency chains interleaved (measured: lstmForward 3–8% faster than three sigmoid4 calls).
+ */
+// @ts-ignore: decorator
+@inline export function sigmoid4x3(a: v128, b: v128, c: v128, oa: usize, ob: usize, oc: usize, full: bool): void {
+  let u = k(18), v = k(19);
+  a = f32x4.pmax(f32x4.pmin(a, u), v);
+  b = f32x4.pmax(f32x4.pmin(b, u), v);
+  c = f32x4.pmax(f32x4.pmin(c, u), v);
+  u = k(33);
+  v = k(3);
+  const ta = madd(a, u, v), tb = madd(b, u, v), tc = madd(c, u, v);
+  const na = f32x4.sub(ta, v), nb = f32x4.sub(tb, v), nc = f32x4.sub(tc, v);
+  u = k(34);
+  a = madd(na, u, a);
+  b = madd(nb, u, b);
+  c = madd(nc, u, c);
+  u = k(35);
+  a = madd(na, u, a); // −r (see expSigned)
+  b = madd(nb, u, b);
+  c = madd(nc, u, c);
+  const a2 = f32x4.mul(a, a), b2 = f32x4.mul(b, b), c2 = f32x4.mul(c, c);
+  u = k(17);
+  v = k(16);
+  let ha = madd(u, a, v), hb = madd(u, b, v), hc = madd(u, c, v);
+  u = k(15);
+  v = k(14);
+  ha = madd(ha, a2, madd(u, a, v));
+  hb = madd(hb, b2, madd(u, b, v));
+  hc = madd(hc, c2, madd(u, c, v));
+  u = k(13);
+  v = k(12);
+  ha = madd(ha, a2, madd(u, a, v));
+  hb = madd(hb, b2, madd(u, b, v));
+  hc = madd(hc, c2, madd(u, c, v));
+  u = k(20);
+  st(oa, f32x4.div(u, madd(ha, i32x4.shl(ta, 23), u)), full);
+  st(ob, f32x4.div(u, madd(hb, i32x4.shl(tb, 23), u)), full);
+  st(oc, f32x4.div(u, madd(hc, i32x4.shl(tc, 23), u)), full);
 }
 
 /**
