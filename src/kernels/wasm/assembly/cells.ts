@@ -14,8 +14,9 @@ import { ld, splat, st } from './simd';
 // @ts-ignore: decorator
 @inline function lstmFwdAt(g4: usize, k: usize, hb: usize, pre: usize, cPrev: usize, act: usize,
   c: usize, tc: usize, hOut: usize, full: bool): void {
-  // Each gate is stored as soon as it is computed: the store ends the live ranges of math.ts's constants
-  // (V8 and binaryen reuse a constant load until the next store), which otherwise spill to the stack.
+  // σ(i), σ(f), σ(o) in lock step (math.ts), then tanh(g), each stored as soon as computed: a store ends the
+  // live ranges of math.ts's constants (V8 and binaryen reuse a constant's load until the next store), which
+  // would otherwise spill to the stack; the gates are read back for c and h.
   const a = act + g4;
   sigmoid4x3(ld(pre + g4, full), ld(pre + g4 + hb, full), ld(pre + g4 + 3 * hb, full), a, a + hb, a + 3 * hb, full);
   const gg = tanh4(ld(pre + g4 + 2 * hb, full));
