@@ -419,6 +419,25 @@ describe('fused kernels', () => {
       }
     }
   });
+  it("LSTM gates are bit for bit the unary kernels' σ and tanh (math.ts: sigmoid4x3 is sigmoid4 in lock step)", () => {
+    const [b, h] = [3, 13]; // per row: three full vectors and a tail
+    const pre = randp(b * 4 * h, 30),
+      cPrev = randp(b * h),
+      act = randp(b * 4 * h);
+    const c = randp(b * h),
+      tc = randp(b * h),
+      hOut = randp(b * h),
+      y = randp(b * 4 * h);
+    W.lstmForward(b, h, pre.w, cPrev.w, act.w, c.w, tc.w, hOut.w);
+    for (const kind of ['sigmoid', 'tanh'] as const) {
+      W.unary(kind, b * 4 * h, pre.w, y.w);
+      for (let i = 0; i < b * 4 * h; i++)
+        if ((Math.floor(i / h) % 4 === 2) === (kind === 'tanh'))
+          expect(get(act.w, i), `${kind} ${i}`).toBe(get(y.w, i));
+    }
+    W.unary('tanh', b * h, c.w, y.w);
+    for (let i = 0; i < b * h; i++) expect(get(tc.w, i), `tanh(c) ${i}`).toBe(get(y.w, i));
+  });
   it('GRU forward and backward (with and without dhPrev)', () => {
     for (const [b, h] of [
       [1, 1],

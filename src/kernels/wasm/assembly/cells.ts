@@ -3,7 +3,7 @@
  * of the b rows. Pointers of optional operands are 0 when absent. Row r of a gate block g starts at
  * element r·G·h + g·h (G = 4 for LSTM, 3 for GRU).
  */
-import { sigmoid4, tanh4 } from './math';
+import { sigmoid4, sigmoid4x3, tanh4 } from './math';
 import { ld, splat, st } from './simd';
 
 /**
@@ -14,14 +14,14 @@ import { ld, splat, st } from './simd';
 // @ts-ignore: decorator
 @inline function lstmFwdAt(g4: usize, k: usize, hb: usize, pre: usize, cPrev: usize, act: usize,
   c: usize, tc: usize, hOut: usize, full: bool): void {
-  const ig = sigmoid4(ld(pre + g4, full));
-  const fg = sigmoid4(ld(pre + g4 + hb, full));
+  // σ(i), σ(f), σ(o) in lock step (math.ts), then tanh(g), each stored as soon as computed: a store ends the
+  // live ranges of math.ts's constants (V8 and binaryen reuse a constant's load until the next store), which
+  // would otherwise spill to the stack; the gates are read back for c and h.
+  const a = act + g4;
+  sigmoid4x3(ld(pre + g4, full), ld(pre + g4 + hb, full), ld(pre + g4 + 3 * hb, full), a, a + hb, a + 3 * hb, full);
   const gg = tanh4(ld(pre + g4 + 2 * hb, full));
-  const og = sigmoid4(ld(pre + g4 + 3 * hb, full));
-  st(act + g4, ig, full);
-  st(act + g4 + hb, fg, full);
-  st(act + g4 + 2 * hb, gg, full);
-  st(act + g4 + 3 * hb, og, full);
+  st(a + 2 * hb, gg, full);
+  const ig = ld(a, full), fg = ld(a + hb, full), og = ld(a + 3 * hb, full);
   const cv = f32x4.add(f32x4.mul(fg, ld(cPrev + k, full)), f32x4.mul(ig, gg));
   const t = tanh4(cv);
   st(c + k, cv, full);
@@ -76,11 +76,12 @@ export function lstmBackward(b: i32, h: i32, act: usize, cPrev: usize, tc: usize
 // @ts-ignore: decorator
 @inline function gruFwdAt(g3: usize, k: usize, hb: usize, gi: usize, gh: usize, hPrev: usize, act: usize,
   hOut: usize, full: bool): void {
+  // each gate stored as soon as computed (see lstmFwdAt)
   const r = sigmoid4(f32x4.add(ld(gi + g3, full), ld(gh + g3, full)));
-  const z = sigmoid4(f32x4.add(ld(gi + g3 + hb, full), ld(gh + g3 + hb, full)));
-  const n = tanh4(f32x4.add(ld(gi + g3 + 2 * hb, full), f32x4.mul(r, ld(gh + g3 + 2 * hb, full))));
   st(act + g3, r, full);
+  const z = sigmoid4(f32x4.add(ld(gi + g3 + hb, full), ld(gh + g3 + hb, full)));
   st(act + g3 + hb, z, full);
+  const n = tanh4(f32x4.add(ld(gi + g3 + 2 * hb, full), f32x4.mul(r, ld(gh + g3 + 2 * hb, full))));
   st(act + g3 + 2 * hb, n, full);
   st(hOut + k, f32x4.add(f32x4.mul(f32x4.sub(splat(1), z), n), f32x4.mul(z, ld(hPrev + k, full))), full);
 }
