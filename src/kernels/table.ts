@@ -25,7 +25,7 @@ import { STEP_KERNELS } from './table-steps.js';
 export type { ArgKind, Kernel, Split } from './table-kit.js';
 
 // ns per element by UnaryCode: identity tanh sigmoid relu exp neg square sqrt sin cos oneMinus
-const UNARY_COST = [0.1, 0.55, 0.55, 0.1, 0.46, 0.1, 0.1, 0.35, 3, 3, 0.1];
+const UNARY_COST = [0.1, 0.53, 0.55, 0.1, 0.45, 0.1, 0.1, 0.35, 3, 3, 0.1];
 const UNARY_BACKWARD_COST = [0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.25, 3.2, 3.2, 0.2];
 
 /** adam (n, 9 scalars, param, grad, m, v): split by elements like the table's kernels, wrapped by hand. */
@@ -146,7 +146,7 @@ export const KERNELS = {
    */
   lstmForward: kernel<(b: number, h: number, pre: Ref, cPrev: Ref, act: Ref, c: Ref, tc: Ref, hOut: Ref) => void>(
     ['n', 'n', 'p', 'p', 'p', 'p', 'p', 'p'],
-    { split: rows(0, 1, 3.7, 2, 4, 3, 1, 4, 4, 5, 1, 6, 1, 7, 1) },
+    { split: rows(0, 1, 3.5, 2, 4, 3, 1, 4, 4, 5, 1, 6, 1, 7, 1) },
   ),
   /**
    * Backward of lstmForward. dh, dc [b, h] are the incoming gradients of h and c (dc may be null = 0).
@@ -174,7 +174,7 @@ export const KERNELS = {
    */
   gruForward: kernel<(b: number, h: number, gi: Ref, gh: Ref, hPrev: Ref, act: Ref, hOut: Ref) => void>(
     ['n', 'n', 'p', 'p', 'p', 'p', 'p'],
-    { split: rows(0, 1, 2.8, 2, 3, 3, 3, 4, 1, 5, 3, 6, 1) },
+    { split: rows(0, 1, 2.7, 2, 3, 3, 3, 4, 1, 5, 3, 6, 1) },
   ),
   /**
    * Backward of gruForward: from dh [b, h] writes dGi, dGh [b, 3h] (overwrite) and accumulates dhPrev (+=,
